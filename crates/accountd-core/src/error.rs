@@ -1,0 +1,50 @@
+use std::collections::BTreeMap;
+
+/// Every way an account operation can be refused by the rules of the domain.
+/// The HTTP layer maps each variant to one status and one stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("The email address is not valid.")]
+    InvalidEmail,
+    #[error("The username is not valid: {0}.")]
+    InvalidUsername(&'static str),
+    #[error("This username is reserved.")]
+    ReservedUsername,
+    #[error("An account with this email already exists.")]
+    EmailTaken,
+    #[error("This username is already taken.")]
+    UsernameTaken,
+    #[error("The password must be at least {0} characters long.")]
+    PasswordTooShort(usize),
+    #[error("The password must be at most {0} characters long.")]
+    PasswordTooLong(usize),
+    #[error("The password is too weak: {0}.")]
+    PasswordTooWeak(String),
+    #[error("This password is too common; choose another one.")]
+    PasswordCommon,
+    #[error("The identifier or password is wrong.")]
+    InvalidCredentials,
+    #[error("Authentication is required.")]
+    Unauthenticated,
+    #[error("This account is banned.")]
+    AccountBanned,
+    #[error("The email address of this account must be verified first.")]
+    EmailNotVerified,
+    #[error("The request's origin is not allowed.")]
+    CsrfRejected,
+    #[error("No such session.")]
+    SessionNotFound,
+    #[error("No such user.")]
+    UserNotFound,
+    #[error("The referral code is unknown.")]
+    UnknownReferralCode,
+    #[error("Some fields are invalid.")]
+    Validation(BTreeMap<&'static str, String>),
+}
+
+impl DomainError {
+    /// A validation failure of a single field.
+    pub fn field(name: &'static str, problem: impl Into<String>) -> Self {
+        Self::Validation(BTreeMap::from([(name, problem.into())]))
+    }
+}

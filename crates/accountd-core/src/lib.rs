@@ -1,0 +1,18 @@
+//! The domain of accountd: types that carry the account rules, and the pure
+//! functions (policy, token generation, hashing) the use cases are built from.
+//! Nothing here performs I/O or knows about HTTP or SQL.
+
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod password;
+pub mod token;
+pub mod user;
+pub mod username;
+
+pub use clock::{Clock, SystemClock};
+pub use email::Email;
+pub use error::DomainError;
+pub use ids::{SessionId, UserId};
+pub use username::Username;

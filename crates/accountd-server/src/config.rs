@@ -1,0 +1,288 @@
+//! Configuration: defaults < TOML file named by `ACCOUNTD_CONFIG` < `ACCOUNTD_*`
+//! environment, where `__` separates levels (`ACCOUNTD_AUTH__SESSION_TTL_DAYS`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use accountd_core::password::PolicyKind;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::Url;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Unset means the embedded SQLite database in the data directory.
+    #[serde(serialize_with = "redacted_url")]
+    pub database_url: Option<String>,
+    pub public_url: Url,
+    /// Unset means the public URL's origin.
+    #[serde(deserialize_with = "comma_list")]
+    pub allowed_origins: Vec<String>,
+    #[serde(serialize_with = "redacted_url")]
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    #[serde(serialize_with = "masked")]
+    pub secret_key: Option<SecretString>,
+    #[serde(serialize_with = "masked")]
+    pub introspection_secret: Option<SecretString>,
+    #[serde(deserialize_with = "comma_list")]
+    pub trusted_proxies: Vec<IpNet>,
+    pub rate_limit: RateLimitConfig,
+    pub auth: AuthConfig,
+    pub password: PasswordConfig,
+    pub two_factor: TwoFactorConfig,
+    pub webhooks: WebhooksConfig,
+    pub limits: LimitsConfig,
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AuthConfig {
+    pub require_verified_email: bool,
+    pub session_ttl_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PasswordConfig {
+    pub policy: PolicyKind,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TwoFactorConfig {
+    pub email_confirmation: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct WebhooksConfig {
+    pub allow_private_targets: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LimitsConfig {
+    /// Largest JSON request body, in bytes.
+    pub json_body_bytes: usize,
+    /// Storage quota of an account, in bytes.
+    pub storage_bytes: u64,
+    /// How many password hashes may wait for a free hashing thread before
+    /// new logins are shed with 503.
+    pub password_queue: usize,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./accountd-data"),
+            database_url: None,
+            #[allow(clippy::unwrap_used)] // a constant, valid URL
+            public_url: Url::parse("http://localhost:8080").unwrap(),
+            allowed_origins: Vec::new(),
+            smtp_url: None,
+            mail_from: "accountd <no-reply@localhost>".into(),
+            secret_key: None,
+            introspection_secret: None,
+            trusted_proxies: Vec::new(),
+            rate_limit: RateLimitConfig { enabled: true },
+            auth: AuthConfig { require_verified_email: false, session_ttl_days: 14 },
+            password: PasswordConfig { policy: PolicyKind::Complexity },
+            two_factor: TwoFactorConfig { email_confirmation: false },
+            webhooks: WebhooksConfig { allow_private_targets: false },
+            limits: LimitsConfig { json_body_bytes: 64 * 1024, storage_bytes: 1 << 30, password_queue: 256 },
+            log: "info".into(),
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// Why the configuration could not be loaded; one line that names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {key}: {problem}")]
+pub struct ConfigError {
+    pub key: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, problem: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration from the process environment (and the TOML file it names).
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Ok(path) = std::env::var("ACCOUNTD_CONFIG") {
+            if !Path::new(&path).is_file() {
+                return Err(ConfigError::new(
+                    "ACCOUNTD_CONFIG",
+                    format!("no such file: {path}"),
+                ));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(Env::prefixed("ACCOUNTD_").split("__"));
+        let config: Config = figment.extract().map_err(|error| {
+            let key = if error.path.is_empty() {
+                "(root)".to_string()
+            } else {
+                error.path.join(".")
+            };
+            let env = format!("ACCOUNTD_{}", error.path.join("__").to_uppercase());
+            ConfigError::new(
+                &format!("{key} ({env})"),
+                error.kind.to_string().replace('\n', " "),
+            )
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !matches!(self.public_url.scheme(), "http" | "https") || self.public_url.host().is_none()
+        {
+            return Err(ConfigError::new(
+                "public_url",
+                "must be an http or https URL",
+            ));
+        }
+        for origin in &self.allowed_origins {
+            let parsed = Url::parse(origin)
+                .map_err(|e| ConfigError::new("allowed_origins", format!("{origin}: {e}")))?;
+            if parsed.origin().ascii_serialization() != origin.trim_end_matches('/') {
+                return Err(ConfigError::new(
+                    "allowed_origins",
+                    format!("{origin} is not an origin (scheme://host[:port])"),
+                ));
+            }
+        }
+        if !(1..=365).contains(&self.auth.session_ttl_days) {
+            return Err(ConfigError::new(
+                "auth.session_ttl_days",
+                "must be between 1 and 365",
+            ));
+        }
+        if self.limits.json_body_bytes < 1024 {
+            return Err(ConfigError::new(
+                "limits.json_body_bytes",
+                "must be at least 1024",
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
+                return Err(ConfigError::new(
+                    "database_url",
+                    "must start with sqlite:, postgres:// or postgresql://",
+                ));
+            }
+        }
+        if let Some(key) = &self.secret_key {
+            crate::secret_key::decode(key.expose_secret())
+                .map_err(|problem| ConfigError::new("secret_key", problem))?;
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("accountd.db").display()))
+    }
+
+    /// Origins allowed to make cookie-authenticated unsafe requests.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        if self.allowed_origins.is_empty() {
+            vec![self.public_url.origin().ascii_serialization()]
+        } else {
+            self.allowed_origins
+                .iter()
+                .map(|origin| origin.trim_end_matches('/').to_string())
+                .collect()
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The effective configuration with every secret masked, as pretty JSON.
+    pub fn to_masked_json(&self) -> String {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "database_url".into(),
+                serde_json::Value::String(accountd_store::redact_url(&self.database_url())),
+            );
+        }
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    }
+}
+
+/// Accepts `"a, b"` (the environment's form) as well as a list (TOML's form).
+fn comma_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        List(Vec<String>),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Raw::List(list) => list,
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.parse::<T>()
+                .map_err(|e| serde::de::Error::custom(format!("{item}: {e}")))
+        })
+        .collect()
+}
+
+fn masked<S: Serializer>(secret: &Option<SecretString>, serializer: S) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(_) => serializer.serialize_str("***"),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn redacted_url<S: Serializer>(url: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(url) => serializer.serialize_str(&accountd_store::redact_url(url)),
+        None => serializer.serialize_none(),
+    }
+}

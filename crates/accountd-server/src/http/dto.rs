@@ -1,0 +1,418 @@
+//! Request and response bodies of the API, separate from the domain types.
+
+use accountd_core::user::{Device, LoginAttempt, Session, Theme, User};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::usecases::accounts::ProfileUpdate;
+use crate::usecases::sessions::IssuedSession;
+
+/// `{"items": [...], "total", "limit", "offset"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListOf<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// `?limit=` (default 20, at most 100) and `?offset=` (default 0).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Status {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// `ok` or `unavailable`.
+    #[schema(example = "ok")]
+    pub database: &'static str,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterRequest {
+    #[schema(example = "jane@example.com")]
+    pub email: String,
+    #[schema(example = "jane")]
+    pub username: String,
+    #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
+    pub password: SecretString,
+    pub display_name: Option<String>,
+    pub referral_code: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// An email address or a username, matched case-insensitively.
+    #[schema(example = "jane")]
+    pub identifier: String,
+    #[schema(value_type = String, format = Password)]
+    pub password: SecretString,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionToken {
+    /// The session token (`ses_…`); also set as the `accountd_session` cookie.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl SessionToken {
+    pub fn from_issued(issued: &IssuedSession) -> Self {
+        use secrecy::ExposeSecret as _;
+        Self {
+            token: issued.token.expose_secret().to_string(),
+            expires_at: issued.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthResponse {
+    pub user: Profile,
+    pub session: SessionToken,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PreferencesDto {
+    /// `system`, `light` or `dark`.
+    #[schema(value_type = String, example = "system")]
+    pub theme: Theme,
+    pub streamer_mode: bool,
+    pub locale: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailNotificationsDto {
+    pub security: bool,
+    pub product: bool,
+    pub weekly_digest: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationsDto {
+    pub email: EmailNotificationsDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StorageDto {
+    pub used: u64,
+    pub limit: u64,
+}
+
+/// An additional email address of the account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressDto {
+    pub id: Uuid,
+    pub address: String,
+    pub is_verified: bool,
+    pub added_at: DateTime<Utc>,
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+/// An identity at a social login provider linked to the account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedAccountDto {
+    pub provider: String,
+    pub provider_user_id: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub linked_at: DateTime<Utc>,
+}
+
+/// The account as its owner (or an administrator) sees it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: Uuid,
+    pub email: String,
+    pub email_verified: bool,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub banner_url: Option<String>,
+    /// `user` or `admin`.
+    pub role: &'static str,
+    pub banned: bool,
+    pub two_factor_enabled: bool,
+    pub preferences: PreferencesDto,
+    pub notifications: NotificationsDto,
+    pub discord_webhook_url: Option<String>,
+    /// The upload domain selected for the account's uploader integrations, if any.
+    pub upload_domain: Option<String>,
+    pub additional_addresses: Vec<AddressDto>,
+    pub linked_accounts: Vec<LinkedAccountDto>,
+    pub storage: StorageDto,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl Profile {
+    pub fn new(user: &User, storage_limit: u64) -> Self {
+        Self {
+            id: user.id.as_uuid(),
+            email: user.email.as_str().to_owned(),
+            email_verified: user.email_verified,
+            username: user.username.as_str().to_owned(),
+            display_name: user.display_name.clone(),
+            bio: user.bio.clone(),
+            avatar_url: user.avatar_url.clone(),
+            banner_url: user.banner_url.clone(),
+            role: user.role.as_str(),
+            banned: user.banned,
+            two_factor_enabled: user.two_factor_enabled,
+            preferences: PreferencesDto {
+                theme: user.preferences.theme,
+                streamer_mode: user.preferences.streamer_mode,
+                locale: user.preferences.locale.clone(),
+            },
+            notifications: NotificationsDto {
+                email: EmailNotificationsDto {
+                    security: user.notifications.email.security,
+                    product: user.notifications.email.product,
+                    weekly_digest: user.notifications.email.weekly_digest,
+                },
+            },
+            discord_webhook_url: user.discord_webhook_url.clone(),
+            upload_domain: None,
+            additional_addresses: Vec::new(),
+            linked_accounts: Vec::new(),
+            storage: StorageDto {
+                used: 0,
+                limit: storage_limit,
+            },
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            last_login_at: user.last_login_at,
+        }
+    }
+}
+
+/// What anyone may see of an account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicProfile {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub banner_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&User> for PublicProfile {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.as_uuid(),
+            username: user.username.as_str().to_owned(),
+            display_name: user.display_name.clone(),
+            bio: user.bio.clone(),
+            avatar_url: user.avatar_url.clone(),
+            banner_url: user.banner_url.clone(),
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Availability {
+    pub username: String,
+    pub available: bool,
+    /// `taken`, `invalid` or `reserved`; absent when available.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PreferencesPatch {
+    /// `system`, `light` or `dark`.
+    #[schema(value_type = Option<String>)]
+    pub theme: Option<Theme>,
+    pub streamer_mode: Option<bool>,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailNotificationsPatch {
+    pub security: Option<bool>,
+    pub product: Option<bool>,
+    pub weekly_digest: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NotificationsPatch {
+    pub email: Option<EmailNotificationsPatch>,
+}
+
+/// Any of the fields; absent fields stay as they are, `null` clears the nullable ones.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateProfileRequest {
+    /// At most 64 characters; `null` or empty clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Option<Option<String>>,
+    /// At most 500 characters.
+    pub bio: Option<String>,
+    /// Only the fields given change.
+    pub preferences: Option<PreferencesPatch>,
+    /// Only the fields given change.
+    pub notifications: Option<NotificationsPatch>,
+    /// An https URL, or `null` to remove it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub discord_webhook_url: Option<Option<String>>,
+}
+
+/// Tells a field that is `null` (`Some(None)`) from one that is absent (`None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+impl From<UpdateProfileRequest> for ProfileUpdate {
+    fn from(request: UpdateProfileRequest) -> Self {
+        let preferences = request.preferences;
+        let email = request.notifications.and_then(|n| n.email);
+        Self {
+            display_name: request.display_name,
+            bio: request.bio,
+            theme: preferences.as_ref().and_then(|p| p.theme),
+            streamer_mode: preferences.as_ref().and_then(|p| p.streamer_mode),
+            locale: preferences.and_then(|p| p.locale),
+            email_security: email.as_ref().and_then(|e| e.security),
+            email_product: email.as_ref().and_then(|e| e.product),
+            email_weekly_digest: email.and_then(|e| e.weekly_digest),
+            discord_webhook_url: request.discord_webhook_url,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceDto {
+    pub browser: String,
+    pub version: String,
+    pub os: String,
+    /// `desktop`, `mobile`, `appliance`, `bot` or `unknown`.
+    pub platform: String,
+    pub is_bot: bool,
+}
+
+impl From<&Device> for DeviceDto {
+    fn from(device: &Device) -> Self {
+        Self {
+            browser: device.browser.clone(),
+            version: device.version.clone(),
+            os: device.os.clone(),
+            platform: device.platform.clone(),
+            is_bot: device.is_bot,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub id: Uuid,
+    /// Whether this is the session making the request.
+    pub current: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub device: DeviceDto,
+    /// Not resolved by this version: always `null`.
+    #[schema(value_type = Option<String>)]
+    pub location: Option<String>,
+}
+
+impl SessionDto {
+    pub fn new(session: &Session, current: bool) -> Self {
+        Self {
+            id: session.id.as_uuid(),
+            current,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+            expires_at: session.expires_at,
+            ip: session.ip.clone(),
+            user_agent: session.user_agent.clone(),
+            device: DeviceDto::from(&session.device),
+            location: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionDto>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeAllQuery {
+    /// Keep the session making the request.
+    pub keep_current: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginHistoryEntry {
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub device: DeviceDto,
+    pub success: bool,
+    /// How the login was made: `password`.
+    pub method: String,
+    /// `invalid_password`, `banned` or `email_not_verified` for failed attempts.
+    pub failure_reason: Option<String>,
+}
+
+impl From<&LoginAttempt> for LoginHistoryEntry {
+    fn from(attempt: &LoginAttempt) -> Self {
+        Self {
+            at: attempt.at,
+            ip: attempt.ip.clone(),
+            user_agent: attempt.user_agent.clone(),
+            device: DeviceDto::from(&attempt.device),
+            success: attempt.success,
+            method: attempt.method.clone(),
+            failure_reason: attempt.failure_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// A prefix of the username or display name, case-insensitive.
+    pub query: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}

@@ -1,0 +1,225 @@
+//! The one error path of the HTTP layer: every failure becomes an [`ApiError`],
+//! whose status and code come from the single table in [`domain_status`].
+
+use std::collections::BTreeMap;
+
+use accountd_core::DomainError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::usecases::AppError;
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The HTTP status, repeated.
+    #[schema(example = 409)]
+    pub status: u16,
+    /// Stable, machine-readable `area:reason`.
+    #[schema(example = "user:email_taken")]
+    pub code: &'static str,
+    /// For humans.
+    #[schema(example = "An account with this email already exists.")]
+    pub message: String,
+    /// Per-field problems of a validation error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Option<BTreeMap<String, String>>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn invalid_body(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "request:invalid_body", message)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "request:not_found",
+            "There is nothing at this path.",
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server:internal",
+            "Something went wrong on our side.",
+        )
+    }
+
+    pub fn unauthenticated() -> Self {
+        DomainError::Unauthenticated.into()
+    }
+}
+
+/// The table from a domain refusal to its status and code.
+pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
+    use DomainError as E;
+    match error {
+        E::InvalidEmail => (StatusCode::BAD_REQUEST, "validation:invalid_email"),
+        E::InvalidUsername(_) => (StatusCode::BAD_REQUEST, "validation:invalid_username"),
+        E::ReservedUsername => (StatusCode::BAD_REQUEST, "validation:reserved_username"),
+        E::Validation(_) => (StatusCode::BAD_REQUEST, "validation:invalid_input"),
+        E::EmailTaken => (StatusCode::CONFLICT, "user:email_taken"),
+        E::UsernameTaken => (StatusCode::CONFLICT, "user:username_taken"),
+        E::PasswordTooShort(_) => (StatusCode::BAD_REQUEST, "password:too_short"),
+        E::PasswordTooLong(_) => (StatusCode::BAD_REQUEST, "password:too_long"),
+        E::PasswordTooWeak(_) => (StatusCode::BAD_REQUEST, "password:too_weak"),
+        E::PasswordCommon => (StatusCode::BAD_REQUEST, "password:common"),
+        E::InvalidCredentials => (StatusCode::UNAUTHORIZED, "auth:invalid_credentials"),
+        E::Unauthenticated => (StatusCode::UNAUTHORIZED, "auth:unauthenticated"),
+        E::AccountBanned => (StatusCode::FORBIDDEN, "auth:account_banned"),
+        E::EmailNotVerified => (StatusCode::FORBIDDEN, "auth:email_not_verified"),
+        E::CsrfRejected => (StatusCode::FORBIDDEN, "auth:csrf_rejected"),
+        E::SessionNotFound => (StatusCode::NOT_FOUND, "session:not_found"),
+        E::UserNotFound => (StatusCode::NOT_FOUND, "user:not_found"),
+        E::UnknownReferralCode => (StatusCode::BAD_REQUEST, "referral:unknown_code"),
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        let (status, code) = domain_status(&error);
+        let fields = match &error {
+            DomainError::Validation(fields) => Some(
+                fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), v.clone()))
+                    .collect(),
+            ),
+            DomainError::InvalidUsername(problem) => Some(BTreeMap::from([(
+                "username".to_string(),
+                (*problem).to_string(),
+            )])),
+            _ => None,
+        };
+        Self {
+            status,
+            code,
+            message: error.to_string(),
+            fields,
+            retry_after_secs: None,
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Domain(error) => error.into(),
+            AppError::Overloaded => Self {
+                retry_after_secs: Some(1),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "server:overloaded",
+                    "The server is busy; retry shortly.",
+                )
+            },
+            AppError::Internal(reason) => {
+                // The reason may name tables or drivers: it goes to the log, never to the client.
+                tracing::error!(%reason, "request failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            status: self.status.as_u16(),
+            code: self.code,
+            message: self.message,
+            fields: self.fields,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_domain_error_has_a_stable_code_in_its_area() {
+        let all = [
+            DomainError::InvalidEmail,
+            DomainError::InvalidUsername("x"),
+            DomainError::ReservedUsername,
+            DomainError::field("x", "y"),
+            DomainError::EmailTaken,
+            DomainError::UsernameTaken,
+            DomainError::PasswordTooShort(8),
+            DomainError::PasswordTooLong(128),
+            DomainError::PasswordTooWeak("x".into()),
+            DomainError::PasswordCommon,
+            DomainError::InvalidCredentials,
+            DomainError::Unauthenticated,
+            DomainError::AccountBanned,
+            DomainError::EmailNotVerified,
+            DomainError::CsrfRejected,
+            DomainError::SessionNotFound,
+            DomainError::UserNotFound,
+            DomainError::UnknownReferralCode,
+        ];
+        for error in all {
+            let (status, code) = domain_status(&error);
+            assert!(status.is_client_error(), "{error:?} maps to {status}");
+            let (area, reason) = code.split_once(':').expect("area:reason");
+            assert!(!area.is_empty() && !reason.is_empty());
+        }
+        assert_eq!(
+            domain_status(&DomainError::EmailTaken),
+            (StatusCode::CONFLICT, "user:email_taken")
+        );
+        assert_eq!(
+            domain_status(&DomainError::InvalidCredentials),
+            (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
+        );
+        assert_eq!(
+            domain_status(&DomainError::CsrfRejected),
+            (StatusCode::FORBIDDEN, "auth:csrf_rejected")
+        );
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_reason() {
+        let api: ApiError = AppError::Internal("relation \"users\" does not exist".into()).into();
+        assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!api.message.contains("users"));
+    }
+
+    #[test]
+    fn overload_asks_to_retry() {
+        let api: ApiError = AppError::Overloaded.into();
+        assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(api.retry_after_secs, Some(1));
+    }
+}

@@ -1,0 +1,294 @@
+//! Extractors: they parse and authorise, so handlers only call a use case.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use accountd_core::user::ClientInfo;
+use accountd_core::DomainError;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum_extra::extract::cookie::CookieJar;
+use ipnet::IpNet;
+use serde::de::DeserializeOwned;
+
+use super::cookies::{self, SESSION_COOKIE};
+use super::error::ApiError;
+use super::AppState;
+use crate::usecases::sessions::Authenticated;
+
+/// A JSON body: `413` past the configured size, `400 request:invalid_body` when malformed.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
+            let is_json = content_type
+                .to_str()
+                .ok()
+                .and_then(|value| value.split(';').next())
+                .map(|mime| {
+                    mime.trim().eq_ignore_ascii_case("application/json")
+                        || mime.trim().ends_with("+json")
+                })
+                .unwrap_or(false);
+            if !is_json {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "request:unsupported_media_type",
+                    "The body must be JSON (Content-Type: application/json).",
+                ));
+            }
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection {
+                    BytesRejection::FailedToBufferBody(_)
+                        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+                    {
+                        ApiError::new(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "request:too_large",
+                            "The request body is too large.",
+                        )
+                    }
+                    _ => ApiError::invalid_body("The request body could not be read."),
+                })?;
+        if bytes.is_empty() {
+            return Err(ApiError::invalid_body("A JSON body is required."));
+        }
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(|error| ApiError::invalid_body(format!("The JSON body is invalid: {error}")))
+    }
+}
+
+/// Query parameters: `400 request:invalid_query` when they don't parse.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded_from_str(query)
+            .map(ApiQuery)
+            .map_err(|message| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "request:invalid_query",
+                    format!("The query is invalid: {message}"),
+                )
+            })
+    }
+}
+
+fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, String> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .map_err(|_| "malformed query".to_string())?,
+    )
+    .map(|axum::extract::Query(value)| value)
+    .map_err(|rejection| rejection.body_text())
+}
+
+/// Where the request came from: the peer address, or the client named by
+/// `X-Forwarded-For` when the peer is a trusted proxy.
+pub struct Client(pub ClientInfo);
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let ip = peer.map(|peer| client_ip(peer, &parts.headers, &state.web.trusted_proxies));
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| agent.chars().take(512).collect::<String>());
+        let device = crate::device::parse(user_agent.as_deref());
+        Ok(Self(ClientInfo {
+            ip: ip.map(|ip| ip.to_string()),
+            user_agent,
+            device,
+        }))
+    }
+}
+
+/// The client's address: walk `X-Forwarded-For` from the right, past our own
+/// trusted proxies; the first address that is not one of them is the client.
+/// A header from an untrusted peer is ignored entirely, so it cannot be spoofed.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
+}
+
+/// A slot the authentication extractor fills when a cookie session slid its
+/// expiry, so the response can renew the cookie's lifetime too.
+#[derive(Clone, Default)]
+pub struct CookieRenewal(pub Arc<Mutex<Option<HeaderValue>>>);
+
+/// The signed-in account of a request authenticated with a session.
+pub struct CurrentSession(pub Authenticated);
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (token, from_cookie) = match bearer_token(&parts.headers) {
+            Some(token) => (token, false),
+            None => match CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE) {
+                Some(cookie) => (cookie.value().to_string(), true),
+                None => return Err(ApiError::unauthenticated()),
+            },
+        };
+        if from_cookie
+            && !is_safe(&parts.method)
+            && !origin_allowed(&parts.headers, &state.web.allowed_origins)
+        {
+            return Err(DomainError::CsrfRejected.into());
+        }
+        let authenticated = state
+            .sessions
+            .authenticate(&token)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        if from_cookie {
+            if let Some(CookieRenewal(slot)) = parts.extensions.get::<CookieRenewal>() {
+                let renewed = cookies::session_cookie(
+                    &token,
+                    authenticated.session.expires_at,
+                    state.web.secure_cookies,
+                );
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(renewed);
+                }
+            }
+        }
+        Ok(Self(authenticated))
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// `Origin`, or failing that the origin of `Referer`, must be an allowed origin.
+/// A cookie request that names neither is refused: every browser sends `Origin`
+/// on unsafe requests, and non-browser clients should use a bearer token.
+fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            let referer = headers.get(header::REFERER)?.to_str().ok()?;
+            Some(
+                url::Url::parse(referer)
+                    .ok()?
+                    .origin()
+                    .ascii_serialization(),
+            )
+        });
+    origin.is_some_and(|origin| {
+        allowed
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(origin.trim_end_matches('/')))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_for_is_ignored_from_untrusted_peers() {
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        let spoofed = headers(&[("x-forwarded-for", "1.2.3.4")]);
+        assert_eq!(client_ip(peer, &spoofed, &[]), peer);
+        assert_eq!(
+            client_ip(peer, &spoofed, &["10.0.0.0/8".parse().unwrap()]),
+            peer
+        );
+    }
+
+    #[test]
+    fn forwarded_for_is_walked_from_the_right_past_trusted_proxies() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let chain = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.1")]);
+        assert_eq!(
+            client_ip(peer, &chain, &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(peer, &HeaderMap::new(), &trusted), peer);
+    }
+
+    #[test]
+    fn origins() {
+        let allowed = vec!["https://app.example.com".to_string()];
+        assert!(origin_allowed(
+            &headers(&[("origin", "https://app.example.com")]),
+            &allowed
+        ));
+        assert!(!origin_allowed(
+            &headers(&[("origin", "https://evil.example")]),
+            &allowed
+        ));
+        assert!(origin_allowed(
+            &headers(&[("referer", "https://app.example.com/settings?x=1")]),
+            &allowed
+        ));
+        assert!(!origin_allowed(
+            &headers(&[("referer", "https://app.example.com.evil.example/")]),
+            &allowed
+        ));
+        assert!(!origin_allowed(&HeaderMap::new(), &allowed));
+    }
+}

@@ -1,0 +1,50 @@
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::error::ErrorBody;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "accountd",
+        description = "The account service's HTTP API. Every error has the body `ErrorBody`; \
+            every response carries `X-Request-Id`. Request bodies over 64 KiB get `413 request:too_large`; \
+            malformed JSON, a wrong type or an unknown enum value gets `400 request:invalid_body`.",
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Security),
+    tags(
+        (name = "system", description = "Health, readiness, metrics"),
+        (name = "registration", description = "Creating accounts"),
+        (name = "auth", description = "Login and logout"),
+        (name = "me", description = "The signed-in account"),
+        (name = "sessions", description = "Sessions and login history"),
+        (name = "profiles", description = "Public profiles and search"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A session token (`ses_…`)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("accountd_session"))),
+        );
+    }
+}
+
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

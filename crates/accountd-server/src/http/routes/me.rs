@@ -1,0 +1,125 @@
+//! The signed-in account: profile, sessions, login history.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+
+use crate::http::dto::{
+    ListOf, LoginHistoryEntry, PageQuery, Profile, RevokeAllQuery, SessionDto, SessionList,
+    UpdateProfileRequest,
+};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession};
+use crate::http::AppState;
+use crate::usecases::Paging;
+
+/// The account of the session.
+#[utoipa::path(get, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = [])), responses(
+    (status = 200, body = Profile),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+))]
+pub async fn get_me(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+) -> Json<Profile> {
+    Json(Profile::new(&current.user, state.web.storage_limit))
+}
+
+/// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
+#[utoipa::path(patch, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = [])), request_body = UpdateProfileRequest, responses(
+    (status = 200, body = Profile),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_input` with `fields`; `request:invalid_body` (including an unknown `theme`)"),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentSession(current): CurrentSession,
+    ApiJson(body): ApiJson<UpdateProfileRequest>,
+) -> Result<Json<Profile>, ApiError> {
+    let user = state
+        .accounts
+        .update_profile(&current.user, body.into(), &client)
+        .await?;
+    Ok(Json(Profile::new(&user, state.web.storage_limit)))
+}
+
+/// The account's live sessions, newest first.
+#[utoipa::path(get, path = "/v1/me/sessions", tag = "sessions", security(("session" = []), ("cookie" = [])), responses(
+    (status = 200, body = SessionList),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+) -> Result<Json<SessionList>, ApiError> {
+    let sessions = state.sessions.list(current.user.id).await?;
+    let items = sessions
+        .iter()
+        .map(|session| SessionDto::new(session, session.id == current.session.id))
+        .collect();
+    Ok(Json(SessionList { items }))
+}
+
+/// Revokes every session, the current one too unless `keepCurrent=true`.
+#[utoipa::path(delete, path = "/v1/me/sessions", tag = "sessions", security(("session" = []), ("cookie" = [])), params(RevokeAllQuery), responses(
+    (status = 204),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+))]
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentSession(current): CurrentSession,
+    ApiQuery(query): ApiQuery<RevokeAllQuery>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .sessions
+        .revoke_all(&current, query.keep_current.unwrap_or(false), &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes one session of the account.
+#[utoipa::path(delete, path = "/v1/me/sessions/{id}", tag = "sessions", security(("session" = []), ("cookie" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 204),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 404, body = ErrorBody, description = "`session:not_found`, also for another account's session"),
+))]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentSession(current): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = id
+        .parse()
+        .map_err(|_| ApiError::from(accountd_core::DomainError::SessionNotFound))?;
+    state.sessions.revoke(&current, id, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Login attempts against the account, newest first.
+#[utoipa::path(get, path = "/v1/me/login-history", tag = "sessions", security(("session" = []), ("cookie" = [])), params(PageQuery), responses(
+    (status = 200, body = ListOf<LoginHistoryEntry>),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+))]
+pub async fn login_history(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<ListOf<LoginHistoryEntry>>, ApiError> {
+    let paging = Paging::new(query.limit, query.offset)?;
+    let page = state
+        .sessions
+        .login_history(current.user.id, paging)
+        .await?;
+    Ok(Json(ListOf {
+        items: page.items.iter().map(LoginHistoryEntry::from).collect(),
+        total: page.total,
+        limit: paging.limit,
+        offset: paging.offset,
+    }))
+}

@@ -1,0 +1,4 @@
+pub mod auth;
+pub mod me;
+pub mod system;
+pub mod users;

@@ -1,0 +1,124 @@
+//! Registration and public profiles.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::http::cookies;
+use crate::http::dto::{
+    AuthResponse, Availability, ListOf, Profile, PublicProfile, RegisterRequest, SearchQuery,
+    SessionToken,
+};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiJson, ApiQuery, Client};
+use crate::http::AppState;
+use crate::usecases::accounts::{Registration, Unavailable};
+use crate::usecases::Paging;
+
+/// Creates an account and signs it in (session in the body and as a cookie).
+#[utoipa::path(post, path = "/v1/users", tag = "registration", request_body = RegisterRequest, responses(
+    (status = 201, body = AuthResponse),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code`, `request:invalid_body`"),
+    (status = 409, body = ErrorBody, description = "`user:email_taken`, `user:username_taken`"),
+    (status = 413, body = ErrorBody),
+))]
+pub async fn register(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<Response, ApiError> {
+    let registration = Registration {
+        email: body.email,
+        username: body.username,
+        password: body.password,
+        display_name: body.display_name,
+        referral_code: body.referral_code,
+    };
+    let (user, session) = state.accounts.register(registration, &client).await?;
+    let cookie = cookies::session_cookie(
+        &SessionToken::from_issued(&session).token,
+        session.expires_at,
+        state.web.secure_cookies,
+    );
+    let body = AuthResponse {
+        user: Profile::new(&user, state.web.storage_limit),
+        session: SessionToken::from_issued(&session),
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie)],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Whether a username can be registered.
+#[utoipa::path(get, path = "/v1/usernames/{username}/availability", tag = "registration",
+    params(("username" = String, Path)),
+    responses((status = 200, body = Availability)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> Result<Json<Availability>, ApiError> {
+    let (username, unavailable) = state.accounts.availability(&username).await?;
+    let reason = unavailable.map(|reason| match reason {
+        Unavailable::Taken => "taken",
+        Unavailable::Invalid => "invalid",
+        Unavailable::Reserved => "reserved",
+    });
+    Ok(Json(Availability {
+        username,
+        available: reason.is_none(),
+        reason,
+    }))
+}
+
+/// A public profile by username. Banned accounts are not found.
+#[utoipa::path(get, path = "/v1/users/{username}", tag = "profiles",
+    params(("username" = String, Path)),
+    responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
+pub async fn by_username(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> Result<Json<PublicProfile>, ApiError> {
+    let user = state.accounts.public_by_username(&username).await?;
+    Ok(Json(PublicProfile::from(&user)))
+}
+
+/// A public profile by id. Banned accounts are not found.
+#[utoipa::path(get, path = "/v1/users/by-id/{id}", tag = "profiles",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
+pub async fn by_id(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PublicProfile>, ApiError> {
+    let id = id
+        .parse()
+        .map_err(|_| ApiError::from(accountd_core::DomainError::UserNotFound))?;
+    let user = state.accounts.public_by_id(id).await?;
+    Ok(Json(PublicProfile::from(&user)))
+}
+
+/// Accounts whose username or display name starts with `query`, case-insensitively.
+#[utoipa::path(get, path = "/v1/users", tag = "profiles", params(SearchQuery), responses(
+    (status = 200, body = ListOf<PublicProfile>),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_input` (query missing or longer than 64), `request:invalid_query`"),
+))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> Result<Json<ListOf<PublicProfile>>, ApiError> {
+    let paging = Paging::new(query.limit, query.offset)?;
+    let page = state
+        .accounts
+        .search(query.query.as_deref().unwrap_or_default(), paging)
+        .await?;
+    Ok(Json(ListOf {
+        items: page.items.iter().map(PublicProfile::from).collect(),
+        total: page.total,
+        limit: paging.limit,
+        offset: paging.offset,
+    }))
+}

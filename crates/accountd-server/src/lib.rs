@@ -1,0 +1,147 @@
+//! The accountd application: configuration, use cases, HTTP API and background work.
+
+pub mod config;
+pub mod device;
+pub mod http;
+pub mod passwords;
+pub mod secret_key;
+pub mod telemetry;
+pub mod usecases;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use accountd_core::Clock;
+use accountd_store::Store;
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::http::{AppState, WebSettings};
+use crate::passwords::PasswordWorkers;
+use crate::usecases::accounts::Accounts;
+use crate::usecases::sessions::{SessionSettings, Sessions};
+
+/// Opens the configured store and applies its migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let store = accountd_store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database {}", accountd_store::redact_url(&url)))?;
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    Ok(store)
+}
+
+/// Wires the use cases to a store and a clock.
+pub fn app_state(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> AppState {
+    let passwords = PasswordWorkers::per_core(config.limits.password_queue);
+    let sessions = Arc::new(Sessions::new(
+        store.clone(),
+        clock.clone(),
+        passwords.clone(),
+        SessionSettings {
+            ttl: chrono::Duration::days(i64::from(config.auth.session_ttl_days)),
+            require_verified_email: config.auth.require_verified_email,
+        },
+    ));
+    let accounts = Arc::new(Accounts::new(
+        store.clone(),
+        clock,
+        passwords,
+        sessions.clone(),
+        config.password.policy,
+    ));
+    AppState {
+        accounts,
+        sessions,
+        store,
+        web: Arc::new(WebSettings {
+            allowed_origins: config.allowed_origins(),
+            secure_cookies: config.secure_cookies(),
+            trusted_proxies: config.trusted_proxies.clone(),
+            storage_limit: config.limits.storage_bytes,
+            json_body_limit: config.limits.json_body_bytes,
+        }),
+        metrics: telemetry::prometheus(),
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let sessions = state.sessions.clone();
+    let cleanup = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match sessions.purge_expired().await {
+                Ok(purged) => tracing::debug!(purged, "purged expired sessions"),
+                Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
+            }
+        }
+    });
+    let app = http::router(state);
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    cleanup.abort();
+    served.context("serving HTTP")
+}
+
+/// `accountd serve`: everything from the configuration to a listening server.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
+    let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock));
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    tracing::info!(
+        listen = %listener.local_addr()?,
+        database = store.backend(),
+        public_url = %config.public_url,
+        "accountd is ready"
+    );
+    serve_on(listener, state, shutdown_signal()).await?;
+    tracing::info!("accountd stopped");
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}

@@ -1,0 +1,97 @@
+//! The use cases: every business rule of accountd, and the transaction around it.
+//! Each takes what it needs (store, clock, password workers) explicitly.
+
+pub mod accounts;
+pub mod sessions;
+
+use accountd_core::user::{Activity, ClientInfo};
+use accountd_core::{DomainError, UserId};
+use accountd_store::{StoreError, UniqueKey};
+use chrono::{DateTime, Utc};
+
+use crate::passwords::HashingError;
+
+/// Why a use case did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// More work than the server accepts right now; the client should retry shortly.
+    #[error("the server is overloaded")]
+    Overloaded,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(UniqueKey::UserEmail) => Self::Domain(DomainError::EmailTaken),
+            StoreError::Conflict(UniqueKey::UserUsername) => {
+                Self::Domain(DomainError::UsernameTaken)
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<HashingError> for AppError {
+    fn from(error: HashingError) -> Self {
+        match error {
+            HashingError::Overloaded => Self::Overloaded,
+            HashingError::Failed(reason) => Self::Internal(reason),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// An activity row for an account, stamped with where the request came from.
+pub fn activity(
+    user: UserId,
+    action: &str,
+    client: &ClientInfo,
+    at: DateTime<Utc>,
+    metadata: serde_json::Value,
+) -> Activity {
+    Activity {
+        id: uuid::Uuid::now_v7(),
+        user_id: Some(user),
+        action: action.to_string(),
+        at,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        metadata,
+    }
+}
+
+/// `limit` (default 20, at most 100) and `offset` (default 0) of a list request.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Paging {
+    pub const DEFAULT_LIMIT: i64 = 20;
+    pub const MAX_LIMIT: i64 = 100;
+
+    pub fn new(limit: Option<i64>, offset: Option<i64>) -> Result<Self, DomainError> {
+        let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
+        let offset = offset.unwrap_or(0);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
+            return Err(DomainError::field("limit", "must be between 1 and 100"));
+        }
+        if offset < 0 {
+            return Err(DomainError::field("offset", "must not be negative"));
+        }
+        Ok(Self { limit, offset })
+    }
+
+    pub fn request(self) -> accountd_store::PageRequest {
+        accountd_store::PageRequest {
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}

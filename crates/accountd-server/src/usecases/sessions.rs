@@ -1,0 +1,332 @@
+//! Login, logout, and the sessions of an account.
+
+use std::sync::Arc;
+
+use accountd_core::password::PasswordHashString;
+use accountd_core::token::{self, IssuedToken, TokenHash, TokenKind};
+use accountd_core::user::{ClientInfo, LoginAttempt, Session, User};
+use accountd_core::{Clock, DomainError, SessionId, UserId};
+use accountd_store::{Conn, Page, Store};
+use chrono::{DateTime, Duration, Utc};
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::{activity, AppResult, Paging};
+use crate::passwords::PasswordWorkers;
+
+/// `lastSeenAt` (and the sliding expiry with it) is written at most this often,
+/// so a busy session does not turn every read into a write.
+const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+pub struct SessionSettings {
+    pub ttl: Duration,
+    pub require_verified_email: bool,
+}
+
+pub struct Sessions {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    passwords: PasswordWorkers,
+    settings: SessionSettings,
+}
+
+/// A session token handed to the client, once.
+pub struct IssuedSession {
+    pub token: SecretString,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a correct password leads to. Accounts with two-factor authentication
+/// will get a second step here instead of a session.
+pub enum LoginOutcome {
+    SignedIn { user: User, session: IssuedSession },
+}
+
+/// The account and session behind an authenticated request.
+#[derive(Clone)]
+pub struct Authenticated {
+    pub user: User,
+    pub session: Session,
+}
+
+impl Sessions {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        passwords: PasswordWorkers,
+        settings: SessionSettings,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            passwords,
+            settings,
+        }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.settings.ttl
+    }
+
+    pub async fn login(
+        &self,
+        identifier: &str,
+        password: SecretString,
+        client: &ClientInfo,
+    ) -> AppResult<LoginOutcome> {
+        let identifier = identifier.trim().to_lowercase();
+        let user = if identifier.is_empty() {
+            None
+        } else {
+            self.store
+                .reader()
+                .await?
+                .user_by_login(&identifier)
+                .await?
+        };
+        // Unknown accounts are verified against a dummy hash, so they cost the same time.
+        let stored_hash: Option<PasswordHashString> =
+            user.as_ref().and_then(|user| user.password_hash.clone());
+        let password_ok = self.passwords.verify(password, stored_hash).await?;
+        let Some(user) = user else {
+            record_login_metric("invalid_credentials");
+            return Err(DomainError::InvalidCredentials.into());
+        };
+        let refusal = if !password_ok {
+            Some(("invalid_password", DomainError::InvalidCredentials))
+        } else if user.banned {
+            Some(("banned", DomainError::AccountBanned))
+        } else if self.settings.require_verified_email && !user.email_verified {
+            Some(("email_not_verified", DomainError::EmailNotVerified))
+        } else {
+            None
+        };
+        if let Some((reason, error)) = refusal {
+            self.record_failed_login(&user, reason, client).await?;
+            record_login_metric(reason);
+            return Err(error.into());
+        }
+        let session = self.sign_in(&user, "password", client).await?;
+        record_login_metric("success");
+        Ok(LoginOutcome::SignedIn { user, session })
+    }
+
+    /// Opens a session for an account whose credentials were checked, and records the login.
+    async fn sign_in(
+        &self,
+        user: &User,
+        method: &str,
+        client: &ClientInfo,
+    ) -> AppResult<IssuedSession> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let issued = self.open_session(&mut *tx, user.id, client, now).await?;
+        tx.insert_login_attempt(&attempt(user.id, client, now, method, None))
+            .await?;
+        tx.insert_activity(&activity(
+            user.id,
+            "auth.login",
+            client,
+            now,
+            json!({ "method": method }),
+        ))
+        .await?;
+        tx.set_last_login(user.id, now).await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    async fn record_failed_login(
+        &self,
+        user: &User,
+        reason: &str,
+        client: &ClientInfo,
+    ) -> AppResult<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.insert_login_attempt(&attempt(user.id, client, now, "password", Some(reason)))
+            .await?;
+        tx.insert_activity(&activity(
+            user.id,
+            "auth.login_failed",
+            client,
+            now,
+            json!({ "reason": reason }),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates a session inside the caller's transaction (login, registration).
+    pub async fn open_session(
+        &self,
+        tx: &mut dyn Conn,
+        user: UserId,
+        client: &ClientInfo,
+        now: DateTime<Utc>,
+    ) -> AppResult<IssuedSession> {
+        let IssuedToken { secret, hash } = token::issue(TokenKind::Session);
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + self.settings.ttl,
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+            device: client.device.clone(),
+        };
+        tx.insert_session(&session, &hash).await?;
+        Ok(IssuedSession {
+            token: secret,
+            expires_at: session.expires_at,
+        })
+    }
+
+    /// The live session behind a session token, sliding its expiry forward when it is used.
+    /// `None` for a token that is unknown, expired, revoked or of a banned account.
+    pub async fn authenticate(&self, token: &str) -> AppResult<Option<Authenticated>> {
+        if TokenKind::of(token) != Some(TokenKind::Session) {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let found = self
+            .store
+            .reader()
+            .await?
+            .session_by_token(&TokenHash::of(token), now)
+            .await?;
+        let Some((mut session, user)) = found else {
+            return Ok(None);
+        };
+        if user.banned {
+            return Ok(None);
+        }
+        if now - session.last_seen_at >= TOUCH_INTERVAL {
+            session.last_seen_at = now;
+            session.expires_at = now + self.settings.ttl;
+            let mut tx = self.store.begin().await?;
+            tx.touch_session(session.id, session.last_seen_at, session.expires_at)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(Some(Authenticated { user, session }))
+    }
+
+    pub async fn logout(&self, current: &Authenticated, client: &ClientInfo) -> AppResult<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        tx.delete_session(current.user.id, current.session.id)
+            .await?;
+        tx.insert_activity(&activity(
+            current.user.id,
+            "auth.logout",
+            client,
+            now,
+            json!({ "sessionId": current.session.id }),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list(&self, user: UserId) -> AppResult<Vec<Session>> {
+        Ok(self
+            .store
+            .reader()
+            .await?
+            .sessions_of(user, self.clock.now())
+            .await?)
+    }
+
+    pub async fn revoke(
+        &self,
+        current: &Authenticated,
+        id: SessionId,
+        client: &ClientInfo,
+    ) -> AppResult<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.delete_session(current.user.id, id).await? {
+            return Err(DomainError::SessionNotFound.into());
+        }
+        tx.insert_activity(&activity(
+            current.user.id,
+            "session.revoked",
+            client,
+            now,
+            json!({ "sessionId": id }),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revokes every session of the account, or every one but the current.
+    pub async fn revoke_all(
+        &self,
+        current: &Authenticated,
+        keep_current: bool,
+        client: &ClientInfo,
+    ) -> AppResult<()> {
+        let now = self.clock.now();
+        let keep = keep_current.then_some(current.session.id);
+        let mut tx = self.store.begin().await?;
+        let revoked = tx.delete_sessions_of(current.user.id, keep).await?;
+        tx.insert_activity(&activity(
+            current.user.id,
+            "session.revoked",
+            client,
+            now,
+            json!({ "all": true, "keptCurrent": keep_current, "count": revoked }),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn login_history(
+        &self,
+        user: UserId,
+        paging: Paging,
+    ) -> AppResult<Page<LoginAttempt>> {
+        Ok(self
+            .store
+            .reader()
+            .await?
+            .login_attempts_of(user, paging.request())
+            .await?)
+    }
+
+    /// Deletes sessions that expired; run periodically.
+    pub async fn purge_expired(&self) -> AppResult<u64> {
+        let mut tx = self.store.begin().await?;
+        let purged = tx.delete_expired_sessions(self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+}
+
+fn attempt(
+    user: UserId,
+    client: &ClientInfo,
+    at: DateTime<Utc>,
+    method: &str,
+    failure: Option<&str>,
+) -> LoginAttempt {
+    LoginAttempt {
+        user_id: user,
+        at,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        device: client.device.clone(),
+        success: failure.is_none(),
+        method: method.to_string(),
+        failure_reason: failure.map(str::to_owned),
+    }
+}
+
+fn record_login_metric(outcome: &'static str) {
+    metrics::counter!("accountd_logins_total", "outcome" => outcome).increment(1);
+}

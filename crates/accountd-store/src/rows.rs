@@ -1,0 +1,169 @@
+//! Row shapes shared by both backends: sqlx decodes the same Rust types from
+//! SQLite's and PostgreSQL's column types, so only the SQL differs per backend.
+
+use accountd_core::password::PasswordHashString;
+use accountd_core::user::{
+    Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User,
+};
+use accountd_core::{Email, SessionId, UserId, Username};
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+/// The column list of [`UserRow`], for `SELECT {USER_COLUMNS} FROM users`.
+pub const USER_COLUMNS: &str =
+    "users.id, users.email, users.email_verified, users.username, users.display_name, \
+     users.bio, users.avatar_url, users.banner_url, users.role, users.banned, users.password_hash, \
+     users.two_factor_enabled, users.preferences, users.notifications, users.discord_webhook_url, \
+     users.created_at, users.updated_at, users.last_login_at";
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    id: Uuid,
+    email: String,
+    email_verified: bool,
+    username: String,
+    display_name: Option<String>,
+    bio: String,
+    avatar_url: Option<String>,
+    banner_url: Option<String>,
+    role: String,
+    banned: bool,
+    password_hash: Option<String>,
+    two_factor_enabled: bool,
+    preferences: Json<Preferences>,
+    notifications: Json<Notifications>,
+    discord_webhook_url: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: UserId::from_uuid(row.id),
+            email: Email::from_trusted(row.email),
+            email_verified: row.email_verified,
+            username: Username::from_trusted(row.username),
+            display_name: row.display_name,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
+            banner_url: row.banner_url,
+            role: Role::parse(&row.role),
+            banned: row.banned,
+            password_hash: row.password_hash.map(PasswordHashString),
+            two_factor_enabled: row.two_factor_enabled,
+            preferences: row.preferences.0,
+            notifications: row.notifications.0,
+            discord_webhook_url: row.discord_webhook_url,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            last_login_at: row.last_login_at,
+        }
+    }
+}
+
+pub const SESSION_COLUMNS: &str =
+    "sessions.id AS session_id, sessions.user_id AS session_user_id, sessions.created_at AS session_created_at, \
+     sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent, sessions.device";
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    session_id: Uuid,
+    session_user_id: Uuid,
+    session_created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    device: Json<Device>,
+}
+
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: SessionId::from_uuid(row.session_id),
+            user_id: UserId::from_uuid(row.session_user_id),
+            created_at: row.session_created_at,
+            last_seen_at: row.last_seen_at,
+            expires_at: row.expires_at,
+            ip: row.ip,
+            user_agent: row.user_agent,
+            device: row.device.0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionWithUserRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct LoginAttemptRow {
+    user_id: Uuid,
+    at: DateTime<Utc>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    device: Json<Device>,
+    success: bool,
+    method: String,
+    failure_reason: Option<String>,
+}
+
+impl From<LoginAttemptRow> for LoginAttempt {
+    fn from(row: LoginAttemptRow) -> Self {
+        Self {
+            user_id: UserId::from_uuid(row.user_id),
+            at: row.at,
+            ip: row.ip,
+            user_agent: row.user_agent,
+            device: row.device.0,
+            success: row.success,
+            method: row.method,
+            failure_reason: row.failure_reason,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ActivityRow {
+    id: Uuid,
+    user_id: Option<Uuid>,
+    action: String,
+    at: DateTime<Utc>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    metadata: Json<serde_json::Value>,
+}
+
+impl From<ActivityRow> for Activity {
+    fn from(row: ActivityRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id.map(UserId::from_uuid),
+            action: row.action,
+            at: row.at,
+            ip: row.ip,
+            user_agent: row.user_agent,
+            metadata: row.metadata.0,
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` so a user's text is matched literally by `LIKE … ESCAPE '\'`.
+pub fn like_prefix(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

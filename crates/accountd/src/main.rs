@@ -1,0 +1,162 @@
+//! The `accountd` command line.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use accountd_server::config::Config;
+use accountd_server::usecases::AppError;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+/// accountd — a self-hostable account service: registration, login, sessions and
+/// the whole account lifecycle over one HTTP API.
+///
+/// Configuration comes from defaults, then the TOML file named by ACCOUNTD_CONFIG,
+/// then ACCOUNTD_* environment variables (ACCOUNTD_AUTH__SESSION_TTL_DAYS for
+/// [auth] session_ttl_days). With none at all, accountd keeps everything in
+/// ./accountd-data (SQLite) and listens on 127.0.0.1:8080.
+#[derive(Parser)]
+#[command(name = "accountd", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default when no command is given).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage accounts from the command line.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (its email counts as verified). Without --password-stdin it has no password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (one line; a trailing newline is removed).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Make an existing account an administrator.
+    Promote { username: String },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration, secrets masked; exit non-zero when it is invalid.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("accountd: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Command::Config(ConfigCommand::Check)) = cli.command {
+        println!("{}", config.to_masked_json());
+        return ExitCode::SUCCESS;
+    }
+    accountd_server::telemetry::init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("accountd: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("accountd: {}", one_line(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => accountd_server::serve(config).await,
+        Command::Migrate => {
+            let store = accountd_server::open_store(&config).await?;
+            println!("migrations applied ({})", store.backend());
+            Ok(())
+        }
+        Command::User(command) => {
+            let store = accountd_server::open_store(&config).await?;
+            let state =
+                accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock));
+            match command {
+                UserCommand::Create {
+                    email,
+                    username,
+                    password_stdin,
+                    admin,
+                } => {
+                    let password = if password_stdin {
+                        Some(read_password()?)
+                    } else {
+                        None
+                    };
+                    let user = state
+                        .accounts
+                        .create_by_operator(&email, &username, password, admin)
+                        .await
+                        .map_err(describe)?;
+                    println!(
+                        "{}",
+                        serde_json::json!({ "id": user.id, "username": user.username.as_str(), "email": user.email.as_str(), "role": user.role.as_str() })
+                    );
+                }
+                UserCommand::Promote { username } => {
+                    let user = state.accounts.promote(&username).await.map_err(describe)?;
+                    println!("{} is now an administrator", user.username);
+                }
+            }
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Check) => Ok(()),
+    }
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let line = input.strip_suffix('\n').unwrap_or(&input);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    Ok(SecretString::from(line.to_string()))
+}
+
+fn describe(error: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{error}")
+}
+
+fn one_line(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}
