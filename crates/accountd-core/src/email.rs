@@ -19,11 +19,7 @@ impl Email {
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or(DomainError::InvalidEmail)?;
         // A dot-less domain is legal in RFC 5322 but never a deliverable address for a user.
-        if local.is_empty()
-            || !domain.contains('.')
-            || domain.starts_with('.')
-            || domain.ends_with('.')
-        {
+        if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
             return Err(DomainError::InvalidEmail);
         }
         let address = format!("{local}@{}", domain.to_lowercase());

@@ -35,11 +35,7 @@ pub struct PolicyContext<'a> {
 }
 
 /// Checks a new password exactly as sent: no trimming, no truncation.
-pub fn check_policy(
-    kind: PolicyKind,
-    password: &str,
-    context: &PolicyContext<'_>,
-) -> Result<(), DomainError> {
+pub fn check_policy(kind: PolicyKind, password: &str, context: &PolicyContext<'_>) -> Result<(), DomainError> {
     // A byte length past four bytes per character can only be too long; refusing it
     // before counting keeps a megabyte-sized password cheap to reject.
     if password.len() > MAX_LEN * 4 {
@@ -60,27 +56,19 @@ pub fn check_policy(
     if kind == PolicyKind::Complexity {
         let missing = missing_character_classes(password);
         if !missing.is_empty() {
-            return Err(DomainError::PasswordTooWeak(format!(
-                "add at least one {}",
-                missing.join(", one ")
-            )));
+            return Err(DomainError::PasswordTooWeak(format!("add at least one {}", missing.join(", one "))));
         }
     }
     let lowered = password.to_lowercase();
     if is_common(&lowered) {
         return Err(DomainError::PasswordCommon);
     }
-    let email_local = context
-        .email
-        .rsplit_once('@')
-        .map_or(context.email, |(local, _)| local);
+    let email_local = context.email.rsplit_once('@').map_or(context.email, |(local, _)| local);
     if lowered == context.username.to_lowercase()
         || lowered == context.email.to_lowercase()
         || lowered == email_local.to_lowercase()
     {
-        return Err(DomainError::PasswordTooWeak(
-            "it must not be your username or email".into(),
-        ));
+        return Err(DomainError::PasswordTooWeak("it must not be your username or email".into()));
     }
     Ok(())
 }
@@ -102,14 +90,13 @@ fn missing_character_classes(password: &str) -> Vec<&'static str> {
     missing
 }
 
+/// In the blocklist as it is, or once the digits and symbols people append to a
+/// common word to satisfy composition rules are taken off (`Sunshine2024!`).
 fn is_common(lowered: &str) -> bool {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        include_str!("../data/common-passwords.txt")
-            .lines()
-            .collect()
-    })
-    .contains(lowered)
+    let list = LIST.get_or_init(|| include_str!("../data/common-passwords.txt").lines().collect());
+    let stem = lowered.trim_end_matches(|c: char| !c.is_alphabetic());
+    list.contains(lowered) || (stem.chars().count() >= 4 && list.contains(stem))
 }
 
 /// Argon2id with OWASP's recommended parameters: m = 19 MiB, t = 2, p = 1.
@@ -126,9 +113,7 @@ pub struct PasswordHashString(pub String);
 /// Hashes a password. CPU-bound for tens of milliseconds: call it off the async workers.
 pub fn hash(password: &SecretString) -> PasswordHashString {
     let salt = SaltString::generate(&mut OsRng);
-    let hash = argon2()
-        .hash_password(password.expose_secret().as_bytes(), &salt)
-        .map(|hash| hash.to_string());
+    let hash = argon2().hash_password(password.expose_secret().as_bytes(), &salt).map(|hash| hash.to_string());
     // Hashing only fails for parameters or output lengths outside Argon2's bounds, and ours are constant.
     #[allow(clippy::unwrap_used)]
     PasswordHashString(hash.unwrap())
@@ -145,9 +130,7 @@ pub fn verify(password: &SecretString, stored: Option<&PasswordHashString>) -> b
     let Ok(parsed) = PasswordHash::new(&target.0) else {
         return false;
     };
-    let matches = argon2()
-        .verify_password(password.expose_secret().as_bytes(), &parsed)
-        .is_ok();
+    let matches = argon2().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
     matches && real
 }
 
@@ -162,25 +145,17 @@ mod tests {
     use proptest::prelude::*;
 
     fn ctx() -> PolicyContext<'static> {
-        PolicyContext {
-            username: "janedoe",
-            email: "jane@example.com",
-            two_factor_enabled: false,
-        }
+        PolicyContext { username: "janedoe", email: "jane@example.com", two_factor_enabled: false }
     }
 
     #[test]
     fn complexity_accepts_a_strong_password() {
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, "Correct-Horse-9", &ctx()),
-            Ok(())
-        );
+        assert_eq!(check_policy(PolicyKind::Complexity, "Correct-Horse-9", &ctx()), Ok(()));
     }
 
     #[test]
     fn complexity_names_every_missing_class() {
-        let Err(DomainError::PasswordTooWeak(message)) =
-            check_policy(PolicyKind::Complexity, "abcdefghij", &ctx())
+        let Err(DomainError::PasswordTooWeak(message)) = check_policy(PolicyKind::Complexity, "abcdefghij", &ctx())
         else {
             panic!("expected too_weak");
         };
@@ -192,15 +167,9 @@ mod tests {
 
     #[test]
     fn length_bounds() {
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, "Ab1!", &ctx()),
-            Err(DomainError::PasswordTooShort(8))
-        );
+        assert_eq!(check_policy(PolicyKind::Complexity, "Ab1!", &ctx()), Err(DomainError::PasswordTooShort(8)));
         let long = format!("Ab1!{}", "x".repeat(125));
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, &long, &ctx()),
-            Err(DomainError::PasswordTooLong(128))
-        );
+        assert_eq!(check_policy(PolicyKind::Complexity, &long, &ctx()), Err(DomainError::PasswordTooLong(128)));
         let exact = format!("Ab1!{}", "x".repeat(124));
         assert_eq!(check_policy(PolicyKind::Complexity, &exact, &ctx()), Ok(()));
     }
@@ -208,43 +177,27 @@ mod tests {
     #[test]
     fn a_megabyte_is_too_long() {
         let huge = "A1!a".repeat(256 * 1024);
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, &huge, &ctx()),
-            Err(DomainError::PasswordTooLong(128))
-        );
+        assert_eq!(check_policy(PolicyKind::Complexity, &huge, &ctx()), Err(DomainError::PasswordTooLong(128)));
     }
 
     #[test]
     fn length_counts_characters_not_bytes() {
         // Eight characters, sixteen bytes.
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, "Ää1!ääää", &ctx()),
-            Ok(())
-        );
+        assert_eq!(check_policy(PolicyKind::Complexity, "Ää1!ääää", &ctx()), Ok(()));
     }
 
     #[test]
     fn whitespace_is_kept() {
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, " Ab1!xyz", &ctx()),
-            Ok(())
-        );
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, " Ab1!xy ", &ctx()),
-            Ok(())
-        );
+        assert_eq!(check_policy(PolicyKind::Complexity, " Ab1!xyz", &ctx()), Ok(()));
+        assert_eq!(check_policy(PolicyKind::Complexity, " Ab1!xy ", &ctx()), Ok(()));
     }
 
     #[test]
     fn common_passwords_are_refused_in_any_case() {
-        assert_eq!(
-            check_policy(PolicyKind::Nist, "passwordpassword", &ctx()),
-            Err(DomainError::PasswordCommon)
-        );
-        assert_eq!(
-            check_policy(PolicyKind::Complexity, "P@ssw0rd", &ctx()),
-            Err(DomainError::PasswordCommon)
-        );
+        assert_eq!(check_policy(PolicyKind::Nist, "1qaz2wsx3edc4rfv", &ctx()), Err(DomainError::PasswordCommon));
+        assert_eq!(check_policy(PolicyKind::Complexity, "P@ssw0rd", &ctx()), Err(DomainError::PasswordCommon));
+        assert_eq!(check_policy(PolicyKind::Complexity, "Sunshine2024!", &ctx()), Err(DomainError::PasswordCommon));
+        assert_eq!(check_policy(PolicyKind::Complexity, "Password1!", &ctx()), Err(DomainError::PasswordCommon));
         assert!(is_common("123456"));
         assert!(is_common("qwerty"));
     }
@@ -256,20 +209,13 @@ mod tests {
 
     #[test]
     fn password_equal_to_username_or_email_is_refused() {
-        let context = PolicyContext {
-            username: "Tr0ub4dor&3",
-            email: "x@example.com",
-            two_factor_enabled: false,
-        };
+        let context = PolicyContext { username: "Tr0ub4dor&3", email: "x@example.com", two_factor_enabled: false };
         assert!(matches!(
             check_policy(PolicyKind::Complexity, "tr0ub4dor&3", &context),
             Err(DomainError::PasswordTooWeak(_))
         ));
-        let context = PolicyContext {
-            username: "someone",
-            email: "Tr0ub4dor&3@example.com",
-            two_factor_enabled: false,
-        };
+        let context =
+            PolicyContext { username: "someone", email: "Tr0ub4dor&3@example.com", two_factor_enabled: false };
         assert!(matches!(
             check_policy(PolicyKind::Complexity, "Tr0ub4dor&3@example.com", &context),
             Err(DomainError::PasswordTooWeak(_))
@@ -278,22 +224,10 @@ mod tests {
 
     #[test]
     fn nist_needs_fifteen_characters_without_2fa_and_no_composition() {
-        assert_eq!(
-            check_policy(PolicyKind::Nist, "abcdefghijklmn", &ctx()),
-            Err(DomainError::PasswordTooShort(15))
-        );
-        assert_eq!(
-            check_policy(PolicyKind::Nist, "abcdefghijklmnz", &ctx()),
-            Ok(())
-        );
-        let with_2fa = PolicyContext {
-            two_factor_enabled: true,
-            ..ctx()
-        };
-        assert_eq!(
-            check_policy(PolicyKind::Nist, "lowercaseonly", &with_2fa),
-            Ok(())
-        );
+        assert_eq!(check_policy(PolicyKind::Nist, "abcdefghijklmn", &ctx()), Err(DomainError::PasswordTooShort(15)));
+        assert_eq!(check_policy(PolicyKind::Nist, "abcdefghijklmnz", &ctx()), Ok(()));
+        let with_2fa = PolicyContext { two_factor_enabled: true, ..ctx() };
+        assert_eq!(check_policy(PolicyKind::Nist, "lowercaseonly", &with_2fa), Ok(()));
     }
 
     #[test]
@@ -304,10 +238,7 @@ mod tests {
         assert!(verify(&password, Some(&hash)));
         assert!(!verify(&SecretString::from("correct-horse-9"), Some(&hash)));
         assert!(!verify(&password, None));
-        assert!(!verify(
-            &password,
-            Some(&PasswordHashString("garbage".into()))
-        ));
+        assert!(!verify(&password, Some(&PasswordHashString("garbage".into()))));
     }
 
     proptest! {

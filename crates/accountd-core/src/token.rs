@@ -26,9 +26,7 @@ impl TokenKind {
     }
 
     pub fn of(token: &str) -> Option<Self> {
-        [Self::Session, Self::PersonalAccess, Self::Upload]
-            .into_iter()
-            .find(|kind| token.starts_with(kind.prefix()))
+        [Self::Session, Self::PersonalAccess, Self::Upload].into_iter().find(|kind| token.starts_with(kind.prefix()))
     }
 }
 
@@ -52,10 +50,7 @@ pub struct IssuedToken {
 pub fn issue(kind: TokenKind) -> IssuedToken {
     let secret = format!("{}{}", kind.prefix(), random_urlsafe(32));
     let hash = TokenHash::of(&secret);
-    IssuedToken {
-        secret: SecretString::from(secret),
-        hash,
-    }
+    IssuedToken { secret: SecretString::from(secret), hash }
 }
 
 /// `bytes` random bytes from the OS CSPRNG, base64url without padding.
@@ -81,9 +76,7 @@ mod tests {
         let b = issue(TokenKind::Session);
         assert!(a.expose().starts_with("ses_"));
         assert_eq!(a.expose().len(), 4 + 43);
-        assert!(a.expose()[4..]
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(a.expose()[4..].bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
         assert_ne!(a.expose(), b.expose());
         assert_eq!(TokenHash::of(a.expose()), a.hash);
         assert_eq!(a.hash.0.len(), 64);

@@ -49,11 +49,7 @@ pub struct Preferences {
 
 impl Default for Preferences {
     fn default() -> Self {
-        Self {
-            theme: Theme::System,
-            streamer_mode: false,
-            locale: "en".into(),
-        }
+        Self { theme: Theme::System, streamer_mode: false, locale: "en".into() }
     }
 }
 
@@ -67,11 +63,7 @@ pub struct EmailNotifications {
 
 impl Default for EmailNotifications {
     fn default() -> Self {
-        Self {
-            security: true,
-            product: false,
-            weekly_digest: false,
-        }
+        Self { security: true, product: false, weekly_digest: false }
     }
 }
 
@@ -116,13 +108,7 @@ pub struct Device {
 impl Device {
     pub fn unknown() -> Self {
         let unknown = || "unknown".to_string();
-        Self {
-            browser: unknown(),
-            version: unknown(),
-            os: unknown(),
-            platform: unknown(),
-            is_bot: false,
-        }
+        Self { browser: unknown(), version: unknown(), os: unknown(), platform: unknown(), is_bot: false }
     }
 }
 

@@ -69,22 +69,15 @@ impl Username {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         // Count before lower-casing: some characters grow when lower-cased, and none of them are allowed anyway.
         let length = input.chars().count();
-        if length < MIN_LEN || length > MAX_LEN {
+        if !(MIN_LEN..=MAX_LEN).contains(&length) {
             return Err(DomainError::InvalidUsername("must be 3-32 characters"));
         }
         let lower = input.to_ascii_lowercase();
-        if !lower
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-        {
-            return Err(DomainError::InvalidUsername(
-                "may contain only a-z, 0-9, _ and -",
-            ));
+        if !lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+            return Err(DomainError::InvalidUsername("may contain only a-z, 0-9, _ and -"));
         }
         if !lower.as_bytes()[0].is_ascii_alphanumeric() {
-            return Err(DomainError::InvalidUsername(
-                "must start with a letter or digit",
-            ));
+            return Err(DomainError::InvalidUsername("must start with a letter or digit"));
         }
         if RESERVED.contains(&lower.as_str()) {
             return Err(DomainError::ReservedUsername);
@@ -114,50 +107,25 @@ mod tests {
 
     #[test]
     fn lowercases() {
-        assert_eq!(
-            Username::parse("Jane_Doe-1").unwrap().as_str(),
-            "jane_doe-1"
-        );
+        assert_eq!(Username::parse("Jane_Doe-1").unwrap().as_str(), "jane_doe-1");
     }
 
     #[test]
     fn enforces_length_charset_and_first_character() {
-        assert!(matches!(
-            Username::parse("ab"),
-            Err(DomainError::InvalidUsername(_))
-        ));
-        assert!(matches!(
-            Username::parse(&"a".repeat(33)),
-            Err(DomainError::InvalidUsername(_))
-        ));
+        assert!(matches!(Username::parse("ab"), Err(DomainError::InvalidUsername(_))));
+        assert!(matches!(Username::parse(&"a".repeat(33)), Err(DomainError::InvalidUsername(_))));
         assert!(Username::parse(&"a".repeat(32)).is_ok());
-        assert!(matches!(
-            Username::parse("_jane"),
-            Err(DomainError::InvalidUsername(_))
-        ));
-        assert!(matches!(
-            Username::parse("-jane"),
-            Err(DomainError::InvalidUsername(_))
-        ));
-        assert!(matches!(
-            Username::parse("ja ne"),
-            Err(DomainError::InvalidUsername(_))
-        ));
-        assert!(matches!(
-            Username::parse("jané"),
-            Err(DomainError::InvalidUsername(_))
-        ));
+        assert!(matches!(Username::parse("_jane"), Err(DomainError::InvalidUsername(_))));
+        assert!(matches!(Username::parse("-jane"), Err(DomainError::InvalidUsername(_))));
+        assert!(matches!(Username::parse("ja ne"), Err(DomainError::InvalidUsername(_))));
+        assert!(matches!(Username::parse("jané"), Err(DomainError::InvalidUsername(_))));
         assert!(Username::parse("1jane").is_ok());
     }
 
     #[test]
     fn refuses_reserved_names_in_any_case() {
         for name in ["admin", "ROOT", "Api", "support", "settings"] {
-            assert_eq!(
-                Username::parse(name),
-                Err(DomainError::ReservedUsername),
-                "{name}"
-            );
+            assert_eq!(Username::parse(name), Err(DomainError::ReservedUsername), "{name}");
         }
         // "me" is reserved too, but it is already shorter than the minimum.
         assert!(Username::parse("me").is_err());

@@ -122,10 +122,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: &str, problem: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            problem: problem.into(),
-        }
+        Self { key: key.into(), problem: problem.into() }
     }
 }
 
@@ -135,41 +132,27 @@ impl Config {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Ok(path) = std::env::var("ACCOUNTD_CONFIG") {
             if !Path::new(&path).is_file() {
-                return Err(ConfigError::new(
-                    "ACCOUNTD_CONFIG",
-                    format!("no such file: {path}"),
-                ));
+                return Err(ConfigError::new("ACCOUNTD_CONFIG", format!("no such file: {path}")));
             }
             figment = figment.merge(Toml::file_exact(path));
         }
         figment = figment.merge(Env::prefixed("ACCOUNTD_").split("__"));
         let config: Config = figment.extract().map_err(|error| {
-            let key = if error.path.is_empty() {
-                "(root)".to_string()
-            } else {
-                error.path.join(".")
-            };
+            let key = if error.path.is_empty() { "(root)".to_string() } else { error.path.join(".") };
             let env = format!("ACCOUNTD_{}", error.path.join("__").to_uppercase());
-            ConfigError::new(
-                &format!("{key} ({env})"),
-                error.kind.to_string().replace('\n', " "),
-            )
+            ConfigError::new(&format!("{key} ({env})"), error.kind.to_string().replace('\n', " "))
         })?;
         config.validate()?;
         Ok(config)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if !matches!(self.public_url.scheme(), "http" | "https") || self.public_url.host().is_none()
-        {
-            return Err(ConfigError::new(
-                "public_url",
-                "must be an http or https URL",
-            ));
+        if !matches!(self.public_url.scheme(), "http" | "https") || self.public_url.host().is_none() {
+            return Err(ConfigError::new("public_url", "must be an http or https URL"));
         }
         for origin in &self.allowed_origins {
-            let parsed = Url::parse(origin)
-                .map_err(|e| ConfigError::new("allowed_origins", format!("{origin}: {e}")))?;
+            let parsed =
+                Url::parse(origin).map_err(|e| ConfigError::new("allowed_origins", format!("{origin}: {e}")))?;
             if parsed.origin().ascii_serialization() != origin.trim_end_matches('/') {
                 return Err(ConfigError::new(
                     "allowed_origins",
@@ -178,26 +161,14 @@ impl Config {
             }
         }
         if !(1..=365).contains(&self.auth.session_ttl_days) {
-            return Err(ConfigError::new(
-                "auth.session_ttl_days",
-                "must be between 1 and 365",
-            ));
+            return Err(ConfigError::new("auth.session_ttl_days", "must be between 1 and 365"));
         }
         if self.limits.json_body_bytes < 1024 {
-            return Err(ConfigError::new(
-                "limits.json_body_bytes",
-                "must be at least 1024",
-            ));
+            return Err(ConfigError::new("limits.json_body_bytes", "must be at least 1024"));
         }
         if let Some(url) = &self.database_url {
-            if !(url.starts_with("sqlite:")
-                || url.starts_with("postgres://")
-                || url.starts_with("postgresql://"))
-            {
-                return Err(ConfigError::new(
-                    "database_url",
-                    "must start with sqlite:, postgres:// or postgresql://",
-                ));
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError::new("database_url", "must start with sqlite:, postgres:// or postgresql://"));
             }
         }
         if let Some(key) = &self.secret_key {
@@ -208,9 +179,7 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("accountd.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("accountd.db").display()))
     }
 
     /// Origins allowed to make cookie-authenticated unsafe requests.
@@ -218,10 +187,7 @@ impl Config {
         if self.allowed_origins.is_empty() {
             vec![self.public_url.origin().ascii_serialization()]
         } else {
-            self.allowed_origins
-                .iter()
-                .map(|origin| origin.trim_end_matches('/').to_string())
-                .collect()
+            self.allowed_origins.iter().map(|origin| origin.trim_end_matches('/').to_string()).collect()
         }
     }
 
@@ -256,21 +222,10 @@ where
         List(Vec<String>),
     }
     let items = match Raw::deserialize(deserializer)? {
-        Raw::Text(text) => text
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        Raw::Text(text) => text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
         Raw::List(list) => list,
     };
-    items
-        .iter()
-        .map(|item| {
-            item.parse::<T>()
-                .map_err(|e| serde::de::Error::custom(format!("{item}: {e}")))
-        })
-        .collect()
+    items.iter().map(|item| item.parse::<T>().map_err(|e| serde::de::Error::custom(format!("{item}: {e}")))).collect()
 }
 
 fn masked<S: Serializer>(secret: &Option<SecretString>, serializer: S) -> Result<S::Ok, S::Error> {

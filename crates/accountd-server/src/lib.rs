@@ -32,10 +32,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let store = accountd_store::connect(&url)
         .await
         .with_context(|| format!("opening the database {}", accountd_store::redact_url(&url)))?;
-    store
-        .migrate()
-        .await
-        .context("applying database migrations")?;
+    store.migrate().await.context("applying database migrations")?;
     Ok(store)
 }
 
@@ -51,13 +48,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) 
             require_verified_email: config.auth.require_verified_email,
         },
     ));
-    let accounts = Arc::new(Accounts::new(
-        store.clone(),
-        clock,
-        passwords,
-        sessions.clone(),
-        config.password.policy,
-    ));
+    let accounts = Arc::new(Accounts::new(store.clone(), clock, passwords, sessions.clone(), config.password.policy));
     AppState {
         accounts,
         sessions,
@@ -91,12 +82,9 @@ pub async fn serve_on(
         }
     });
     let app = http::router(state);
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
     cleanup.abort();
     served.context("serving HTTP")
 }
@@ -106,9 +94,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
     let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock));
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(
         listen = %listener.local_addr()?,
         database = store.backend(),

@@ -29,18 +29,12 @@ pub struct PasswordWorkers {
 
 impl PasswordWorkers {
     pub fn new(threads: usize, max_waiting: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(threads.max(1))),
-            waiting: Arc::new(AtomicUsize::new(0)),
-            max_waiting,
-        }
+        Self { permits: Arc::new(Semaphore::new(threads.max(1))), waiting: Arc::new(AtomicUsize::new(0)), max_waiting }
     }
 
     /// One worker per core: hashing is CPU-bound, more threads would only add switching.
     pub fn per_core(max_waiting: usize) -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1);
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
         Self::new(cores, max_waiting)
     }
 
@@ -54,17 +48,11 @@ impl PasswordWorkers {
         password: SecretString,
         stored: Option<PasswordHashString>,
     ) -> Result<bool, HashingError> {
-        self.run(move || password::verify(&password, stored.as_ref()))
-            .await
+        self.run(move || password::verify(&password, stored.as_ref())).await
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashingError> {
-        if self.waiting.fetch_add(1, Ordering::AcqRel)
-            >= self.max_waiting + self.permits.available_permits()
-        {
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingError> {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting + self.permits.available_permits() {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
             metrics::counter!("accountd_password_jobs_shed_total").increment(1);
             return Err(HashingError::Overloaded);

@@ -13,29 +13,20 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 pub type SecretKey = SecretBox<[u8; 32]>;
 
 pub fn decode(encoded: &str) -> Result<SecretKey, String> {
-    let bytes = STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| "must be base64".to_string())?;
-    let key: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| "must be 32 bytes, base64-encoded".to_string())?;
+    let bytes = STANDARD.decode(encoded.trim()).map_err(|_| "must be base64".to_string())?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| "must be 32 bytes, base64-encoded".to_string())?;
     Ok(SecretBox::new(Box::new(key)))
 }
 
 /// The configured key, or the one in the data directory, created on first start.
-pub fn load_or_create(
-    configured: Option<&SecretString>,
-    data_dir: &Path,
-) -> anyhow::Result<SecretKey> {
+pub fn load_or_create(configured: Option<&SecretString>, data_dir: &Path) -> anyhow::Result<SecretKey> {
     if let Some(key) = configured {
-        return decode(key.expose_secret())
-            .map_err(|problem| anyhow::anyhow!("secret_key: {problem}"));
+        return decode(key.expose_secret()).map_err(|problem| anyhow::anyhow!("secret_key: {problem}"));
     }
     let path = data_dir.join("secret.key");
     if path.exists() {
         let encoded = std::fs::read_to_string(&path)?;
-        return decode(&encoded)
-            .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()));
+        return decode(&encoded).map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()));
     }
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);

@@ -9,10 +9,11 @@ use crate::config::{Config, LogFormat};
 
 /// Installs the log subscriber; `ACCOUNTD_LOG` is an `EnvFilter` directive.
 pub fn init_logging(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    // sqlx logs every statement at INFO and PostgreSQL's notices with them; quiet unless asked.
+    let directives = if config.log.contains("sqlx") { config.log.clone() } else { format!("{},sqlx=warn", config.log) };
+    let filter = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
@@ -26,9 +27,7 @@ pub fn prometheus() -> PrometheusHandle {
         .get_or_init(|| {
             let builder = PrometheusBuilder::new().set_buckets_for_metric(
                 Matcher::Full("http_request_duration_seconds".into()),
-                &[
-                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                ],
+                &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
             );
             let recorder = match builder {
                 Ok(builder) => builder.build_recorder(),

@@ -13,9 +13,7 @@ use std::sync::Arc;
 
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
-use accountd_core::user::{
-    Activity, LoginAttempt, Notifications, Preferences, Role, Session, User,
-};
+use accountd_core::user::{Activity, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{SessionId, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -93,32 +91,15 @@ pub trait UserRepo {
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError>;
     async fn username_exists(&mut self, username: &str) -> Result<bool, StoreError>;
     /// Accounts that are not banned whose username or display name starts with `prefix`.
-    async fn search_users(
-        &mut self,
-        prefix: &str,
-        page: PageRequest,
-    ) -> Result<Page<User>, StoreError>;
-    async fn update_profile(
-        &mut self,
-        id: UserId,
-        changes: &ProfileChanges,
-    ) -> Result<(), StoreError>;
-    async fn set_role(
-        &mut self,
-        id: UserId,
-        role: Role,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    async fn search_users(&mut self, prefix: &str, page: PageRequest) -> Result<Page<User>, StoreError>;
+    async fn update_profile(&mut self, id: UserId, changes: &ProfileChanges) -> Result<(), StoreError>;
+    async fn set_role(&mut self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), StoreError>;
     async fn set_last_login(&mut self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 #[async_trait]
 pub trait SessionRepo {
-    async fn insert_session(
-        &mut self,
-        session: &Session,
-        token: &TokenHash,
-    ) -> Result<(), StoreError>;
+    async fn insert_session(&mut self, session: &Session, token: &TokenHash) -> Result<(), StoreError>;
     /// The live (unexpired) session with this token, and its account.
     async fn session_by_token(
         &mut self,
@@ -132,19 +113,11 @@ pub trait SessionRepo {
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     /// Live sessions of an account, newest first.
-    async fn sessions_of(
-        &mut self,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Session>, StoreError>;
+    async fn sessions_of(&mut self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError>;
     /// Whether a session of this account was deleted.
     async fn delete_session(&mut self, user: UserId, id: SessionId) -> Result<bool, StoreError>;
     /// Deletes every session of an account but `keep`; returns how many went.
-    async fn delete_sessions_of(
-        &mut self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> Result<u64, StoreError>;
+    async fn delete_sessions_of(&mut self, user: UserId, keep: Option<SessionId>) -> Result<u64, StoreError>;
     async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
@@ -152,22 +125,14 @@ pub trait SessionRepo {
 pub trait LoginHistoryRepo {
     async fn insert_login_attempt(&mut self, attempt: &LoginAttempt) -> Result<(), StoreError>;
     /// Newest first.
-    async fn login_attempts_of(
-        &mut self,
-        user: UserId,
-        page: PageRequest,
-    ) -> Result<Page<LoginAttempt>, StoreError>;
+    async fn login_attempts_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<LoginAttempt>, StoreError>;
 }
 
 #[async_trait]
 pub trait ActivityRepo {
     async fn insert_activity(&mut self, activity: &Activity) -> Result<(), StoreError>;
     /// Newest first.
-    async fn activities_of(
-        &mut self,
-        user: UserId,
-        page: PageRequest,
-    ) -> Result<Page<Activity>, StoreError>;
+    async fn activities_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Activity>, StoreError>;
 }
 
 /// A connection to the store: every repository on one connection, so a use case
@@ -222,13 +187,8 @@ pub fn redact_url(url: &str) -> String {
 fn classify(error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &error {
         if db.is_unique_violation() {
-            let detail = db
-                .constraint()
-                .map(str::to_owned)
-                .unwrap_or_else(|| db.message().to_owned());
-            let key = if detail.contains("users_email_key")
-                || detail.contains("users.email_normalized")
-            {
+            let detail = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            let key = if detail.contains("users_email_key") || detail.contains("users.email_normalized") {
                 UniqueKey::UserEmail
             } else if detail.contains("users_username_key") {
                 UniqueKey::UserUsername

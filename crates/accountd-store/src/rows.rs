@@ -2,17 +2,14 @@
 //! SQLite's and PostgreSQL's column types, so only the SQL differs per backend.
 
 use accountd_core::password::PasswordHashString;
-use accountd_core::user::{
-    Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User,
-};
+use accountd_core::user::{Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{Email, SessionId, UserId, Username};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
 /// The column list of [`UserRow`], for `SELECT {USER_COLUMNS} FROM users`.
-pub const USER_COLUMNS: &str =
-    "users.id, users.email, users.email_verified, users.username, users.display_name, \
+pub const USER_COLUMNS: &str = "users.id, users.email, users.email_verified, users.username, users.display_name, \
      users.bio, users.avatar_url, users.banner_url, users.role, users.banned, users.password_hash, \
      users.two_factor_enabled, users.preferences, users.notifications, users.discord_webhook_url, \
      users.created_at, users.updated_at, users.last_login_at";

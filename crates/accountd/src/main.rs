@@ -76,10 +76,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     accountd_server::telemetry::init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("accountd: cannot start the async runtime: {error}");
@@ -105,20 +102,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::User(command) => {
             let store = accountd_server::open_store(&config).await?;
-            let state =
-                accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock));
+            let state = accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock));
             match command {
-                UserCommand::Create {
-                    email,
-                    username,
-                    password_stdin,
-                    admin,
-                } => {
-                    let password = if password_stdin {
-                        Some(read_password()?)
-                    } else {
-                        None
-                    };
+                UserCommand::Create { email, username, password_stdin, admin } => {
+                    let password = if password_stdin { Some(read_password()?) } else { None };
                     let user = state
                         .accounts
                         .create_by_operator(&email, &username, password, admin)
@@ -153,10 +140,5 @@ fn describe(error: AppError) -> anyhow::Error {
 }
 
 fn one_line(error: &anyhow::Error) -> String {
-    error
-        .chain()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ")
-        .replace('\n', " ")
+    error.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ").replace('\n', " ")
 }

@@ -74,10 +74,7 @@ pub struct SessionToken {
 impl SessionToken {
     pub fn from_issued(issued: &IssuedSession) -> Self {
         use secrecy::ExposeSecret as _;
-        Self {
-            token: issued.token.expose_secret().to_string(),
-            expires_at: issued.expires_at,
-        }
+        Self { token: issued.token.expose_secret().to_string(), expires_at: issued.expires_at }
     }
 }
 
@@ -198,10 +195,7 @@ impl Profile {
             upload_domain: None,
             additional_addresses: Vec::new(),
             linked_accounts: Vec::new(),
-            storage: StorageDto {
-                used: 0,
-                limit: storage_limit,
-            },
+            storage: StorageDto { used: 0, limit: storage_limit },
             created_at: user.created_at,
             updated_at: user.updated_at,
             last_login_at: user.last_login_at,
@@ -289,9 +283,7 @@ pub struct UpdateProfileRequest {
 }
 
 /// Tells a field that is `null` (`Some(None)`) from one that is absent (`None`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
 

@@ -39,13 +39,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            fields: None,
-            retry_after_secs: None,
-        }
+        Self { status, code, message: message.into(), fields: None, retry_after_secs: None }
     }
 
     pub fn invalid_body(message: impl Into<String>) -> Self {
@@ -53,19 +47,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "request:not_found",
-            "There is nothing at this path.",
-        )
+        Self::new(StatusCode::NOT_FOUND, "request:not_found", "There is nothing at this path.")
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server:internal",
-            "Something went wrong on our side.",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server:internal", "Something went wrong on our side.")
     }
 
     pub fn unauthenticated() -> Self {
@@ -102,25 +88,15 @@ impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         let (status, code) = domain_status(&error);
         let fields = match &error {
-            DomainError::Validation(fields) => Some(
-                fields
-                    .iter()
-                    .map(|(k, v)| ((*k).to_string(), v.clone()))
-                    .collect(),
-            ),
-            DomainError::InvalidUsername(problem) => Some(BTreeMap::from([(
-                "username".to_string(),
-                (*problem).to_string(),
-            )])),
+            DomainError::Validation(fields) => {
+                Some(fields.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect())
+            }
+            DomainError::InvalidUsername(problem) => {
+                Some(BTreeMap::from([("username".to_string(), (*problem).to_string())]))
+            }
             _ => None,
         };
-        Self {
-            status,
-            code,
-            message: error.to_string(),
-            fields,
-            retry_after_secs: None,
-        }
+        Self { status, code, message: error.to_string(), fields, retry_after_secs: None }
     }
 }
 
@@ -130,11 +106,7 @@ impl From<AppError> for ApiError {
             AppError::Domain(error) => error.into(),
             AppError::Overloaded => Self {
                 retry_after_secs: Some(1),
-                ..Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "server:overloaded",
-                    "The server is busy; retry shortly.",
-                )
+                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "server:overloaded", "The server is busy; retry shortly.")
             },
             AppError::Internal(reason) => {
                 // The reason may name tables or drivers: it goes to the log, never to the client.
@@ -147,17 +119,11 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            status: self.status.as_u16(),
-            code: self.code,
-            message: self.message,
-            fields: self.fields,
-        };
+        let body =
+            ErrorBody { status: self.status.as_u16(), code: self.code, message: self.message, fields: self.fields };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -195,18 +161,12 @@ mod tests {
             let (area, reason) = code.split_once(':').expect("area:reason");
             assert!(!area.is_empty() && !reason.is_empty());
         }
-        assert_eq!(
-            domain_status(&DomainError::EmailTaken),
-            (StatusCode::CONFLICT, "user:email_taken")
-        );
+        assert_eq!(domain_status(&DomainError::EmailTaken), (StatusCode::CONFLICT, "user:email_taken"));
         assert_eq!(
             domain_status(&DomainError::InvalidCredentials),
             (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
         );
-        assert_eq!(
-            domain_status(&DomainError::CsrfRejected),
-            (StatusCode::FORBIDDEN, "auth:csrf_rejected")
-        );
+        assert_eq!(domain_status(&DomainError::CsrfRejected), (StatusCode::FORBIDDEN, "auth:csrf_rejected"));
     }
 
     #[test]

@@ -31,10 +31,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 .to_str()
                 .ok()
                 .and_then(|value| value.split(';').next())
-                .map(|mime| {
-                    mime.trim().eq_ignore_ascii_case("application/json")
-                        || mime.trim().ends_with("+json")
-                })
+                .map(|mime| mime.trim().eq_ignore_ascii_case("application/json") || mime.trim().ends_with("+json"))
                 .unwrap_or(false);
             if !is_json {
                 return Err(ApiError::new(
@@ -44,28 +41,56 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 ));
             }
         }
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection {
-                    BytesRejection::FailedToBufferBody(_)
-                        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-                    {
-                        ApiError::new(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "request:too_large",
-                            "The request body is too large.",
-                        )
-                    }
-                    _ => ApiError::invalid_body("The request body could not be read."),
-                })?;
+        let parts_limit = request.extensions().get::<JsonLimit>().copied();
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            _ => ApiError::invalid_body("The request body could not be read."),
+        })?;
         if bytes.is_empty() {
             return Err(ApiError::invalid_body("A JSON body is required."));
+        }
+        if bytes.len() > json_limit(&parts_limit) && !is_oversized_by_a_password(&bytes) {
+            return Err(too_large());
         }
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|error| ApiError::invalid_body(format!("The JSON body is invalid: {error}")))
     }
+}
+
+/// The configured JSON body limit, put into each request by the router.
+///
+/// The transport reads bodies up to [`PASSWORD_BODY_CAP`]; past the configured
+/// limit a body is refused with `413`, except when what makes it large is an
+/// over-long password: the contract answers that with `password:too_long`, and
+/// the policy refuses it by length before any hashing.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonLimit(pub usize);
+
+/// The most any JSON body may be, whatever it holds.
+pub const PASSWORD_BODY_CAP: usize = 2 * 1024 * 1024;
+
+fn json_limit(limit: &Option<JsonLimit>) -> usize {
+    limit.map_or(64 * 1024, |JsonLimit(bytes)| bytes)
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request:too_large", "The request body is too large.")
+}
+
+const PASSWORD_FIELDS: [&str; 3] = ["password", "newPassword", "currentPassword"];
+
+/// Whether a body is large only because of an over-long password field.
+fn is_oversized_by_a_password(bytes: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return false;
+    };
+    let password_bytes: usize = PASSWORD_FIELDS
+        .iter()
+        .filter_map(|name| fields.get(*name).and_then(|value| value.as_str()))
+        .map(str::len)
+        .sum();
+    password_bytes > accountd_core::password::MAX_LEN * 4 && bytes.len() - password_bytes <= 64 * 1024
 }
 
 /// Query parameters: `400 request:invalid_query` when they don't parse.
@@ -76,26 +101,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded_from_str(query)
-            .map(ApiQuery)
-            .map_err(|message| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "request:invalid_query",
-                    format!("The query is invalid: {message}"),
-                )
-            })
+        serde_urlencoded_from_str(query).map(ApiQuery).map_err(|message| {
+            ApiError::new(StatusCode::BAD_REQUEST, "request:invalid_query", format!("The query is invalid: {message}"))
+        })
     }
 }
 
 fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, String> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .map_err(|_| "malformed query".to_string())?,
-    )
-    .map(|axum::extract::Query(value)| value)
-    .map_err(|rejection| rejection.body_text())
+    axum::extract::Query::<T>::try_from_uri(&format!("/?{query}").parse().map_err(|_| "malformed query".to_string())?)
+        .map(|axum::extract::Query(value)| value)
+        .map_err(|rejection| rejection.body_text())
 }
 
 /// Where the request came from: the peer address, or the client named by
@@ -105,14 +120,8 @@ pub struct Client(pub ClientInfo);
 impl FromRequestParts<AppState> for Client {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
         let ip = peer.map(|peer| client_ip(peer, &parts.headers, &state.web.trusted_proxies));
         let user_agent = parts
             .headers
@@ -120,11 +129,7 @@ impl FromRequestParts<AppState> for Client {
             .and_then(|value| value.to_str().ok())
             .map(|agent| agent.chars().take(512).collect::<String>());
         let device = crate::device::parse(user_agent.as_deref());
-        Ok(Self(ClientInfo {
-            ip: ip.map(|ip| ip.to_string()),
-            user_agent,
-            device,
-        }))
+        Ok(Self(ClientInfo { ip: ip.map(|ip| ip.to_string()), user_agent, device }))
     }
 }
 
@@ -143,11 +148,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .flat_map(|value| value.split(','))
         .filter_map(|part| part.trim().parse().ok())
         .collect();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !is_trusted(ip))
-        .unwrap_or(peer)
+    forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer)
 }
 
 /// A slot the authentication extractor fills when a cookie session slid its
@@ -161,10 +162,7 @@ pub struct CurrentSession(pub Authenticated);
 impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let (token, from_cookie) = match bearer_token(&parts.headers) {
             Some(token) => (token, false),
             None => match CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE) {
@@ -172,24 +170,14 @@ impl FromRequestParts<AppState> for CurrentSession {
                 None => return Err(ApiError::unauthenticated()),
             },
         };
-        if from_cookie
-            && !is_safe(&parts.method)
-            && !origin_allowed(&parts.headers, &state.web.allowed_origins)
-        {
+        if from_cookie && !is_safe(&parts.method) && !origin_allowed(&parts.headers, &state.web.allowed_origins) {
             return Err(DomainError::CsrfRejected.into());
         }
-        let authenticated = state
-            .sessions
-            .authenticate(&token)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        if from_cookie {
+        let authenticated = state.sessions.authenticate(&token).await?.ok_or_else(ApiError::unauthenticated)?;
+        if from_cookie && authenticated.renewed {
             if let Some(CookieRenewal(slot)) = parts.extensions.get::<CookieRenewal>() {
-                let renewed = cookies::session_cookie(
-                    &token,
-                    authenticated.session.expires_at,
-                    state.web.secure_cookies,
-                );
+                let renewed =
+                    cookies::session_cookie(&token, authenticated.session.expires_at, state.web.secure_cookies);
                 if let Ok(mut slot) = slot.lock() {
                     *slot = Some(renewed);
                 }
@@ -202,9 +190,7 @@ impl FromRequestParts<AppState> for CurrentSession {
 fn bearer_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -215,24 +201,12 @@ fn is_safe(method: &Method) -> bool {
 /// A cookie request that names neither is refused: every browser sends `Origin`
 /// on unsafe requests, and non-browser clients should use a bearer token.
 fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| {
-            let referer = headers.get(header::REFERER)?.to_str().ok()?;
-            Some(
-                url::Url::parse(referer)
-                    .ok()?
-                    .origin()
-                    .ascii_serialization(),
-            )
-        });
-    origin.is_some_and(|origin| {
-        allowed
-            .iter()
-            .any(|allowed| allowed.eq_ignore_ascii_case(origin.trim_end_matches('/')))
-    })
+    let origin = headers.get(header::ORIGIN).and_then(|value| value.to_str().ok()).map(str::to_owned).or_else(|| {
+        let referer = headers.get(header::REFERER)?.to_str().ok()?;
+        Some(url::Url::parse(referer).ok()?.origin().ascii_serialization())
+    });
+    origin
+        .is_some_and(|origin| allowed.iter().any(|allowed| allowed.eq_ignore_ascii_case(origin.trim_end_matches('/'))))
 }
 
 #[cfg(test)]
@@ -252,10 +226,7 @@ mod tests {
         let peer: IpAddr = "203.0.113.9".parse().unwrap();
         let spoofed = headers(&[("x-forwarded-for", "1.2.3.4")]);
         assert_eq!(client_ip(peer, &spoofed, &[]), peer);
-        assert_eq!(
-            client_ip(peer, &spoofed, &["10.0.0.0/8".parse().unwrap()]),
-            peer
-        );
+        assert_eq!(client_ip(peer, &spoofed, &["10.0.0.0/8".parse().unwrap()]), peer);
     }
 
     #[test]
@@ -263,32 +234,17 @@ mod tests {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         let peer: IpAddr = "10.0.0.2".parse().unwrap();
         let chain = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.1")]);
-        assert_eq!(
-            client_ip(peer, &chain, &trusted),
-            "198.51.100.7".parse::<IpAddr>().unwrap()
-        );
+        assert_eq!(client_ip(peer, &chain, &trusted), "198.51.100.7".parse::<IpAddr>().unwrap());
         assert_eq!(client_ip(peer, &HeaderMap::new(), &trusted), peer);
     }
 
     #[test]
     fn origins() {
         let allowed = vec!["https://app.example.com".to_string()];
-        assert!(origin_allowed(
-            &headers(&[("origin", "https://app.example.com")]),
-            &allowed
-        ));
-        assert!(!origin_allowed(
-            &headers(&[("origin", "https://evil.example")]),
-            &allowed
-        ));
-        assert!(origin_allowed(
-            &headers(&[("referer", "https://app.example.com/settings?x=1")]),
-            &allowed
-        ));
-        assert!(!origin_allowed(
-            &headers(&[("referer", "https://app.example.com.evil.example/")]),
-            &allowed
-        ));
+        assert!(origin_allowed(&headers(&[("origin", "https://app.example.com")]), &allowed));
+        assert!(!origin_allowed(&headers(&[("origin", "https://evil.example")]), &allowed));
+        assert!(origin_allowed(&headers(&[("referer", "https://app.example.com/settings?x=1")]), &allowed));
+        assert!(!origin_allowed(&headers(&[("referer", "https://app.example.com.evil.example/")]), &allowed));
         assert!(!origin_allowed(&HeaderMap::new(), &allowed));
     }
 }

@@ -49,12 +49,11 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
-        .layer(DefaultBodyLimit::max(json_limit))
+        .layer(DefaultBodyLimit::max(extract::PASSWORD_BODY_CAP.max(json_limit)))
+        .layer(axum::Extension(extract::JsonLimit(json_limit)))
         .layer(axum::middleware::from_fn(middleware::renew_session_cookie))
         .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            middleware::panic_response,
-        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)
 }

@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use accountd_core::password::{check_policy, PolicyContext, PolicyKind};
-use accountd_core::user::{
-    ClientInfo, EmailNotifications, Notifications, Preferences, Role, Theme, User,
-};
+use accountd_core::user::{ClientInfo, EmailNotifications, Notifications, Preferences, Role, Theme, User};
 use accountd_core::{Clock, DomainError, Email, UserId, Username};
 use accountd_store::{NewUser, Page, ProfileChanges, Store};
 use secrecy::{ExposeSecret, SecretString};
@@ -66,34 +64,16 @@ impl Accounts {
         sessions: Arc<Sessions>,
         policy: PolicyKind,
     ) -> Self {
-        Self {
-            store,
-            clock,
-            passwords,
-            sessions,
-            policy,
-        }
+        Self { store, clock, passwords, sessions, policy }
     }
 
     /// Creates an account and signs it in.
-    pub async fn register(
-        &self,
-        input: Registration,
-        client: &ClientInfo,
-    ) -> AppResult<(User, IssuedSession)> {
+    pub async fn register(&self, input: Registration, client: &ClientInfo) -> AppResult<(User, IssuedSession)> {
         let email = Email::parse(&input.email)?;
         let username = Username::parse(&input.username)?;
-        let display_name = input
-            .display_name
-            .map(|name| validate_display_name(&name))
-            .transpose()?
-            .flatten();
+        let display_name = input.display_name.map(|name| validate_display_name(&name)).transpose()?.flatten();
         self.check_password(&input.password, &username, &email)?;
-        if input
-            .referral_code
-            .as_deref()
-            .is_some_and(|code| !code.trim().is_empty())
-        {
+        if input.referral_code.as_deref().is_some_and(|code| !code.trim().is_empty()) {
             // Referral codes are not issued by this version, so no code can be known.
             return Err(DomainError::UnknownReferralCode.into());
         }
@@ -116,10 +96,7 @@ impl Accounts {
         };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&new_user).await?;
-        let session = self
-            .sessions
-            .open_session(&mut *tx, new_user.id, client, now)
-            .await?;
+        let session = self.sessions.open_session(&mut *tx, new_user.id, client, now).await?;
         tx.insert_activity(&activity(
             new_user.id,
             "user.registered",
@@ -128,10 +105,8 @@ impl Accounts {
             json!({ "username": username.as_str() }),
         ))
         .await?;
-        let user = tx
-            .user_by_id(new_user.id)
-            .await?
-            .ok_or_else(|| super::AppError::Internal("new user vanished".into()))?;
+        let user =
+            tx.user_by_id(new_user.id).await?.ok_or_else(|| super::AppError::Internal("new user vanished".into()))?;
         tx.commit().await?;
         metrics::counter!("accountd_registrations_total").increment(1);
         Ok((user, session))
@@ -181,10 +156,8 @@ impl Accounts {
             json!({ "username": username.as_str(), "by": "operator" }),
         ))
         .await?;
-        let user = tx
-            .user_by_id(new_user.id)
-            .await?
-            .ok_or_else(|| super::AppError::Internal("new user vanished".into()))?;
+        let user =
+            tx.user_by_id(new_user.id).await?.ok_or_else(|| super::AppError::Internal("new user vanished".into()))?;
         tx.commit().await?;
         Ok(user)
     }
@@ -192,35 +165,16 @@ impl Accounts {
     /// `accountd user promote`: makes an account an administrator.
     pub async fn promote(&self, username: &str) -> AppResult<User> {
         let mut tx = self.store.begin().await?;
-        let user = tx
-            .user_by_username(username.trim())
-            .await?
-            .ok_or(DomainError::UserNotFound)?;
+        let user = tx.user_by_username(username.trim()).await?.ok_or(DomainError::UserNotFound)?;
         tx.set_role(user.id, Role::Admin, self.clock.now()).await?;
-        let user = tx
-            .user_by_id(user.id)
-            .await?
-            .ok_or(DomainError::UserNotFound)?;
+        let user = tx.user_by_id(user.id).await?.ok_or(DomainError::UserNotFound)?;
         tx.commit().await?;
         Ok(user)
     }
 
-    fn check_password(
-        &self,
-        password: &SecretString,
-        username: &Username,
-        email: &Email,
-    ) -> AppResult<()> {
-        let context = PolicyContext {
-            username: username.as_str(),
-            email: email.as_str(),
-            two_factor_enabled: false,
-        };
-        Ok(check_policy(
-            self.policy,
-            password.expose_secret(),
-            &context,
-        )?)
+    fn check_password(&self, password: &SecretString, username: &Username, email: &Email) -> AppResult<()> {
+        let context = PolicyContext { username: username.as_str(), email: email.as_str(), two_factor_enabled: false };
+        Ok(check_policy(self.policy, password.expose_secret(), &context)?)
     }
 
     async fn ensure_available(&self, email: &Email, username: &Username) -> AppResult<()> {
@@ -242,24 +196,11 @@ impl Accounts {
             }
             Err(_) => return Ok((username.to_string(), Some(Unavailable::Invalid))),
         };
-        let taken = self
-            .store
-            .reader()
-            .await?
-            .username_exists(username.as_str())
-            .await?;
-        Ok((
-            username.as_str().to_owned(),
-            taken.then_some(Unavailable::Taken),
-        ))
+        let taken = self.store.reader().await?.username_exists(username.as_str()).await?;
+        Ok((username.as_str().to_owned(), taken.then_some(Unavailable::Taken)))
     }
 
-    pub async fn update_profile(
-        &self,
-        user: &User,
-        update: ProfileUpdate,
-        client: &ClientInfo,
-    ) -> AppResult<User> {
+    pub async fn update_profile(&self, user: &User, update: ProfileUpdate, client: &ClientInfo) -> AppResult<User> {
         let mut changed = Vec::new();
         let display_name = match update.display_name {
             Some(Some(name)) => {
@@ -312,50 +253,28 @@ impl Accounts {
         };
 
         let now = self.clock.now();
-        let changes = ProfileChanges {
-            display_name,
-            bio,
-            preferences,
-            notifications,
-            discord_webhook_url,
-            updated_at: now,
-        };
+        let changes =
+            ProfileChanges { display_name, bio, preferences, notifications, discord_webhook_url, updated_at: now };
         let mut tx = self.store.begin().await?;
         tx.update_profile(user.id, &changes).await?;
         if !changed.is_empty() {
-            tx.insert_activity(&activity(
-                user.id,
-                "profile.updated",
-                client,
-                now,
-                json!({ "fields": changed }),
-            ))
-            .await?;
+            tx.insert_activity(&activity(user.id, "profile.updated", client, now, json!({ "fields": changed })))
+                .await?;
         }
-        let updated = tx
-            .user_by_id(user.id)
-            .await?
-            .ok_or(DomainError::UserNotFound)?;
+        let updated = tx.user_by_id(user.id).await?.ok_or(DomainError::UserNotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
 
     /// A visible (not banned) account by username.
     pub async fn public_by_username(&self, username: &str) -> AppResult<User> {
-        let user = self
-            .store
-            .reader()
-            .await?
-            .user_by_username(username)
-            .await?;
-        user.filter(|user| !user.banned)
-            .ok_or_else(|| DomainError::UserNotFound.into())
+        let user = self.store.reader().await?.user_by_username(username).await?;
+        user.filter(|user| !user.banned).ok_or_else(|| DomainError::UserNotFound.into())
     }
 
     pub async fn public_by_id(&self, id: UserId) -> AppResult<User> {
         let user = self.store.reader().await?.user_by_id(id).await?;
-        user.filter(|user| !user.banned)
-            .ok_or_else(|| DomainError::UserNotFound.into())
+        user.filter(|user| !user.banned).ok_or_else(|| DomainError::UserNotFound.into())
     }
 
     pub async fn search(&self, query: &str, paging: Paging) -> AppResult<Page<User>> {
@@ -363,12 +282,7 @@ impl Accounts {
         if query.is_empty() || query.chars().count() > 64 {
             return Err(DomainError::field("query", "must be 1-64 characters").into());
         }
-        Ok(self
-            .store
-            .reader()
-            .await?
-            .search_users(query, paging.request())
-            .await?)
+        Ok(self.store.reader().await?.search_users(query, paging.request()).await?)
     }
 }
 
@@ -376,35 +290,20 @@ impl Accounts {
 fn validate_display_name(name: &str) -> Result<Option<String>, DomainError> {
     let name = name.trim();
     if name.chars().count() > DISPLAY_NAME_MAX {
-        return Err(DomainError::field(
-            "displayName",
-            format!("must be at most {DISPLAY_NAME_MAX} characters"),
-        ));
+        return Err(DomainError::field("displayName", format!("must be at most {DISPLAY_NAME_MAX} characters")));
     }
     if name.chars().any(char::is_control) {
-        return Err(DomainError::field(
-            "displayName",
-            "must not contain control characters",
-        ));
+        return Err(DomainError::field("displayName", "must not contain control characters"));
     }
     Ok((!name.is_empty()).then(|| name.to_string()))
 }
 
 fn validate_bio(bio: String) -> Result<String, DomainError> {
     if bio.chars().count() > BIO_MAX {
-        return Err(DomainError::field(
-            "bio",
-            format!("must be at most {BIO_MAX} characters"),
-        ));
+        return Err(DomainError::field("bio", format!("must be at most {BIO_MAX} characters")));
     }
-    if bio
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(DomainError::field(
-            "bio",
-            "must not contain control characters",
-        ));
+    if bio.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(DomainError::field("bio", "must not contain control characters"));
     }
     Ok(bio)
 }
@@ -412,28 +311,21 @@ fn validate_bio(bio: String) -> Result<String, DomainError> {
 /// A BCP 47 language tag, loosely: letters, digits and hyphens.
 fn validate_locale(locale: String) -> Result<String, DomainError> {
     let valid = (2..=35).contains(&locale.len())
-        && locale.split('-').all(|part| {
-            !part.is_empty() && part.len() <= 8 && part.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
+        && locale
+            .split('-')
+            .all(|part| !part.is_empty() && part.len() <= 8 && part.bytes().all(|b| b.is_ascii_alphanumeric()))
         && locale.as_bytes()[0].is_ascii_alphabetic();
     if valid {
         Ok(locale)
     } else {
-        Err(DomainError::field(
-            "preferences.locale",
-            "must be a language tag such as en or pt-BR",
-        ))
+        Err(DomainError::field("preferences.locale", "must be a language tag such as en or pt-BR"))
     }
 }
 
 fn validate_webhook_url(url: String) -> Result<String, DomainError> {
-    let parsed = url::Url::parse(&url)
-        .map_err(|_| DomainError::field("discordWebhookUrl", "must be an https URL"))?;
+    let parsed = url::Url::parse(&url).map_err(|_| DomainError::field("discordWebhookUrl", "must be an https URL"))?;
     if parsed.scheme() != "https" || parsed.host_str().is_none() || url.len() > 2048 {
-        return Err(DomainError::field(
-            "discordWebhookUrl",
-            "must be an https URL",
-        ));
+        return Err(DomainError::field("discordWebhookUrl", "must be an https URL"));
     }
     Ok(parsed.to_string())
 }

@@ -27,9 +27,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(UniqueKey::UserEmail) => Self::Domain(DomainError::EmailTaken),
-            StoreError::Conflict(UniqueKey::UserUsername) => {
-                Self::Domain(DomainError::UsernameTaken)
-            }
+            StoreError::Conflict(UniqueKey::UserUsername) => Self::Domain(DomainError::UsernameTaken),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -89,9 +87,6 @@ impl Paging {
     }
 
     pub fn request(self) -> accountd_store::PageRequest {
-        accountd_store::PageRequest {
-            limit: self.limit,
-            offset: self.offset,
-        }
+        accountd_store::PageRequest { limit: self.limit, offset: self.offset }
     }
 }

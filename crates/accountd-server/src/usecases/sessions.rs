@@ -8,7 +8,7 @@ use accountd_core::user::{ClientInfo, LoginAttempt, Session, User};
 use accountd_core::{Clock, DomainError, SessionId, UserId};
 use accountd_store::{Conn, Page, Store};
 use chrono::{DateTime, Duration, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
 use super::{activity, AppResult, Paging};
@@ -47,6 +47,8 @@ pub enum LoginOutcome {
 pub struct Authenticated {
     pub user: User,
     pub session: Session,
+    /// Whether this request slid the session's expiry forward.
+    pub renewed: bool,
 }
 
 impl Sessions {
@@ -56,12 +58,7 @@ impl Sessions {
         passwords: PasswordWorkers,
         settings: SessionSettings,
     ) -> Self {
-        Self {
-            store,
-            clock,
-            passwords,
-            settings,
-        }
+        Self { store, clock, passwords, settings }
     }
 
     pub fn ttl(&self) -> Duration {
@@ -74,19 +71,16 @@ impl Sessions {
         password: SecretString,
         client: &ClientInfo,
     ) -> AppResult<LoginOutcome> {
+        // No stored password can be longer than the policy allows; refuse before any hashing.
+        if password.expose_secret().len() > accountd_core::password::MAX_LEN * 4 {
+            record_login_metric("invalid_credentials");
+            return Err(DomainError::InvalidCredentials.into());
+        }
         let identifier = identifier.trim().to_lowercase();
-        let user = if identifier.is_empty() {
-            None
-        } else {
-            self.store
-                .reader()
-                .await?
-                .user_by_login(&identifier)
-                .await?
-        };
+        let user =
+            if identifier.is_empty() { None } else { self.store.reader().await?.user_by_login(&identifier).await? };
         // Unknown accounts are verified against a dummy hash, so they cost the same time.
-        let stored_hash: Option<PasswordHashString> =
-            user.as_ref().and_then(|user| user.password_hash.clone());
+        let stored_hash: Option<PasswordHashString> = user.as_ref().and_then(|user| user.password_hash.clone());
         let password_ok = self.passwords.verify(password, stored_hash).await?;
         let Some(user) = user else {
             record_login_metric("invalid_credentials");
@@ -106,9 +100,9 @@ impl Sessions {
             record_login_metric(reason);
             return Err(error.into());
         }
-        let session = self.sign_in(&user, "password", client).await?;
+        let (session, signed_in_at) = self.sign_in(&user, "password", client).await?;
         record_login_metric("success");
-        Ok(LoginOutcome::SignedIn { user, session })
+        Ok(LoginOutcome::SignedIn { user: User { last_login_at: Some(signed_in_at), ..user }, session })
     }
 
     /// Opens a session for an account whose credentials were checked, and records the login.
@@ -117,43 +111,22 @@ impl Sessions {
         user: &User,
         method: &str,
         client: &ClientInfo,
-    ) -> AppResult<IssuedSession> {
+    ) -> AppResult<(IssuedSession, DateTime<Utc>)> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let issued = self.open_session(&mut *tx, user.id, client, now).await?;
-        tx.insert_login_attempt(&attempt(user.id, client, now, method, None))
-            .await?;
-        tx.insert_activity(&activity(
-            user.id,
-            "auth.login",
-            client,
-            now,
-            json!({ "method": method }),
-        ))
-        .await?;
+        tx.insert_login_attempt(&attempt(user.id, client, now, method, None)).await?;
+        tx.insert_activity(&activity(user.id, "auth.login", client, now, json!({ "method": method }))).await?;
         tx.set_last_login(user.id, now).await?;
         tx.commit().await?;
-        Ok(issued)
+        Ok((issued, now))
     }
 
-    async fn record_failed_login(
-        &self,
-        user: &User,
-        reason: &str,
-        client: &ClientInfo,
-    ) -> AppResult<()> {
+    async fn record_failed_login(&self, user: &User, reason: &str, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.insert_login_attempt(&attempt(user.id, client, now, "password", Some(reason)))
-            .await?;
-        tx.insert_activity(&activity(
-            user.id,
-            "auth.login_failed",
-            client,
-            now,
-            json!({ "reason": reason }),
-        ))
-        .await?;
+        tx.insert_login_attempt(&attempt(user.id, client, now, "password", Some(reason))).await?;
+        tx.insert_activity(&activity(user.id, "auth.login_failed", client, now, json!({ "reason": reason }))).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -178,10 +151,7 @@ impl Sessions {
             device: client.device.clone(),
         };
         tx.insert_session(&session, &hash).await?;
-        Ok(IssuedSession {
-            token: secret,
-            expires_at: session.expires_at,
-        })
+        Ok(IssuedSession { token: secret, expires_at: session.expires_at })
     }
 
     /// The live session behind a session token, sliding its expiry forward when it is used.
@@ -191,34 +161,28 @@ impl Sessions {
             return Ok(None);
         }
         let now = self.clock.now();
-        let found = self
-            .store
-            .reader()
-            .await?
-            .session_by_token(&TokenHash::of(token), now)
-            .await?;
+        let found = self.store.reader().await?.session_by_token(&TokenHash::of(token), now).await?;
         let Some((mut session, user)) = found else {
             return Ok(None);
         };
         if user.banned {
             return Ok(None);
         }
-        if now - session.last_seen_at >= TOUCH_INTERVAL {
+        let renewed = now - session.last_seen_at >= TOUCH_INTERVAL;
+        if renewed {
             session.last_seen_at = now;
             session.expires_at = now + self.settings.ttl;
             let mut tx = self.store.begin().await?;
-            tx.touch_session(session.id, session.last_seen_at, session.expires_at)
-                .await?;
+            tx.touch_session(session.id, session.last_seen_at, session.expires_at).await?;
             tx.commit().await?;
         }
-        Ok(Some(Authenticated { user, session }))
+        Ok(Some(Authenticated { user, session, renewed }))
     }
 
     pub async fn logout(&self, current: &Authenticated, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.delete_session(current.user.id, current.session.id)
-            .await?;
+        tx.delete_session(current.user.id, current.session.id).await?;
         tx.insert_activity(&activity(
             current.user.id,
             "auth.logout",
@@ -232,44 +196,23 @@ impl Sessions {
     }
 
     pub async fn list(&self, user: UserId) -> AppResult<Vec<Session>> {
-        Ok(self
-            .store
-            .reader()
-            .await?
-            .sessions_of(user, self.clock.now())
-            .await?)
+        Ok(self.store.reader().await?.sessions_of(user, self.clock.now()).await?)
     }
 
-    pub async fn revoke(
-        &self,
-        current: &Authenticated,
-        id: SessionId,
-        client: &ClientInfo,
-    ) -> AppResult<()> {
+    pub async fn revoke(&self, current: &Authenticated, id: SessionId, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !tx.delete_session(current.user.id, id).await? {
             return Err(DomainError::SessionNotFound.into());
         }
-        tx.insert_activity(&activity(
-            current.user.id,
-            "session.revoked",
-            client,
-            now,
-            json!({ "sessionId": id }),
-        ))
-        .await?;
+        tx.insert_activity(&activity(current.user.id, "session.revoked", client, now, json!({ "sessionId": id })))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Revokes every session of the account, or every one but the current.
-    pub async fn revoke_all(
-        &self,
-        current: &Authenticated,
-        keep_current: bool,
-        client: &ClientInfo,
-    ) -> AppResult<()> {
+    pub async fn revoke_all(&self, current: &Authenticated, keep_current: bool, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let keep = keep_current.then_some(current.session.id);
         let mut tx = self.store.begin().await?;
@@ -286,17 +229,8 @@ impl Sessions {
         Ok(())
     }
 
-    pub async fn login_history(
-        &self,
-        user: UserId,
-        paging: Paging,
-    ) -> AppResult<Page<LoginAttempt>> {
-        Ok(self
-            .store
-            .reader()
-            .await?
-            .login_attempts_of(user, paging.request())
-            .await?)
+    pub async fn login_history(&self, user: UserId, paging: Paging) -> AppResult<Page<LoginAttempt>> {
+        Ok(self.store.reader().await?.login_attempts_of(user, paging.request()).await?)
     }
 
     /// Deletes sessions that expired; run periodically.
@@ -308,13 +242,7 @@ impl Sessions {
     }
 }
 
-fn attempt(
-    user: UserId,
-    client: &ClientInfo,
-    at: DateTime<Utc>,
-    method: &str,
-    failure: Option<&str>,
-) -> LoginAttempt {
+fn attempt(user: UserId, client: &ClientInfo, at: DateTime<Utc>, method: &str, failure: Option<&str>) -> LoginAttempt {
     LoginAttempt {
         user_id: user,
         at,

@@ -14,12 +14,11 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::rows::{
-    like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow,
-    SESSION_COLUMNS, USER_COLUMNS,
+    like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges,
-    SessionRepo, Store, StoreError, UserRepo,
+    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo, Store,
+    StoreError, UserRepo,
 };
 
 pub struct PostgresStore {
@@ -30,10 +29,8 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)?;
         // Lazy, so that a node starts (and reports itself not ready) while the database is down.
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(options);
+        let pool =
+            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect_lazy_with(options);
         Ok(Self { pool })
     }
 }
@@ -49,9 +46,7 @@ impl Store for PostgresStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/postgres")
-            .run(&self.pool)
-            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
         Ok(())
     }
 
@@ -116,11 +111,10 @@ impl UserRepo for PostgresConn {
     }
 
     async fn user_by_id(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> =
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-                .bind(id.as_uuid())
-                .fetch_optional(self.db())
-                .await?;
+        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id.as_uuid())
+            .fetch_optional(self.db())
+            .await?;
         Ok(row.map(User::from))
     }
 
@@ -135,29 +129,23 @@ impl UserRepo for PostgresConn {
     }
 
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)"
-        ))
-        .bind(username)
-        .fetch_optional(self.db())
-        .await?;
+        let row: Option<UserRow> =
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)"))
+                .bind(username)
+                .fetch_optional(self.db())
+                .await?;
         Ok(row.map(User::from))
     }
 
     async fn username_exists(&mut self, username: &str) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM users WHERE lower(username) = lower($1)")
-                .bind(username)
-                .fetch_optional(self.db())
-                .await?;
-        Ok(found.is_some())
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1))")
+            .bind(username)
+            .fetch_one(self.db())
+            .await?;
+        Ok(exists)
     }
 
-    async fn search_users(
-        &mut self,
-        prefix: &str,
-        page: PageRequest,
-    ) -> Result<Page<User>, StoreError> {
+    async fn search_users(&mut self, prefix: &str, page: PageRequest) -> Result<Page<User>, StoreError> {
         let pattern = like_prefix(&prefix.to_lowercase());
         let filter = "NOT banned AND (lower(username) LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $1 ESCAPE '\\')";
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users WHERE {filter}"))
@@ -172,17 +160,10 @@ impl UserRepo for PostgresConn {
         .bind(page.offset)
         .fetch_all(self.db())
         .await?;
-        Ok(Page {
-            items: rows.into_iter().map(User::from).collect(),
-            total,
-        })
+        Ok(Page { items: rows.into_iter().map(User::from).collect(), total })
     }
 
-    async fn update_profile(
-        &mut self,
-        id: UserId,
-        changes: &ProfileChanges,
-    ) -> Result<(), StoreError> {
+    async fn update_profile(&mut self, id: UserId, changes: &ProfileChanges) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE users SET display_name = $1, bio = $2, preferences = $3, notifications = $4, \
              discord_webhook_url = $5, updated_at = $6 WHERE id = $7",
@@ -199,12 +180,7 @@ impl UserRepo for PostgresConn {
         Ok(())
     }
 
-    async fn set_role(
-        &mut self,
-        id: UserId,
-        role: Role,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    async fn set_role(&mut self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
             .bind(role.as_str())
             .bind(at)
@@ -226,11 +202,7 @@ impl UserRepo for PostgresConn {
 
 #[async_trait]
 impl SessionRepo for PostgresConn {
-    async fn insert_session(
-        &mut self,
-        session: &Session,
-        token: &TokenHash,
-    ) -> Result<(), StoreError> {
+    async fn insert_session(&mut self, session: &Session, token: &TokenHash) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent, device) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -281,11 +253,7 @@ impl SessionRepo for PostgresConn {
         Ok(())
     }
 
-    async fn sessions_of(
-        &mut self,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Session>, StoreError> {
+    async fn sessions_of(&mut self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError> {
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id DESC"
         ))
@@ -305,27 +273,18 @@ impl SessionRepo for PostgresConn {
         Ok(result.rows_affected() > 0)
     }
 
-    async fn delete_sessions_of(
-        &mut self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> Result<u64, StoreError> {
-        let result = sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2)",
-        )
-        .bind(user.as_uuid())
-        .bind(keep.map(|id| id.as_uuid()))
-        .bind(keep.map(|id| id.as_uuid()))
-        .execute(self.db())
-        .await?;
+    async fn delete_sessions_of(&mut self, user: UserId, keep: Option<SessionId>) -> Result<u64, StoreError> {
+        let result = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2)")
+            .bind(user.as_uuid())
+            .bind(keep.map(|id| id.as_uuid()))
+            .bind(keep.map(|id| id.as_uuid()))
+            .execute(self.db())
+            .await?;
         Ok(result.rows_affected())
     }
 
     async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(self.db())
-            .await?;
+        let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(self.db()).await?;
         Ok(result.rows_affected())
     }
 }
@@ -351,16 +310,11 @@ impl LoginHistoryRepo for PostgresConn {
         Ok(())
     }
 
-    async fn login_attempts_of(
-        &mut self,
-        user: UserId,
-        page: PageRequest,
-    ) -> Result<Page<LoginAttempt>, StoreError> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE user_id = $1")
-                .bind(user.as_uuid())
-                .fetch_one(self.db())
-                .await?;
+    async fn login_attempts_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<LoginAttempt>, StoreError> {
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE user_id = $1")
+            .bind(user.as_uuid())
+            .fetch_one(self.db())
+            .await?;
         let rows: Vec<LoginAttemptRow> = sqlx::query_as(
             "SELECT user_id, at, ip, user_agent, device, success, method, failure_reason FROM login_attempts \
              WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3",
@@ -370,10 +324,7 @@ impl LoginHistoryRepo for PostgresConn {
         .bind(page.offset)
         .fetch_all(self.db())
         .await?;
-        Ok(Page {
-            items: rows.into_iter().map(LoginAttempt::from).collect(),
-            total,
-        })
+        Ok(Page { items: rows.into_iter().map(LoginAttempt::from).collect(), total })
     }
 }
 
@@ -393,11 +344,7 @@ impl ActivityRepo for PostgresConn {
         Ok(())
     }
 
-    async fn activities_of(
-        &mut self,
-        user: UserId,
-        page: PageRequest,
-    ) -> Result<Page<Activity>, StoreError> {
+    async fn activities_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Activity>, StoreError> {
         let total: i64 = sqlx::query_scalar("SELECT count(*) FROM activities WHERE user_id = $1")
             .bind(user.as_uuid())
             .fetch_one(self.db())
@@ -411,9 +358,6 @@ impl ActivityRepo for PostgresConn {
         .bind(page.offset)
         .fetch_all(self.db())
         .await?;
-        Ok(Page {
-            items: rows.into_iter().map(Activity::from).collect(),
-            total,
-        })
+        Ok(Page { items: rows.into_iter().map(Activity::from).collect(), total })
     }
 }

@@ -16,12 +16,11 @@ use sqlx::types::Json;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::rows::{
-    like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow,
-    SESSION_COLUMNS, USER_COLUMNS,
+    like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges,
-    SessionRepo, Store, StoreError, UserRepo,
+    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo, Store,
+    StoreError, UserRepo,
 };
 
 pub struct SqliteStore {
@@ -64,9 +63,7 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.writer)
-            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?;
         Ok(())
     }
 
@@ -131,11 +128,10 @@ impl UserRepo for SqliteConn {
     }
 
     async fn user_by_id(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> =
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
-                .bind(id.as_uuid())
-                .fetch_optional(self.db())
-                .await?;
+        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(id.as_uuid())
+            .fetch_optional(self.db())
+            .await?;
         Ok(row.map(User::from))
     }
 
@@ -150,29 +146,23 @@ impl UserRepo for SqliteConn {
     }
 
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower(?)"
-        ))
-        .bind(username)
-        .fetch_optional(self.db())
-        .await?;
+        let row: Option<UserRow> =
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower(?)"))
+                .bind(username)
+                .fetch_optional(self.db())
+                .await?;
         Ok(row.map(User::from))
     }
 
     async fn username_exists(&mut self, username: &str) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM users WHERE lower(username) = lower(?)")
-                .bind(username)
-                .fetch_optional(self.db())
-                .await?;
-        Ok(found.is_some())
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower(?))")
+            .bind(username)
+            .fetch_one(self.db())
+            .await?;
+        Ok(exists)
     }
 
-    async fn search_users(
-        &mut self,
-        prefix: &str,
-        page: PageRequest,
-    ) -> Result<Page<User>, StoreError> {
+    async fn search_users(&mut self, prefix: &str, page: PageRequest) -> Result<Page<User>, StoreError> {
         let pattern = like_prefix(&prefix.to_lowercase());
         let filter = "banned = 0 AND (lower(username) LIKE ?1 ESCAPE '\\' OR lower(display_name) LIKE ?1 ESCAPE '\\')";
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users WHERE {filter}"))
@@ -187,17 +177,10 @@ impl UserRepo for SqliteConn {
         .bind(page.offset)
         .fetch_all(self.db())
         .await?;
-        Ok(Page {
-            items: rows.into_iter().map(User::from).collect(),
-            total,
-        })
+        Ok(Page { items: rows.into_iter().map(User::from).collect(), total })
     }
 
-    async fn update_profile(
-        &mut self,
-        id: UserId,
-        changes: &ProfileChanges,
-    ) -> Result<(), StoreError> {
+    async fn update_profile(&mut self, id: UserId, changes: &ProfileChanges) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE users SET display_name = ?, bio = ?, preferences = ?, notifications = ?, \
              discord_webhook_url = ?, updated_at = ? WHERE id = ?",
@@ -214,12 +197,7 @@ impl UserRepo for SqliteConn {
         Ok(())
     }
 
-    async fn set_role(
-        &mut self,
-        id: UserId,
-        role: Role,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    async fn set_role(&mut self, id: UserId, role: Role, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
             .bind(role.as_str())
             .bind(at)
@@ -241,11 +219,7 @@ impl UserRepo for SqliteConn {
 
 #[async_trait]
 impl SessionRepo for SqliteConn {
-    async fn insert_session(
-        &mut self,
-        session: &Session,
-        token: &TokenHash,
-    ) -> Result<(), StoreError> {
+    async fn insert_session(&mut self, session: &Session, token: &TokenHash) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent, device) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -296,11 +270,7 @@ impl SessionRepo for SqliteConn {
         Ok(())
     }
 
-    async fn sessions_of(
-        &mut self,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Session>, StoreError> {
+    async fn sessions_of(&mut self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError> {
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC, id DESC"
         ))
@@ -320,26 +290,18 @@ impl SessionRepo for SqliteConn {
         Ok(result.rows_affected() > 0)
     }
 
-    async fn delete_sessions_of(
-        &mut self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> Result<u64, StoreError> {
-        let result =
-            sqlx::query("DELETE FROM sessions WHERE user_id = ? AND (? IS NULL OR id <> ?)")
-                .bind(user.as_uuid())
-                .bind(keep.map(|id| id.as_uuid()))
-                .bind(keep.map(|id| id.as_uuid()))
-                .execute(self.db())
-                .await?;
+    async fn delete_sessions_of(&mut self, user: UserId, keep: Option<SessionId>) -> Result<u64, StoreError> {
+        let result = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND (? IS NULL OR id <> ?)")
+            .bind(user.as_uuid())
+            .bind(keep.map(|id| id.as_uuid()))
+            .bind(keep.map(|id| id.as_uuid()))
+            .execute(self.db())
+            .await?;
         Ok(result.rows_affected())
     }
 
     async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(now)
-            .execute(self.db())
-            .await?;
+        let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now).execute(self.db()).await?;
         Ok(result.rows_affected())
     }
 }
@@ -365,16 +327,11 @@ impl LoginHistoryRepo for SqliteConn {
         Ok(())
     }
 
-    async fn login_attempts_of(
-        &mut self,
-        user: UserId,
-        page: PageRequest,
-    ) -> Result<Page<LoginAttempt>, StoreError> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE user_id = ?")
-                .bind(user.as_uuid())
-                .fetch_one(self.db())
-                .await?;
+    async fn login_attempts_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<LoginAttempt>, StoreError> {
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE user_id = ?")
+            .bind(user.as_uuid())
+            .fetch_one(self.db())
+            .await?;
         let rows: Vec<LoginAttemptRow> = sqlx::query_as(
             "SELECT user_id, at, ip, user_agent, device, success, method, failure_reason FROM login_attempts \
              WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
@@ -384,34 +341,29 @@ impl LoginHistoryRepo for SqliteConn {
         .bind(page.offset)
         .fetch_all(self.db())
         .await?;
-        Ok(Page {
-            items: rows.into_iter().map(LoginAttempt::from).collect(),
-            total,
-        })
+        Ok(Page { items: rows.into_iter().map(LoginAttempt::from).collect(), total })
     }
 }
 
 #[async_trait]
 impl ActivityRepo for SqliteConn {
     async fn insert_activity(&mut self, activity: &Activity) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO activities (id, user_id, action, at, ip, user_agent, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(activity.id)
-            .bind(activity.user_id.map(|id| id.as_uuid()))
-            .bind(&activity.action)
-            .bind(activity.at)
-            .bind(&activity.ip)
-            .bind(&activity.user_agent)
-            .bind(Json(&activity.metadata))
-            .execute(self.db())
-            .await?;
+        sqlx::query(
+            "INSERT INTO activities (id, user_id, action, at, ip, user_agent, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(activity.id)
+        .bind(activity.user_id.map(|id| id.as_uuid()))
+        .bind(&activity.action)
+        .bind(activity.at)
+        .bind(&activity.ip)
+        .bind(&activity.user_agent)
+        .bind(Json(&activity.metadata))
+        .execute(self.db())
+        .await?;
         Ok(())
     }
 
-    async fn activities_of(
-        &mut self,
-        user: UserId,
-        page: PageRequest,
-    ) -> Result<Page<Activity>, StoreError> {
+    async fn activities_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Activity>, StoreError> {
         let total: i64 = sqlx::query_scalar("SELECT count(*) FROM activities WHERE user_id = ?")
             .bind(user.as_uuid())
             .fetch_one(self.db())
@@ -425,9 +377,6 @@ impl ActivityRepo for SqliteConn {
         .bind(page.offset)
         .fetch_all(self.db())
         .await?;
-        Ok(Page {
-            items: rows.into_iter().map(Activity::from).collect(),
-            total,
-        })
+        Ok(Page { items: rows.into_iter().map(Activity::from).collect(), total })
     }
 }

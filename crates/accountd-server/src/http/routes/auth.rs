@@ -26,19 +26,11 @@ pub async fn login(
     Client(client): Client,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    match state
-        .sessions
-        .login(&body.identifier, body.password, &client)
-        .await?
-    {
+    match state.sessions.login(&body.identifier, body.password, &client).await? {
         LoginOutcome::SignedIn { user, session } => {
             let token = SessionToken::from_issued(&session);
-            let cookie =
-                cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-            let body = AuthResponse {
-                user: Profile::new(&user, state.web.storage_limit),
-                session: token,
-            };
+            let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
+            let body = AuthResponse { user: Profile::new(&user, state.web.storage_limit), session: token };
             Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
         }
     }
@@ -56,12 +48,6 @@ pub async fn logout(
     CurrentSession(current): CurrentSession,
 ) -> Result<Response, ApiError> {
     state.sessions.logout(&current, &client).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            cookies::cleared_cookie(state.web.secure_cookies),
-        )],
-    )
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookies::cleared_cookie(state.web.secure_cookies))])
         .into_response())
 }

@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use crate::http::dto::{
-    ListOf, LoginHistoryEntry, PageQuery, Profile, RevokeAllQuery, SessionDto, SessionList,
-    UpdateProfileRequest,
+    ListOf, LoginHistoryEntry, PageQuery, Profile, RevokeAllQuery, SessionDto, SessionList, UpdateProfileRequest,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession};
@@ -18,10 +17,7 @@ use crate::usecases::Paging;
     (status = 200, body = Profile),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
 ))]
-pub async fn get_me(
-    State(state): State<AppState>,
-    CurrentSession(current): CurrentSession,
-) -> Json<Profile> {
+pub async fn get_me(State(state): State<AppState>, CurrentSession(current): CurrentSession) -> Json<Profile> {
     Json(Profile::new(&current.user, state.web.storage_limit))
 }
 
@@ -38,10 +34,7 @@ pub async fn update_me(
     CurrentSession(current): CurrentSession,
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state
-        .accounts
-        .update_profile(&current.user, body.into(), &client)
-        .await?;
+    let user = state.accounts.update_profile(&current.user, body.into(), &client).await?;
     Ok(Json(Profile::new(&user, state.web.storage_limit)))
 }
 
@@ -55,10 +48,7 @@ pub async fn list_sessions(
     CurrentSession(current): CurrentSession,
 ) -> Result<Json<SessionList>, ApiError> {
     let sessions = state.sessions.list(current.user.id).await?;
-    let items = sessions
-        .iter()
-        .map(|session| SessionDto::new(session, session.id == current.session.id))
-        .collect();
+    let items = sessions.iter().map(|session| SessionDto::new(session, session.id == current.session.id)).collect();
     Ok(Json(SessionList { items }))
 }
 
@@ -74,10 +64,7 @@ pub async fn revoke_sessions(
     CurrentSession(current): CurrentSession,
     ApiQuery(query): ApiQuery<RevokeAllQuery>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .sessions
-        .revoke_all(&current, query.keep_current.unwrap_or(false), &client)
-        .await?;
+    state.sessions.revoke_all(&current, query.keep_current.unwrap_or(false), &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,9 +81,7 @@ pub async fn revoke_session(
     CurrentSession(current): CurrentSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id
-        .parse()
-        .map_err(|_| ApiError::from(accountd_core::DomainError::SessionNotFound))?;
+    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::SessionNotFound))?;
     state.sessions.revoke(&current, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -112,10 +97,7 @@ pub async fn login_history(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ListOf<LoginHistoryEntry>>, ApiError> {
     let paging = Paging::new(query.limit, query.offset)?;
-    let page = state
-        .sessions
-        .login_history(current.user.id, paging)
-        .await?;
+    let page = state.sessions.login_history(current.user.id, paging).await?;
     Ok(Json(ListOf {
         items: page.items.iter().map(LoginHistoryEntry::from).collect(),
         total: page.total,

@@ -22,34 +22,16 @@ pub async fn health() -> Json<Status> {
     (status = 503, body = Readiness, description = "The database is unreachable."),
 ))]
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    let reachable = matches!(
-        tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await,
-        Ok(Ok(()))
-    );
+    let reachable = matches!(tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await, Ok(Ok(())));
     if reachable {
-        (
-            StatusCode::OK,
-            Json(Readiness {
-                status: "ok",
-                database: "ok",
-            }),
-        )
+        (StatusCode::OK, Json(Readiness { status: "ok", database: "ok" }))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Readiness {
-                status: "unavailable",
-                database: "unavailable",
-            }),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(Readiness { status: "unavailable", database: "unavailable" }))
     }
 }
 
 /// Prometheus metrics: requests by route and status, their latency, login outcomes.
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }

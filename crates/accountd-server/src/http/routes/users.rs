@@ -7,8 +7,7 @@ use axum::Json;
 
 use crate::http::cookies;
 use crate::http::dto::{
-    AuthResponse, Availability, ListOf, Profile, PublicProfile, RegisterRequest, SearchQuery,
-    SessionToken,
+    AuthResponse, Availability, ListOf, Profile, PublicProfile, RegisterRequest, SearchQuery, SessionToken,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client};
@@ -45,12 +44,7 @@ pub async fn register(
         user: Profile::new(&user, state.web.storage_limit),
         session: SessionToken::from_issued(&session),
     };
-    Ok((
-        StatusCode::CREATED,
-        [(header::SET_COOKIE, cookie)],
-        Json(body),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// Whether a username can be registered.
@@ -67,11 +61,7 @@ pub async fn availability(
         Unavailable::Invalid => "invalid",
         Unavailable::Reserved => "reserved",
     });
-    Ok(Json(Availability {
-        username,
-        available: reason.is_none(),
-        reason,
-    }))
+    Ok(Json(Availability { username, available: reason.is_none(), reason }))
 }
 
 /// A public profile by username. Banned accounts are not found.
@@ -90,13 +80,8 @@ pub async fn by_username(
 #[utoipa::path(get, path = "/v1/users/by-id/{id}", tag = "profiles",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
-pub async fn by_id(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<PublicProfile>, ApiError> {
-    let id = id
-        .parse()
-        .map_err(|_| ApiError::from(accountd_core::DomainError::UserNotFound))?;
+pub async fn by_id(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PublicProfile>, ApiError> {
+    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::UserNotFound))?;
     let user = state.accounts.public_by_id(id).await?;
     Ok(Json(PublicProfile::from(&user)))
 }
@@ -111,10 +96,7 @@ pub async fn search(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<ListOf<PublicProfile>>, ApiError> {
     let paging = Paging::new(query.limit, query.offset)?;
-    let page = state
-        .accounts
-        .search(query.query.as_deref().unwrap_or_default(), paging)
-        .await?;
+    let page = state.accounts.search(query.query.as_deref().unwrap_or_default(), paging).await?;
     Ok(Json(ListOf {
         items: page.items.iter().map(PublicProfile::from).collect(),
         total: page.total,

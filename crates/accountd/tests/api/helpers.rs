@@ -1,0 +1,256 @@
+//! `spawn_app`: a real accountd on a real socket, on a fresh database — a temporary
+//! SQLite file, or a new PostgreSQL schema when `ACCOUNTD_TEST_DATABASE_URL` is set.
+
+use std::sync::{Arc, Mutex};
+
+use accountd_core::Clock;
+use accountd_server::config::Config;
+use chrono::{DateTime, Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "Correct-Horse-9";
+
+/// Real time plus an offset the test can move forward.
+#[derive(Default)]
+pub struct TestClock {
+    offset: Mutex<Duration>,
+}
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        let mut offset = self.offset.lock().unwrap();
+        *offset += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.offset.lock().unwrap()
+    }
+}
+
+/// Where a test's data lives; dropped with the test.
+pub enum TestDatabase {
+    Sqlite,
+    Postgres { admin_url: String, schema: String },
+}
+
+impl TestDatabase {
+    pub async fn create(dir: &std::path::Path) -> (Self, String) {
+        match std::env::var("ACCOUNTD_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                    .await
+                    .expect("connect to ACCOUNTD_TEST_DATABASE_URL");
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                // The application name lets the cleanup find this test's connections.
+                let url =
+                    format!("{admin_url}{separator}application_name={schema}&options=-c%20search_path%3D{schema}");
+                (Self::Postgres { admin_url, schema }, url)
+            }
+            _ => (Self::Sqlite, format!("sqlite://{}", dir.join("accountd.db").display())),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, schema } = self {
+            let (admin_url, schema) = (admin_url.clone(), schema.clone());
+            // Drop runs inside the test's runtime, which can't block on itself.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await {
+                        // The server of the test may still hold connections (a transaction it
+                        // rolls back lazily), which would keep DROP SCHEMA waiting on locks.
+                        let _ = sqlx::query(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                        )
+                        .bind(&schema)
+                        .execute(&mut conn)
+                        .await;
+                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<TestClock>,
+    pub database_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    // Dropped last: the server and the database must go before their directory.
+    pub database: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, database_url) = TestDatabase::create(dir.path()).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+
+    let mut config =
+        Config { data_dir: dir.path().to_path_buf(), database_url: Some(database_url.clone()), ..Config::default() };
+    config.public_url = address.parse().unwrap();
+    configure(&mut config);
+    config.validate().expect("valid test configuration");
+
+    let store = accountd_server::open_store(&config).await.expect("open store");
+    let clock = Arc::new(TestClock::default());
+    let state = accountd_server::app_state(&config, store, clock.clone());
+    let (shutdown, stop) = oneshot::channel::<()>();
+    tokio::spawn(accountd_server::serve_on(listener, state, async {
+        let _ = stop.await;
+    }));
+
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, client, clock, database_url, shutdown: Some(shutdown), database, _dir: dir }
+}
+
+/// A registered account and its session token.
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub token: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!((self.status.as_u16(), self.code()), (status, code), "body: {}", self.body);
+        assert_eq!(self.body["status"], status, "body: {}", self.body);
+        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {}", self.body);
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply { status, headers, body }
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn register_as(&self, username: &str) -> Account {
+        let email = format!("{username}@example.com");
+        let reply =
+            self.post("/v1/users", None, json!({ "email": email, "username": username, "password": PASSWORD })).await;
+        let body = reply.assert_status(201);
+        Account {
+            id: body["user"]["id"].as_str().unwrap().to_string(),
+            username: username.to_string(),
+            email,
+            token: body["session"]["token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn login(&self, identifier: &str, password: &str) -> Reply {
+        self.post("/v1/auth/login", None, json!({ "identifier": identifier, "password": password })).await
+    }
+
+    /// Logs in and returns the new session token.
+    pub async fn login_token(&self, identifier: &str) -> String {
+        let reply = self.login(identifier, PASSWORD).await;
+        reply.assert_status(200)["session"]["token"].as_str().unwrap().to_string()
+    }
+}
+
+/// The value of a `Set-Cookie` header for the session cookie.
+pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("accountd_session="))
+        .map(str::to_owned)
+}
+
+impl TestApp {
+    /// Runs a statement on the test's database directly, for setting up states the
+    /// API can't reach yet (a banned account). SQL must be valid on both backends.
+    pub async fn execute_sql(&self, statement: &str) {
+        use sqlx::Connection as _;
+        if self.database.is_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query(statement).execute(&mut conn).await.unwrap();
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query(statement).execute(&mut conn).await.unwrap();
+        }
+    }
+}

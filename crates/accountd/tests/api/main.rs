@@ -1,0 +1,16 @@
+//! Black-box tests of accountd over HTTP. One test binary with modules, so the
+//! suite links once. Every test runs on SQLite, and on PostgreSQL when
+//! `ACCOUNTD_TEST_DATABASE_URL` is set.
+
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod login;
+mod process;
+mod profile;
+mod public_profiles;
+mod readiness;
+mod registration;
+mod sessions;
+mod system;

@@ -1,0 +1,347 @@
+//! The real binary: restarts, crashes, signals and the command line.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use crate::helpers::{TestDatabase, PASSWORD};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_accountd");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn accountd(dir: &Path, database_url: &str) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .current_dir(dir)
+        .env("ACCOUNTD_DATA_DIR", dir.join("data"))
+        .env("ACCOUNTD_DATABASE_URL", database_url)
+        .env("ACCOUNTD_LOG", "warn")
+        .env_remove("ACCOUNTD_CONFIG");
+    command
+}
+
+struct Server {
+    child: Child,
+    address: String,
+    client: reqwest::Client,
+}
+
+impl Server {
+    async fn start(dir: &Path, database_url: &str) -> Self {
+        let port = free_port();
+        let address = format!("http://127.0.0.1:{port}");
+        let child = accountd(dir, database_url)
+            .arg("serve")
+            .env("ACCOUNTD_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ACCOUNTD_PUBLIC_URL", &address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while client.get(format!("{address}/health")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "accountd did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self { child, address, client }
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status().unwrap();
+        assert!(status.success());
+    }
+
+    async fn wait(mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "accountd did not exit");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.client.post(format!("{}{path}", self.address)).json(&body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self.client.get(format!("{}{path}", self.address)).bearer_auth(token).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn register(server: &Server, username: &str) -> String {
+    let (status, body) = server
+        .post(
+            "/v1/users",
+            json!({ "email": format!("{username}@example.com"), "username": username, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["session"]["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn accounts_and_sessions_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let server = Server::start(dir.path(), &url).await;
+    let token = register(&server, "jane").await;
+    server.signal("TERM");
+    assert!(server.wait().await.success(), "a SIGTERM is a clean exit");
+
+    let server = Server::start(dir.path(), &url).await;
+    let (status, me) = server.get("/v1/me", &token).await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("jane")));
+    let (status, _) = server.post("/v1/auth/login", json!({ "identifier": "jane", "password": PASSWORD })).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn an_acknowledged_registration_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let server = Server::start(dir.path(), &url).await;
+    let token = register(&server, "durable").await;
+    server.signal("KILL");
+    server.wait().await;
+
+    let server = Server::start(dir.path(), &url).await;
+    let (status, _) = server.get("/v1/me", &token).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let server = Server::start(dir.path(), &url).await;
+    register(&server, "inflight").await;
+
+    // A login whose body arrives in two parts, with the SIGTERM in between.
+    let body = json!({ "identifier": "inflight", "password": PASSWORD }).to_string();
+    let (first, second) = body.split_at(body.len() / 2);
+    let host = server.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST /v1/auth/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream.write_all(second.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response)).await.unwrap().unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(server.wait().await.success());
+}
+
+#[tokio::test]
+async fn the_embedded_default_keeps_everything_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BINARY)
+        .current_dir(dir.path())
+        .env("ACCOUNTD_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("ACCOUNTD_DATABASE_URL")
+        .env_remove("ACCOUNTD_DATA_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.get(format!("http://127.0.0.1:{port}/ready")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "accountd did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let data = dir.path().join("accountd-data");
+    assert!(data.join("accountd.db").is_file());
+    let key = data.join("secret.key");
+    assert!(key.is_file());
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+fn run(command: &mut Command, stdin: Option<&str>) -> Output {
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    {
+        use std::io::Write as _;
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn the_command_line_creates_and_promotes_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let migrated = run(accountd(dir.path(), &url).arg("migrate"), None);
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+
+    let created = run(
+        accountd(dir.path(), &url).args([
+            "user",
+            "create",
+            "--email",
+            "root@example.com",
+            "--username",
+            "boss",
+            "--password-stdin",
+            "--admin",
+        ]),
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let printed: Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert_eq!(printed["role"], "admin");
+
+    let plain = run(
+        accountd(dir.path(), &url).args(["user", "create", "--email", "p@example.com", "--username", "plain"]),
+        None,
+    );
+    assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let promoted = run(accountd(dir.path(), &url).args(["user", "promote", "PLAIN"]), None);
+    assert!(promoted.status.success(), "{}", String::from_utf8_lossy(&promoted.stderr));
+
+    let duplicate = run(
+        accountd(dir.path(), &url).args(["user", "create", "--email", "ROOT@example.com", "--username", "other"]),
+        None,
+    );
+    assert!(!duplicate.status.success());
+    let weak = run(
+        accountd(dir.path(), &url).args([
+            "user",
+            "create",
+            "--email",
+            "w@example.com",
+            "--username",
+            "weak",
+            "--password-stdin",
+        ]),
+        Some("password"),
+    );
+    assert!(!weak.status.success());
+    let missing = run(accountd(dir.path(), &url).args(["user", "promote", "nobody"]), None);
+    assert!(!missing.status.success());
+
+    let server = Server::start(dir.path(), &url).await;
+    let (status, body) = server.post("/v1/auth/login", json!({ "identifier": "boss", "password": PASSWORD })).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["role"], "admin");
+    assert_eq!(body["user"]["emailVerified"], true);
+    let token = register(&server, "someone").await;
+    let (_, plain) = server.get("/v1/users/plain", &token).await;
+    assert_eq!(plain["username"], "plain");
+}
+
+#[test]
+fn config_check_names_the_invalid_key_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        Command::new(BINARY)
+            .current_dir(dir.path())
+            .args(["config", "check"])
+            .env("ACCOUNTD_AUTH__SESSION_TTL_DAYS", "fortnight"),
+        None,
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("auth.session_ttl_days"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let serve = run(Command::new(BINARY).current_dir(dir.path()).env("ACCOUNTD_LISTEN", "nowhere"), None);
+    assert!(!serve.status.success());
+    assert!(String::from_utf8_lossy(&serve.stderr).contains("listen"));
+}
+
+#[test]
+fn config_check_prints_the_effective_configuration_with_secrets_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        Command::new(BINARY)
+            .current_dir(dir.path())
+            .args(["config", "check"])
+            .env("ACCOUNTD_SECRET_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            .env("ACCOUNTD_DATABASE_URL", "postgres://accountd:hunter2@db.internal/accountd")
+            .env("ACCOUNTD_RATE_LIMIT__ENABLED", "false")
+            .env("ACCOUNTD_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.0.0/16"),
+        None,
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(!printed.contains("hunter2"), "{printed}");
+    assert!(!printed.contains("AAAAAAAA"), "{printed}");
+    let config: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(config["secret_key"], "***");
+    assert_eq!(config["rate_limit"]["enabled"], false);
+    assert_eq!(config["trusted_proxies"], json!(["10.0.0.0/8", "192.168.0.0/16"]));
+    assert_eq!(config["listen"], "127.0.0.1:8080");
+}
+
+#[test]
+fn the_configuration_file_is_read_and_the_environment_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accountd.toml");
+    std::fs::write(
+        &file,
+        "public_url = \"https://accounts.example.com\"\n[auth]\nsession_ttl_days = 7\nrequire_verified_email = true\n",
+    )
+    .unwrap();
+    let output = run(
+        Command::new(BINARY)
+            .current_dir(dir.path())
+            .args(["config", "check"])
+            .env("ACCOUNTD_CONFIG", &file)
+            .env("ACCOUNTD_AUTH__SESSION_TTL_DAYS", "3"),
+        None,
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let config: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(config["auth"]["session_ttl_days"], 3);
+    assert_eq!(config["auth"]["require_verified_email"], true);
+    assert_eq!(config["public_url"], "https://accounts.example.com/");
+}
+
+#[test]
+fn help_describes_the_commands() {
+    let output = run(Command::new(BINARY).arg("--help"), None);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for command in ["serve", "migrate", "user", "config"] {
+        assert!(help.contains(command), "{help}");
+    }
+    let create = run(Command::new(BINARY).args(["user", "create", "--help"]), None);
+    let create = String::from_utf8_lossy(&create.stdout);
+    for flag in ["--email", "--username", "--password-stdin", "--admin"] {
+        assert!(create.contains(flag), "{create}");
+    }
+}
