@@ -7,6 +7,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod password;
+pub mod sealed;
 pub mod token;
 pub mod user;
 pub mod username;

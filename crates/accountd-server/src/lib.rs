@@ -37,7 +37,14 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// Wires the use cases to a store and a clock.
-pub fn app_state(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> AppState {
+/// `key` is the instance secret key ([`secret_key::load_or_create`]).
+pub fn app_state(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    key: secret_key::SecretKey,
+) -> AppState {
+    let instance_key = Arc::new(secret_key::instance_key(key));
     let passwords = PasswordWorkers::per_core(config.limits.password_queue);
     let sessions = Arc::new(Sessions::new(
         store.clone(),
@@ -50,6 +57,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) 
     ));
     let accounts = Arc::new(Accounts::new(store.clone(), clock, passwords, sessions.clone(), config.password.policy));
     AppState {
+        instance_key,
         accounts,
         sessions,
         store,
@@ -92,8 +100,8 @@ pub async fn serve_on(
 /// `accountd serve`: everything from the configuration to a listening server.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
-    let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock));
+    let key = secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
+    let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock), key);
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(
         listen = %listener.local_addr()?,

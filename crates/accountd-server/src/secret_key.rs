@@ -12,6 +12,11 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 
 pub type SecretKey = SecretBox<[u8; 32]>;
 
+/// The key as the domain uses it, to seal and open secrets.
+pub fn instance_key(key: SecretKey) -> accountd_core::sealed::InstanceKey {
+    accountd_core::sealed::InstanceKey::new(key)
+}
+
 pub fn decode(encoded: &str) -> Result<SecretKey, String> {
     let bytes = STANDARD.decode(encoded.trim()).map_err(|_| "must be base64".to_string())?;
     let key: [u8; 32] = bytes.try_into().map_err(|_| "must be 32 bytes, base64-encoded".to_string())?;

@@ -34,6 +34,8 @@ pub struct WebSettings {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Seals secrets that must be read back; use cases that need it get it from here.
+    pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
     pub accounts: Arc<Accounts>,
     pub sessions: Arc<Sessions>,
     pub store: Arc<dyn Store>,

@@ -125,7 +125,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 
     let store = accountd_server::open_store(&config).await.expect("open store");
     let clock = Arc::new(TestClock::default());
-    let state = accountd_server::app_state(&config, store, clock.clone());
+    let state = accountd_server::app_state(&config, store, clock.clone(), test_key());
     let (shutdown, stop) = oneshot::channel::<()>();
     tokio::spawn(accountd_server::serve_on(listener, state, async {
         let _ = stop.await;
@@ -253,4 +253,9 @@ impl TestApp {
             sqlx::query(statement).execute(&mut conn).await.unwrap();
         }
     }
+}
+
+/// A fixed instance key for in-process servers.
+pub fn test_key() -> accountd_server::secret_key::SecretKey {
+    secrecy::SecretBox::new(Box::new([7u8; 32]))
 }
