@@ -38,6 +38,22 @@ pub enum DomainError {
     UserNotFound,
     #[error("The referral code is unknown.")]
     UnknownReferralCode,
+    #[error("The token is invalid, used or expired.")]
+    InvalidToken,
+    #[error("The email address is already verified.")]
+    EmailAlreadyVerified,
+    #[error("There is no pending email change.")]
+    NoPendingEmailChange,
+    #[error("This password was used recently; choose another one.")]
+    PasswordReused,
+    #[error("This address is already in use.")]
+    AddressTaken,
+    #[error("No such address.")]
+    AddressNotFound,
+    #[error("This address is already verified.")]
+    AddressAlreadyVerified,
+    #[error("Too many requests; try again later.")]
+    RateLimited { retry_after_secs: u64 },
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

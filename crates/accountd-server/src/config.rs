@@ -26,6 +26,8 @@ pub struct Config {
     #[serde(serialize_with = "redacted_url")]
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// The product name shown in mail.
+    pub product_name: String,
     #[serde(serialize_with = "masked")]
     pub secret_key: Option<SecretString>,
     #[serde(serialize_with = "masked")]
@@ -97,6 +99,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             smtp_url: None,
             mail_from: "accountd <no-reply@localhost>".into(),
+            product_name: "accountd".into(),
             secret_key: None,
             introspection_secret: None,
             trusted_proxies: Vec::new(),
@@ -170,6 +173,21 @@ impl Config {
             if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 return Err(ConfigError::new("database_url", "must start with sqlite:, postgres:// or postgresql://"));
             }
+        }
+        if let Some(url) = &self.smtp_url {
+            let parsed = Url::parse(url).map_err(|e| ConfigError::new("smtp_url", e.to_string()))?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                return Err(ConfigError::new(
+                    "smtp_url",
+                    "must be smtp://host:port, smtp://host:port?tls=starttls or smtps://user:pass@host:465",
+                ));
+            }
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new("mail_from", "must be an address such as `accountd <no-reply@example.com>`"));
+        }
+        if self.product_name.trim().is_empty() || self.product_name.chars().any(char::is_control) {
+            return Err(ConfigError::new("product_name", "must be a non-empty single line"));
         }
         if let Some(key) = &self.secret_key {
             crate::secret_key::decode(key.expose_secret())

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod device;
 pub mod http;
+pub mod mail;
 pub mod passwords;
 pub mod secret_key;
 pub mod telemetry;
@@ -20,8 +21,11 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::{AppState, WebSettings};
+use crate::mail::{OutboxWorker, RetryPolicy, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
+use crate::usecases::email_flows::EmailFlows;
+use crate::usecases::mailing::Mailing;
 use crate::usecases::sessions::{SessionSettings, Sessions};
 
 /// Opens the configured store and applies its migrations.
@@ -55,13 +59,38 @@ pub fn app_state(
             require_verified_email: config.auth.require_verified_email,
         },
     ));
-    let accounts = Arc::new(Accounts::new(store.clone(), clock, passwords, sessions.clone(), config.password.policy));
+    let outbox_wake = Arc::new(tokio::sync::Notify::new());
+    let mailing =
+        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
+    let flows =
+        Arc::new(EmailFlows::new(store.clone(), clock.clone(), passwords.clone(), mailing, config.password.policy));
+    let accounts = Arc::new(Accounts::new(
+        store.clone(),
+        clock.clone(),
+        passwords,
+        sessions.clone(),
+        flows.clone(),
+        config.password.policy,
+    ));
+    let mailer = mail::mailer_from_config(config).unwrap_or_else(|problem| {
+        // Config::validate has checked both values, so this is unreachable in practice.
+        tracing::error!(%problem, "mail configuration rejected; writing mail to files instead");
+        Arc::new(mail::FileMailer::new(
+            config.data_dir.join("mail"),
+            "accountd <no-reply@localhost>".parse().expect("a valid constant mailbox"),
+        ))
+    });
     AppState {
         instance_key,
         accounts,
+        flows,
+        clock,
+        mailer,
+        outbox_wake,
         sessions,
         store,
         web: Arc::new(WebSettings {
+            product_name: config.product_name.clone(),
             allowed_origins: config.allowed_origins(),
             secure_cookies: config.secure_cookies(),
             trusted_proxies: config.trusted_proxies.clone(),
@@ -89,11 +118,20 @@ pub async fn serve_on(
             }
         }
     });
+    let worker = OutboxWorker::new(
+        state.store.clone(),
+        state.clock.clone(),
+        state.mailer.clone(),
+        state.outbox_wake.clone(),
+        RetryPolicy::default(),
+    );
+    let outbox = tokio::spawn(worker.run());
     let app = http::router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     cleanup.abort();
+    outbox.abort();
     served.context("serving HTTP")
 }
 

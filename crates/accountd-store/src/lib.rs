@@ -11,12 +11,14 @@ mod sqlite;
 
 use std::sync::Arc;
 
+use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Activity, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{SessionId, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -26,6 +28,7 @@ pub use sqlite::SqliteStore;
 pub enum UniqueKey {
     UserEmail,
     UserUsername,
+    Address,
     Other,
 }
 
@@ -135,10 +138,125 @@ pub trait ActivityRepo {
     async fn activities_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Activity>, StoreError>;
 }
 
+#[async_trait]
+pub trait CredentialRepo {
+    /// Replaces the password; the previous hash, if any, goes into the history.
+    async fn set_password(
+        &mut self,
+        user: UserId,
+        hash: &PasswordHashString,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Earlier password hashes, newest first.
+    async fn password_history(&mut self, user: UserId, limit: i64) -> Result<Vec<PasswordHashString>, StoreError>;
+}
+
+/// Changes to the account's identity fields.
+#[async_trait]
+pub trait IdentityRepo {
+    async fn set_email_verified(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Fails with `Conflict(UserEmail)` when another account has the email.
+    async fn set_email(
+        &mut self,
+        user: UserId,
+        email: &str,
+        email_normalized: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Fails with `Conflict(UserUsername)` when another account has the username.
+    async fn set_username(&mut self, user: UserId, username: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Whether any account uses this (lower-cased) address, as its email or as an additional address.
+    async fn email_in_use(&mut self, email_normalized: &str) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait OutboxRepo {
+    async fn enqueue_mail(&mut self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Claims up to `limit` messages that are due and not claimed by a live worker,
+    /// until `lease_until`. Concurrent workers never claim the same message.
+    async fn claim_due_mail(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError>;
+    async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn mark_mail_retry(
+        &mut self,
+        id: Uuid,
+        attempts: i32,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+    async fn mark_mail_failed(&mut self, id: Uuid, attempts: i32, error: &str) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait EmailTokenRepo {
+    async fn insert_email_token(&mut self, token: &TokenHash, record: &EmailToken) -> Result<(), StoreError>;
+    /// Marks an unused, unexpired token of this purpose used and returns it; `None` otherwise.
+    async fn consume_email_token(
+        &mut self,
+        token: &TokenHash,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailToken>, StoreError>;
+    /// An unused, unexpired token of this purpose, without consuming it.
+    async fn peek_email_token(
+        &mut self,
+        token: &TokenHash,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailToken>, StoreError>;
+    /// Retires every unused token of an account for a purpose (a newer one replaces them).
+    async fn retire_email_tokens(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Tokens of a purpose sent to an address since a moment, for rate limiting.
+    async fn count_email_tokens_since(
+        &mut self,
+        email_normalized: &str,
+        purpose: TokenPurpose,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
+    /// The newest unused, unexpired token of a purpose (an email change waiting for confirmation).
+    async fn live_email_token(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailToken>, StoreError>;
+}
+
+#[async_trait]
+pub trait AddressRepo {
+    /// Fails with `Conflict(Address)` when the address is taken.
+    async fn insert_address(&mut self, address: &Address, normalized: &str) -> Result<(), StoreError>;
+    /// Oldest first.
+    async fn addresses_of(&mut self, user: UserId) -> Result<Vec<Address>, StoreError>;
+    async fn address_of(&mut self, user: UserId, id: Uuid) -> Result<Option<Address>, StoreError>;
+    async fn delete_address(&mut self, user: UserId, id: Uuid) -> Result<bool, StoreError>;
+    async fn mark_address_verified(&mut self, user: UserId, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
 /// A connection to the store: every repository on one connection, so a use case
 /// can make several changes in one transaction.
 #[async_trait]
-pub trait Conn: UserRepo + SessionRepo + LoginHistoryRepo + ActivityRepo + Send {
+pub trait Conn:
+    UserRepo
+    + SessionRepo
+    + LoginHistoryRepo
+    + ActivityRepo
+    + CredentialRepo
+    + IdentityRepo
+    + OutboxRepo
+    + EmailTokenRepo
+    + AddressRepo
+    + Send
+{
     /// Makes a transaction's changes durable. On a reading connection it does nothing;
     /// dropping a transaction without committing rolls it back.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -192,6 +310,8 @@ fn classify(error: sqlx::Error) -> StoreError {
                 UniqueKey::UserEmail
             } else if detail.contains("users_username_key") {
                 UniqueKey::UserUsername
+            } else if detail.contains("addresses_address_key") || detail.contains("addresses.address_normalized") {
+                UniqueKey::Address
             } else {
                 UniqueKey::Other
             };

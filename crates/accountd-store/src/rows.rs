@@ -1,6 +1,7 @@
 //! Row shapes shared by both backends: sqlx decodes the same Rust types from
 //! SQLite's and PostgreSQL's column types, so only the SQL differs per backend.
 
+use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::user::{Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{Email, SessionId, UserId, Username};
@@ -164,3 +165,89 @@ pub fn like_prefix(prefix: &str) -> String {
     pattern.push('%');
     pattern
 }
+
+#[derive(sqlx::FromRow)]
+pub struct QueuedMailRow {
+    id: Uuid,
+    recipient: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    attempts: i32,
+}
+
+impl From<QueuedMailRow> for QueuedMail {
+    fn from(row: QueuedMailRow) -> Self {
+        Self {
+            mail: OutgoingMail {
+                id: row.id,
+                recipient: row.recipient,
+                subject: row.subject,
+                text_body: row.text_body,
+                html_body: row.html_body,
+            },
+            attempts: row.attempts,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct EmailTokenRow {
+    user_id: Uuid,
+    purpose: String,
+    email: String,
+    address_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl TryFrom<EmailTokenRow> for EmailToken {
+    type Error = crate::StoreError;
+
+    fn try_from(row: EmailTokenRow) -> Result<Self, Self::Error> {
+        let purpose = [
+            TokenPurpose::VerifyEmail,
+            TokenPurpose::ResetPassword,
+            TokenPurpose::ChangeEmail,
+            TokenPurpose::VerifyAddress,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == row.purpose)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown token purpose {}", row.purpose)))?;
+        Ok(Self {
+            user_id: UserId::from_uuid(row.user_id),
+            purpose,
+            email: row.email,
+            address_id: row.address_id,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        })
+    }
+}
+
+pub const EMAIL_TOKEN_COLUMNS: &str = "user_id, purpose, email, address_id, created_at, expires_at";
+
+#[derive(sqlx::FromRow)]
+pub struct AddressRow {
+    id: Uuid,
+    user_id: Uuid,
+    address: String,
+    is_verified: bool,
+    added_at: DateTime<Utc>,
+    verified_at: Option<DateTime<Utc>>,
+}
+
+impl From<AddressRow> for Address {
+    fn from(row: AddressRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: UserId::from_uuid(row.user_id),
+            address: row.address,
+            is_verified: row.is_verified,
+            added_at: row.added_at,
+            verified_at: row.verified_at,
+        }
+    }
+}
+
+pub const ADDRESS_COLUMNS: &str = "id, user_id, address, is_verified, added_at, verified_at";

@@ -166,7 +166,7 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn new(user: &User, storage_limit: u64) -> Self {
+    pub fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
         Self {
             id: user.id.as_uuid(),
             email: user.email.as_str().to_owned(),
@@ -193,7 +193,7 @@ impl Profile {
             },
             discord_webhook_url: user.discord_webhook_url.clone(),
             upload_domain: None,
-            additional_addresses: Vec::new(),
+            additional_addresses: addresses.iter().map(AddressDto::from).collect(),
             linked_accounts: Vec::new(),
             storage: StorageDto { used: 0, limit: storage_limit },
             created_at: user.created_at,
@@ -407,4 +407,82 @@ pub struct SearchQuery {
     pub query: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// The token from the link in the mail.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailVerified {
+    pub email_verified: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ForgotPasswordRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordRequest {
+    pub token: String,
+    #[schema(value_type = String, format = Password)]
+    pub new_password: SecretString,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordRequest {
+    /// Required when the account has a password; omitted to set a first password on a social-only account.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub current_password: Option<SecretString>,
+    #[schema(value_type = String, format = Password)]
+    pub new_password: SecretString,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangeUsernameRequest {
+    pub username: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChangeEmailRequest {
+    /// The new address; a confirmation link is sent to it.
+    pub email: String,
+    /// The current password (when the account has one).
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingEmail {
+    pub pending_email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddAddressRequest {
+    pub address: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressList {
+    pub items: Vec<AddressDto>,
+}
+
+impl From<&accountd_core::mail::Address> for AddressDto {
+    fn from(address: &accountd_core::mail::Address) -> Self {
+        Self {
+            id: address.id,
+            address: address.address.clone(),
+            is_verified: address.is_verified,
+            added_at: address.added_at,
+            verified_at: address.verified_at,
+        }
+    }
 }

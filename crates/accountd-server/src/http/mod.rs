@@ -20,11 +20,13 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::usecases::accounts::Accounts;
+use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::sessions::Sessions;
 use accountd_store::Store;
 
 /// What the HTTP layer needs from the configuration.
 pub struct WebSettings {
+    pub product_name: String,
     pub allowed_origins: Vec<String>,
     pub secure_cookies: bool,
     pub trusted_proxies: Vec<IpNet>,
@@ -37,6 +39,10 @@ pub struct AppState {
     /// Seals secrets that must be read back; use cases that need it get it from here.
     pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
     pub accounts: Arc<Accounts>,
+    pub flows: Arc<EmailFlows>,
+    pub clock: Arc<dyn accountd_core::Clock>,
+    pub mailer: Arc<dyn crate::mail::Mailer>,
+    pub outbox_wake: Arc<tokio::sync::Notify>,
     pub sessions: Arc<Sessions>,
     pub store: Arc<dyn Store>,
     pub web: Arc<WebSettings>,
@@ -49,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     let json_limit = state.web.json_body_limit;
     api_routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        .merge(page_routes())
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::PASSWORD_BODY_CAP.max(json_limit)))
@@ -60,9 +67,22 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The pages behind the links in mail (not part of the API document).
+fn page_routes() -> Router<AppState> {
+    use axum::routing::get;
+    use routes::pages;
+    Router::new()
+        .route("/verify-email", get(pages::verify_email))
+        .route("/reset-password", get(pages::reset_password))
+        .route("/confirm-email-change", get(pages::confirm_email_change))
+        .route("/verify-address", get(pages::verify_address))
+        .route("/assets/pages.js", get(pages::script))
+        .route("/assets/pages.css", get(pages::stylesheet))
+}
+
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{auth, me, system, users};
+    use routes::{account, addresses, auth, email, me, system, users};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -77,4 +97,25 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::list_sessions, me::revoke_sessions))
         .routes(routes!(me::revoke_session))
         .routes(routes!(me::login_history))
+        .routes(routes!(email::verify_email))
+        .routes(routes!(email::resend_verification))
+        .routes(routes!(email::forgot_password))
+        .routes(routes!(email::reset_password))
+        .routes(routes!(email::confirm_email_change))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::change_username))
+        .routes(routes!(account::request_email_change))
+        .routes(routes!(account::resend_email_change))
+        .routes(routes!(addresses::list, addresses::add))
+        .routes(routes!(addresses::remove))
+        .routes(routes!(addresses::send_verification))
+        .routes(routes!(addresses::verify))
+}
+
+impl AppState {
+    /// The owner's view of an account, with the records it lists.
+    pub async fn profile(&self, user: &accountd_core::user::User) -> Result<dto::Profile, error::ApiError> {
+        let addresses = self.flows.addresses(user.id).await?;
+        Ok(dto::Profile::new(user, self.web.storage_limit, &addresses))
+    }
 }

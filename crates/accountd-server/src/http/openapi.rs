@@ -19,6 +19,8 @@ use super::error::ErrorBody;
         (name = "auth", description = "Login and logout"),
         (name = "me", description = "The signed-in account"),
         (name = "sessions", description = "Sessions and login history"),
+        (name = "email", description = "Email verification, password reset, email change"),
+        (name = "addresses", description = "Additional email addresses"),
         (name = "profiles", description = "Public profiles and search"),
     )
 )]

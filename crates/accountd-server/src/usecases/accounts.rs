@@ -9,6 +9,7 @@ use accountd_store::{NewUser, Page, ProfileChanges, Store};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
+use super::email_flows::EmailFlows;
 use super::sessions::{IssuedSession, Sessions};
 use super::{activity, AppResult, Paging};
 use crate::passwords::PasswordWorkers;
@@ -21,6 +22,7 @@ pub struct Accounts {
     clock: Arc<dyn Clock>,
     passwords: PasswordWorkers,
     sessions: Arc<Sessions>,
+    flows: Arc<EmailFlows>,
     policy: PolicyKind,
 }
 
@@ -62,9 +64,10 @@ impl Accounts {
         clock: Arc<dyn Clock>,
         passwords: PasswordWorkers,
         sessions: Arc<Sessions>,
+        flows: Arc<EmailFlows>,
         policy: PolicyKind,
     ) -> Self {
-        Self { store, clock, passwords, sessions, policy }
+        Self { store, clock, passwords, sessions, flows, policy }
     }
 
     /// Creates an account and signs it in.
@@ -107,7 +110,9 @@ impl Accounts {
         .await?;
         let user =
             tx.user_by_id(new_user.id).await?.ok_or_else(|| super::AppError::Internal("new user vanished".into()))?;
+        self.flows.queue_verification(&mut *tx, &user, now).await?;
         tx.commit().await?;
+        self.flows.wake_outbox();
         metrics::counter!("accountd_registrations_total").increment(1);
         Ok((user, session))
     }

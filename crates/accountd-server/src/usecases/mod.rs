@@ -2,6 +2,8 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod email_flows;
+pub mod mailing;
 pub mod sessions;
 
 use accountd_core::user::{Activity, ClientInfo};
@@ -28,6 +30,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::Conflict(UniqueKey::UserEmail) => Self::Domain(DomainError::EmailTaken),
             StoreError::Conflict(UniqueKey::UserUsername) => Self::Domain(DomainError::UsernameTaken),
+            StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             other => Self::Internal(other.to_string()),
         }
     }

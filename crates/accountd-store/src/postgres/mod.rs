@@ -13,6 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
+mod mail;
+
 use crate::rows::{
     like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
 };
@@ -66,7 +68,7 @@ pub enum PostgresConn {
 }
 
 impl PostgresConn {
-    fn db(&mut self) -> &mut PgConnection {
+    pub(super) fn db(&mut self) -> &mut PgConnection {
         match self {
             Self::Pooled(conn) => conn,
             Self::Tx(tx) => tx,

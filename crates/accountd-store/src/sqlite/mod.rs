@@ -15,6 +15,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::types::Json;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
+mod mail;
+
 use crate::rows::{
     like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
 };
@@ -83,7 +85,7 @@ pub enum SqliteConn {
 }
 
 impl SqliteConn {
-    fn db(&mut self) -> &mut SqliteConnection {
+    pub(super) fn db(&mut self) -> &mut SqliteConnection {
         match self {
             Self::Pooled(conn) => conn,
             Self::Tx(tx) => tx,

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::http::cookies;
-use crate::http::dto::{AuthResponse, LoginRequest, Profile, SessionToken};
+use crate::http::dto::{AuthResponse, LoginRequest, SessionToken};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, Client, CurrentSession};
 use crate::http::AppState;
@@ -30,7 +30,7 @@ pub async fn login(
         LoginOutcome::SignedIn { user, session } => {
             let token = SessionToken::from_issued(&session);
             let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-            let body = AuthResponse { user: Profile::new(&user, state.web.storage_limit), session: token };
+            let body = AuthResponse { user: state.profile(&user).await?, session: token };
             Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
         }
     }

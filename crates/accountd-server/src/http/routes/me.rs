@@ -17,8 +17,11 @@ use crate::usecases::Paging;
     (status = 200, body = Profile),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
 ))]
-pub async fn get_me(State(state): State<AppState>, CurrentSession(current): CurrentSession) -> Json<Profile> {
-    Json(Profile::new(&current.user, state.web.storage_limit))
+pub async fn get_me(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+) -> Result<Json<Profile>, ApiError> {
+    Ok(Json(state.profile(&current.user).await?))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
@@ -35,7 +38,7 @@ pub async fn update_me(
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.accounts.update_profile(&current.user, body.into(), &client).await?;
-    Ok(Json(Profile::new(&user, state.web.storage_limit)))
+    Ok(Json(state.profile(&user).await?))
 }
 
 /// The account's live sessions, newest first.

@@ -41,7 +41,7 @@ pub async fn register(
         state.web.secure_cookies,
     );
     let body = AuthResponse {
-        user: Profile::new(&user, state.web.storage_limit),
+        user: Profile::new(&user, state.web.storage_limit, &[]),
         session: SessionToken::from_issued(&session),
     };
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(body)).into_response())

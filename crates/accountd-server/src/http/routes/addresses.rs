@@ -1,0 +1,92 @@
+//! Additional email addresses of the account.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use uuid::Uuid;
+
+use crate::http::dto::{AddAddressRequest, AddressDto, AddressList, TokenRequest};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiJson, Client, CurrentSession};
+use crate::http::AppState;
+
+fn address_id(raw: &str) -> Result<Uuid, ApiError> {
+    raw.parse().map_err(|_| accountd_core::DomainError::AddressNotFound.into())
+}
+
+#[utoipa::path(get, path = "/v1/me/addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), responses(
+    (status = 200, body = AddressList),
+))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+) -> Result<Json<AddressList>, ApiError> {
+    let addresses = state.flows.addresses(current.user.id).await?;
+    Ok(Json(AddressList { items: addresses.iter().map(AddressDto::from).collect() }))
+}
+
+/// Adds an unverified address and mails it a verification link.
+#[utoipa::path(post, path = "/v1/me/addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), request_body = AddAddressRequest, responses(
+    (status = 201, body = AddressDto),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_email`"),
+    (status = 409, body = ErrorBody, description = "`address:taken`: used by an account, as its email or an address"),
+))]
+pub async fn add(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentSession(current): CurrentSession,
+    ApiJson(body): ApiJson<AddAddressRequest>,
+) -> Result<(StatusCode, Json<AddressDto>), ApiError> {
+    let address = state.flows.add_address(&current, &body.address, &client).await?;
+    Ok((StatusCode::CREATED, Json(AddressDto::from(&address))))
+}
+
+#[utoipa::path(delete, path = "/v1/me/addresses/{id}", tag = "addresses", security(("session" = []), ("cookie" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 204),
+    (status = 404, body = ErrorBody, description = "`address:not_found`"),
+))]
+pub async fn remove(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentSession(current): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.flows.remove_address(&current, address_id(&id)?, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Mails the address a new verification link (the earlier one stops working).
+#[utoipa::path(post, path = "/v1/me/addresses/{id}/send-verification", tag = "addresses", security(("session" = []), ("cookie" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 202),
+    (status = 404, body = ErrorBody, description = "`address:not_found`"),
+    (status = 409, body = ErrorBody, description = "`address:already_verified`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`"),
+))]
+pub async fn send_verification(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.flows.send_address_verification(&current, address_id(&id)?).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Verifies the address with the token from its mail.
+#[utoipa::path(post, path = "/v1/me/addresses/{id}/verify", tag = "addresses", security(("session" = []), ("cookie" = [])),
+    params(("id" = String, Path, format = Uuid)), request_body = TokenRequest, responses(
+    (status = 200, body = AddressDto),
+    (status = 400, body = ErrorBody, description = "`token:invalid`"),
+    (status = 404, body = ErrorBody, description = "`address:not_found`"),
+))]
+pub async fn verify(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentSession(current): CurrentSession,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<Json<AddressDto>, ApiError> {
+    let address = state.flows.verify_address(&current, address_id(&id)?, &body.token, &client).await?;
+    Ok(Json(AddressDto::from(&address)))
+}

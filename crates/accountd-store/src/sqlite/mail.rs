@@ -1,0 +1,361 @@
+//! Credentials, identity changes, the outbox, email tokens and addresses on SQLite.
+
+use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::password::PasswordHashString;
+use accountd_core::token::TokenHash;
+use accountd_core::UserId;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::SqliteConn;
+use crate::rows::{AddressRow, EmailTokenRow, QueuedMailRow, ADDRESS_COLUMNS, EMAIL_TOKEN_COLUMNS};
+use crate::{classify, AddressRepo, CredentialRepo, EmailTokenRepo, IdentityRepo, OutboxRepo, StoreError};
+
+/// How many earlier hashes are kept: with the current one, the last five passwords.
+const PASSWORD_HISTORY: i64 = 4;
+
+#[async_trait]
+impl CredentialRepo for SqliteConn {
+    async fn set_password(
+        &mut self,
+        user: UserId,
+        hash: &PasswordHashString,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO password_history (id, user_id, password_hash, created_at) \
+             SELECT ?, id, password_hash, ? FROM users WHERE id = ? AND password_hash IS NOT NULL",
+        )
+        .bind(Uuid::now_v7())
+        .bind(at)
+        .bind(user.as_uuid())
+        .execute(self.db())
+        .await?;
+        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .bind(&hash.0)
+            .bind(at)
+            .bind(user.as_uuid())
+            .execute(self.db())
+            .await?;
+        sqlx::query(
+            "DELETE FROM password_history WHERE user_id = ?1 AND id NOT IN \
+             (SELECT id FROM password_history WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2)",
+        )
+        .bind(user.as_uuid())
+        .bind(PASSWORD_HISTORY)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn password_history(&mut self, user: UserId, limit: i64) -> Result<Vec<PasswordHashString>, StoreError> {
+        let hashes: Vec<String> = sqlx::query_scalar(
+            "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(user.as_uuid())
+        .bind(limit)
+        .fetch_all(self.db())
+        .await?;
+        Ok(hashes.into_iter().map(PasswordHashString).collect())
+    }
+}
+
+#[async_trait]
+impl IdentityRepo for SqliteConn {
+    async fn set_email_verified(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ?")
+            .bind(at)
+            .bind(user.as_uuid())
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn set_email(
+        &mut self,
+        user: UserId,
+        email: &str,
+        email_normalized: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE users SET email = ?, email_normalized = ?, email_verified = 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(email)
+        .bind(email_normalized)
+        .bind(at)
+        .bind(user.as_uuid())
+        .execute(self.db())
+        .await
+        .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn set_username(&mut self, user: UserId, username: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET username = ?, updated_at = ? WHERE id = ?")
+            .bind(username)
+            .bind(at)
+            .bind(user.as_uuid())
+            .execute(self.db())
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn email_in_use(&mut self, email_normalized: &str) -> Result<bool, StoreError> {
+        let used: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE email_normalized = ?1) \
+             OR EXISTS (SELECT 1 FROM addresses WHERE address_normalized = ?1)",
+        )
+        .bind(email_normalized)
+        .fetch_one(self.db())
+        .await?;
+        Ok(used)
+    }
+}
+
+#[async_trait]
+impl OutboxRepo for SqliteConn {
+    async fn enqueue_mail(&mut self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO outbox (id, recipient, subject, text_body, html_body, next_attempt_at, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(mail.id)
+        .bind(&mail.recipient)
+        .bind(&mail.subject)
+        .bind(&mail.text_body)
+        .bind(&mail.html_body)
+        .bind(at)
+        .bind(at)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn claim_due_mail(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        // SQLite has one writer at a time, so the claiming UPDATE is atomic across workers.
+        let rows: Vec<QueuedMailRow> = sqlx::query_as(
+            "UPDATE outbox SET claimed_until = ?1 WHERE id IN \
+             (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?2 \
+              AND (claimed_until IS NULL OR claimed_until <= ?2) ORDER BY next_attempt_at, id LIMIT ?3) \
+             RETURNING id, recipient, subject, text_body, html_body, attempts",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.db())
+        .await?;
+        Ok(rows.into_iter().map(QueuedMail::from).collect())
+    }
+
+    async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL WHERE id = ?")
+            .bind(at)
+            .bind(id)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_mail_retry(
+        &mut self,
+        id: Uuid,
+        attempts: i32,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
+        )
+        .bind(attempts)
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(id)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_mail_failed(&mut self, id: Uuid, attempts: i32, error: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
+        )
+        .bind(attempts)
+        .bind(error)
+        .bind(id)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EmailTokenRepo for SqliteConn {
+    async fn insert_email_token(&mut self, token: &TokenHash, record: &EmailToken) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO email_tokens (token_hash, user_id, purpose, email, address_id, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&token.0)
+        .bind(record.user_id.as_uuid())
+        .bind(record.purpose.as_str())
+        .bind(&record.email)
+        .bind(record.address_id)
+        .bind(record.created_at)
+        .bind(record.expires_at)
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn consume_email_token(
+        &mut self,
+        token: &TokenHash,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailToken>, StoreError> {
+        let row: Option<EmailTokenRow> = sqlx::query_as(&format!(
+            "UPDATE email_tokens SET used_at = ?1 WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1 \
+             RETURNING {EMAIL_TOKEN_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(&token.0)
+        .bind(purpose.as_str())
+        .fetch_optional(self.db())
+        .await?;
+        row.map(EmailToken::try_from).transpose()
+    }
+
+    async fn peek_email_token(
+        &mut self,
+        token: &TokenHash,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailToken>, StoreError> {
+        let row: Option<EmailTokenRow> = sqlx::query_as(&format!(
+            "SELECT {EMAIL_TOKEN_COLUMNS} FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3"
+        ))
+        .bind(&token.0)
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(self.db())
+        .await?;
+        row.map(EmailToken::try_from).transpose()
+    }
+
+    async fn retire_email_tokens(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL")
+            .bind(now)
+            .bind(user.as_uuid())
+            .bind(purpose.as_str())
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+
+    async fn count_email_tokens_since(
+        &mut self,
+        email_normalized: &str,
+        purpose: TokenPurpose,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM email_tokens WHERE lower(email) = ? AND purpose = ? AND created_at >= ?",
+        )
+        .bind(email_normalized)
+        .bind(purpose.as_str())
+        .bind(since)
+        .fetch_one(self.db())
+        .await?;
+        Ok(count)
+    }
+
+    async fn live_email_token(
+        &mut self,
+        user: UserId,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailToken>, StoreError> {
+        let row: Option<EmailTokenRow> = sqlx::query_as(&format!(
+            "SELECT {EMAIL_TOKEN_COLUMNS} FROM email_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL \
+             AND expires_at > ? ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(user.as_uuid())
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(self.db())
+        .await?;
+        row.map(EmailToken::try_from).transpose()
+    }
+}
+
+#[async_trait]
+impl AddressRepo for SqliteConn {
+    async fn insert_address(&mut self, address: &Address, normalized: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO addresses (id, user_id, address, address_normalized, is_verified, added_at, verified_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(address.id)
+        .bind(address.user_id.as_uuid())
+        .bind(&address.address)
+        .bind(normalized)
+        .bind(address.is_verified)
+        .bind(address.added_at)
+        .bind(address.verified_at)
+        .execute(self.db())
+        .await
+        .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn addresses_of(&mut self, user: UserId) -> Result<Vec<Address>, StoreError> {
+        let rows: Vec<AddressRow> =
+            sqlx::query_as(&format!("SELECT {ADDRESS_COLUMNS} FROM addresses WHERE user_id = ? ORDER BY added_at, id"))
+                .bind(user.as_uuid())
+                .fetch_all(self.db())
+                .await?;
+        Ok(rows.into_iter().map(Address::from).collect())
+    }
+
+    async fn address_of(&mut self, user: UserId, id: Uuid) -> Result<Option<Address>, StoreError> {
+        let row: Option<AddressRow> =
+            sqlx::query_as(&format!("SELECT {ADDRESS_COLUMNS} FROM addresses WHERE user_id = ? AND id = ?"))
+                .bind(user.as_uuid())
+                .bind(id)
+                .fetch_optional(self.db())
+                .await?;
+        Ok(row.map(Address::from))
+    }
+
+    async fn delete_address(&mut self, user: UserId, id: Uuid) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM addresses WHERE user_id = ? AND id = ?")
+            .bind(user.as_uuid())
+            .bind(id)
+            .execute(self.db())
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    async fn mark_address_verified(&mut self, user: UserId, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE addresses SET is_verified = 1, verified_at = ? WHERE user_id = ? AND id = ?")
+            .bind(at)
+            .bind(user.as_uuid())
+            .bind(id)
+            .execute(self.db())
+            .await?;
+        Ok(())
+    }
+}
