@@ -206,6 +206,10 @@ impl TestApp {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
+    pub async fn post_owned(&self, path: String, token: Option<String>, body: Value) -> Reply {
+        self.call(Method::POST, &path, token.as_deref(), Some(body)).await
+    }
+
     pub async fn register_as(&self, username: &str) -> Account {
         let email = format!("{username}@example.com");
         let reply =
@@ -258,4 +262,190 @@ impl TestApp {
 /// A fixed instance key for in-process servers.
 pub fn test_key() -> accountd_server::secret_key::SecretKey {
     secrecy::SecretBox::new(Box::new([7u8; 32]))
+}
+
+/// A real SMTP listener (tests/peers/smtp_sink.py, aiosmtpd) in a child process.
+pub struct MailSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+/// A message as a mail client shows it.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub message_id: String,
+}
+
+impl ReceivedMail {
+    /// The first link in the text body that starts with `{address}{path}`.
+    pub fn link(&self, address: &str, path: &str) -> url::Url {
+        let prefix = format!("{address}{path}");
+        let line = self
+            .text
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix} link in {}", self.text));
+        url::Url::parse(line).unwrap()
+    }
+
+    pub fn token(&self, address: &str, path: &str) -> String {
+        let link = self.link(address, path);
+        let token = link
+            .query_pairs()
+            .find(|(key, _)| key == "token")
+            .map(|(_, value)| value.into_owned())
+            .expect("token in link");
+        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{token}");
+        token
+    }
+}
+
+impl MailSink {
+    /// Reserves a port without listening on it yet (the relay is "down").
+    pub fn reserve() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self { port, dir: tempfile::tempdir().unwrap(), child: None }
+    }
+
+    pub async fn start() -> Self {
+        let mut sink = Self::reserve();
+        sink.listen().await;
+        sink
+    }
+
+    /// Starts listening on the reserved port.
+    pub async fn listen(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/peers/smtp_sink.py");
+        let child = std::process::Command::new("python3")
+            .arg(script)
+            .arg("--port")
+            .arg(self.port.to_string())
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+            assert!(std::time::Instant::now() < deadline, "the SMTP sink did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).unwrap();
+                let message = mail_parser::MessageParser::default().parse(&bytes).expect("a parseable message");
+                ReceivedMail {
+                    to: message
+                        .to()
+                        .and_then(|to| to.first())
+                        .and_then(|addr| addr.address())
+                        .unwrap_or_default()
+                        .to_string(),
+                    subject: message.subject().unwrap_or_default().to_string(),
+                    text: message.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    html: message.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    message_id: message.message_id().unwrap_or_default().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// Waits until `count` messages have arrived for `recipient`, and returns the newest.
+    pub async fn wait_for(&self, recipient: &str, count: usize) -> ReceivedMail {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let mine: Vec<_> = self.messages().into_iter().filter(|m| m.to.eq_ignore_ascii_case(recipient)).collect();
+            if mine.len() >= count {
+                return mine[count - 1].clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail #{count} for {recipient}; got {:?}",
+                self.messages().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn count_for(&self, recipient: &str) -> usize {
+        self.messages().iter().filter(|m| m.to.eq_ignore_ascii_case(recipient)).count()
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A test app that mails through a real SMTP listener.
+pub async fn spawn_app_with_mail() -> (TestApp, MailSink) {
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(|config| config.smtp_url = Some(url)).await;
+    (app, sink)
+}
+
+impl TestApp {
+    /// One integer from the test's database (SQL valid on both backends).
+    pub async fn query_i64(&self, statement: &str) -> i64 {
+        use sqlx::Connection as _;
+        if self.database.is_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query_scalar::<_, i64>(statement).fetch_one(&mut conn).await.unwrap()
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query_scalar::<_, i64>(statement).fetch_one(&mut conn).await.unwrap()
+        }
+    }
+}
+
+/// A second server on an existing app's database, as another node of one deployment.
+pub async fn spawn_node(
+    database_url: &str,
+    configure: impl FnOnce(&mut Config),
+) -> (String, oneshot::Sender<()>, Arc<TestClock>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(database_url.to_string()),
+        ..Config::default()
+    };
+    config.public_url = address.parse().unwrap();
+    configure(&mut config);
+    let store = accountd_server::open_store(&config).await.unwrap();
+    let clock = Arc::new(TestClock::default());
+    let state = accountd_server::app_state(&config, store, clock.clone(), test_key());
+    let (shutdown, stop) = oneshot::channel::<()>();
+    tokio::spawn(accountd_server::serve_on(listener, state, async {
+        let _ = stop.await;
+    }));
+    (address, shutdown, clock, dir)
 }
