@@ -8,6 +8,7 @@ mod helpers;
 
 mod login;
 mod mail_flows;
+mod outbox;
 mod process;
 mod profile;
 mod public_profiles;
