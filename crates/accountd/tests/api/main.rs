@@ -9,6 +9,7 @@ mod helpers;
 mod login;
 mod mail_flows;
 mod outbox;
+mod pages;
 mod process;
 mod profile;
 mod public_profiles;
