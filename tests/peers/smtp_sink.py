@@ -8,6 +8,7 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -27,12 +28,32 @@ class Sink:
         return "250 OK"
 
 
+def authenticator_for(expected):
+    """Accepts exactly one user:password (AUTH PLAIN or LOGIN)."""
+    user, _, password = expected.partition(":")
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == user
+            and auth_data.password.decode() == password
+        )
+        return AuthResult(success=ok)
+
+    return authenticate
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--auth", help="require AUTH as user:password")
     args = parser.parse_args()
-    controller = Controller(Sink(args.dir), hostname="127.0.0.1", port=args.port)
+    options = {}
+    if args.auth:
+        # Only on loopback in tests: real relays must be reached over TLS (smtps or STARTTLS).
+        options = {"authenticator": authenticator_for(args.auth), "auth_required": True, "auth_require_tls": False}
+    controller = Controller(Sink(args.dir), hostname="127.0.0.1", port=args.port, **options)
     controller.start()
     print("ready", flush=True)
     stop = threading.Event()

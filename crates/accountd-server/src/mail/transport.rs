@@ -90,7 +90,11 @@ impl Mailer for SmtpMailer {
         let message = build_message(&self.from, mail)?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            Err(error) if error.is_permanent() => Err(MailError::Permanent(error.to_string())),
+            // Only a refusal of the recipient (55x) is final. Anything else — the relay
+            // down, a 535 for credentials an operator has yet to fix — keeps the message waiting.
+            Err(error) if error.status().is_some_and(|code| code.to_string().starts_with("55")) => {
+                Err(MailError::Permanent(error.to_string()))
+            }
             Err(error) => Err(MailError::Transient(error.to_string())),
         }
     }

@@ -267,6 +267,8 @@ pub fn test_key() -> accountd_server::secret_key::SecretKey {
 /// A real SMTP listener (tests/peers/smtp_sink.py, aiosmtpd) in a child process.
 pub struct MailSink {
     pub port: u16,
+    /// `user:password` the listener demands, if any.
+    pub auth: Option<String>,
     dir: tempfile::TempDir,
     child: Option<std::process::Child>,
 }
@@ -310,7 +312,7 @@ impl MailSink {
     /// Reserves a port without listening on it yet (the relay is "down").
     pub fn reserve() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        Self { port, dir: tempfile::tempdir().unwrap(), child: None }
+        Self { port, auth: None, dir: tempfile::tempdir().unwrap(), child: None }
     }
 
     pub async fn start() -> Self {
@@ -322,8 +324,13 @@ impl MailSink {
     /// Starts listening on the reserved port.
     pub async fn listen(&mut self) {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/peers/smtp_sink.py");
-        let child = std::process::Command::new("python3")
-            .arg(script)
+        let mut command = std::process::Command::new("python3");
+        if let Some(auth) = &self.auth {
+            command.arg(script).arg("--auth").arg(auth);
+        } else {
+            command.arg(script);
+        }
+        let child = command
             .arg("--port")
             .arg(self.port.to_string())
             .arg("--dir")

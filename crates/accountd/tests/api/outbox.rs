@@ -81,3 +81,14 @@ async fn two_nodes_on_one_database_deliver_each_message_once() {
         assert_eq!(sink.count_for(&format!("{name}@example.com")), 1);
     }
 }
+
+#[tokio::test]
+async fn mail_is_sent_with_the_credentials_of_the_smtp_url() {
+    let mut sink = MailSink::reserve();
+    sink.auth = Some("mailer@example.com:s3cret pass".into());
+    sink.listen().await;
+    let with_credentials = format!("smtp://mailer%40example.com:s3cret%20pass@127.0.0.1:{}", sink.port);
+    let app = spawn_app_with(|config| config.smtp_url = Some(with_credentials)).await;
+    app.register_as("authed").await;
+    sink.wait_for("authed@example.com", 1).await;
+}
