@@ -86,17 +86,8 @@ impl Accounts {
         let password_hash = self.passwords.hash(input.password).await?;
 
         let now = self.clock.now();
-        let new_user = NewUser {
-            id: UserId::new(),
-            email: email.as_str().to_owned(),
-            email_normalized: email.normalized(),
-            username: username.as_str().to_owned(),
-            display_name,
-            password_hash: Some(password_hash),
-            role: Role::User,
-            email_verified: false,
-            created_at: now,
-        };
+        let new_user =
+            NewUser { display_name, ..new_user(&email, &username, Some(password_hash), Role::User, false, now) };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&new_user).await?;
         let session = self.sessions.open_session(&mut *tx, new_user.id, client, now).await?;
@@ -135,17 +126,8 @@ impl Accounts {
             None => None,
         };
         let now = self.clock.now();
-        let new_user = NewUser {
-            id: UserId::new(),
-            email: email.as_str().to_owned(),
-            email_normalized: email.normalized(),
-            username: username.as_str().to_owned(),
-            display_name: None,
-            password_hash,
-            role: if admin { Role::Admin } else { Role::User },
-            email_verified: true,
-            created_at: now,
-        };
+        let role = if admin { Role::Admin } else { Role::User };
+        let new_user = new_user(&email, &username, password_hash, role, true, now);
         let cli = ClientInfo {
             ip: None,
             user_agent: Some("accountd cli".into()),
@@ -288,6 +270,27 @@ impl Accounts {
             return Err(DomainError::field("query", "must be 1-64 characters").into());
         }
         Ok(self.store.reader().await?.search_users(query, paging.request()).await?)
+    }
+}
+
+fn new_user(
+    email: &Email,
+    username: &Username,
+    password_hash: Option<accountd_core::password::PasswordHashString>,
+    role: Role,
+    email_verified: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> NewUser {
+    NewUser {
+        id: UserId::new(),
+        email: email.as_str().to_owned(),
+        email_normalized: email.normalized(),
+        username: username.as_str().to_owned(),
+        display_name: None,
+        password_hash,
+        role,
+        email_verified,
+        created_at: now,
     }
 }
 

@@ -201,12 +201,7 @@ impl EmailFlows {
         client: &ClientInfo,
     ) -> AppResult<()> {
         let user = &current.user;
-        if let Some(stored) = &user.password_hash {
-            let given = current_password.ok_or(DomainError::InvalidCredentials)?;
-            if !self.passwords.verify(given, Some(stored.clone())).await? {
-                return Err(DomainError::InvalidCredentials.into());
-            }
-        }
+        self.reauthenticate(user, current_password).await?;
         let new_hash = self.new_password_hash(user, new_password).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
