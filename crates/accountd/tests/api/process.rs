@@ -34,10 +34,15 @@ struct Server {
 
 impl Server {
     async fn start(dir: &Path, database_url: &str) -> Self {
+        Self::start_with(dir, database_url, &[]).await
+    }
+
+    async fn start_with(dir: &Path, database_url: &str, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let address = format!("http://127.0.0.1:{port}");
         let child = accountd(dir, database_url)
             .arg("serve")
+            .envs(env.iter().copied())
             .env("ACCOUNTD_LISTEN", format!("127.0.0.1:{port}"))
             .env("ACCOUNTD_PUBLIC_URL", &address)
             .stdout(Stdio::null())
@@ -343,5 +348,34 @@ fn help_describes_the_commands() {
     let create = String::from_utf8_lossy(&create.stdout);
     for flag in ["--email", "--username", "--password-stdin", "--admin"] {
         assert!(create.contains(flag), "{create}");
+    }
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_database_deliver_each_mail_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let mut sink = crate::helpers::MailSink::reserve();
+    let smtp = sink.url();
+    let first = Server::start_with(dir.path(), &url, &[("ACCOUNTD_SMTP_URL", &smtp)]).await;
+    let second_dir = tempfile::tempdir().unwrap();
+    let second = Server::start_with(second_dir.path(), &url, &[("ACCOUNTD_SMTP_URL", &smtp)]).await;
+    let names: Vec<String> = (0..10).map(|i| format!("proc{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        // Half the accounts register through each process.
+        register(if i % 2 == 0 { &first } else { &second }, name).await;
+    }
+    // With the relay down, every message fails once; when it comes up, both processes retry.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    sink.listen().await;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while sink.messages().len() < names.len() {
+        assert!(Instant::now() < deadline, "only {} of {} mails arrived", sink.messages().len(), names.len());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(sink.messages().len(), names.len(), "a mail was sent twice");
+    for name in &names {
+        assert_eq!(sink.count_for(&format!("{name}@example.com")), 1, "{name}");
     }
 }
