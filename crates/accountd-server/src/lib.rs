@@ -22,7 +22,9 @@ use crate::config::Config;
 use crate::http::{AppState, WebSettings};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
-use crate::usecases::sessions::{SessionSettings, Sessions};
+use crate::usecases::admin::Administration;
+use crate::usecases::sessions::{LoginThrottle, SessionSettings, Sessions};
+use crate::usecases::tokens::Tokens;
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -45,6 +47,12 @@ pub fn app_state(
     key: secret_key::SecretKey,
 ) -> AppState {
     let instance_key = Arc::new(secret_key::instance_key(key));
+    let default_limits = accountd_core::access::Limits {
+        personal_access_tokens: i64::from(config.limits.personal_access_tokens),
+        additional_addresses: i64::from(config.limits.additional_addresses),
+        sessions: i64::from(config.limits.sessions),
+        storage_bytes: i64::try_from(config.limits.storage_bytes).unwrap_or(i64::MAX),
+    };
     let passwords = PasswordWorkers::per_core(config.limits.password_queue);
     let sessions = Arc::new(Sessions::new(
         store.clone(),
@@ -53,13 +61,31 @@ pub fn app_state(
         SessionSettings {
             ttl: chrono::Duration::days(i64::from(config.auth.session_ttl_days)),
             require_verified_email: config.auth.require_verified_email,
+            login_throttle: config.rate_limit.enabled.then(|| LoginThrottle {
+                max_failures: config.rate_limit.login_failures as usize,
+                window: chrono::Duration::minutes(i64::from(config.rate_limit.login_window_minutes)),
+            }),
+            default_session_limit: default_limits.sessions,
         },
     ));
-    let accounts = Arc::new(Accounts::new(store.clone(), clock, passwords, sessions.clone(), config.password.policy));
+    let accounts =
+        Arc::new(Accounts::new(store.clone(), clock.clone(), passwords, sessions.clone(), config.password.policy));
+    let tokens =
+        Arc::new(Tokens::new(store.clone(), clock.clone(), instance_key.clone(), sessions.clone(), default_limits));
+    let admin = Arc::new(Administration::new(store.clone(), clock.clone()));
+    let rate_limiter = Arc::new(http::rate_limit::IpRateLimiter::new(
+        config.rate_limit.enabled,
+        config.rate_limit.per_ip_burst,
+        config.rate_limit.per_ip_per_minute,
+        clock,
+    ));
     AppState {
         instance_key,
         accounts,
         sessions,
+        tokens,
+        admin,
+        rate_limiter,
         store,
         web: Arc::new(WebSettings {
             allowed_origins: config.allowed_origins(),
@@ -67,6 +93,7 @@ pub fn app_state(
             trusted_proxies: config.trusted_proxies.clone(),
             storage_limit: config.limits.storage_bytes,
             json_body_limit: config.limits.json_body_bytes,
+            introspection_secret: config.introspection_secret.clone(),
         }),
         metrics: telemetry::prometheus(),
     }

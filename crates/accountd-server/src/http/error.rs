@@ -81,6 +81,14 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::SessionNotFound => (StatusCode::NOT_FOUND, "session:not_found"),
         E::UserNotFound => (StatusCode::NOT_FOUND, "user:not_found"),
         E::UnknownReferralCode => (StatusCode::BAD_REQUEST, "referral:unknown_code"),
+        E::InsufficientScope => (StatusCode::FORBIDDEN, "auth:insufficient_scope"),
+        E::SessionRequired => (StatusCode::FORBIDDEN, "auth:session_required"),
+        E::Forbidden => (StatusCode::FORBIDDEN, "auth:forbidden"),
+        E::InvalidScope => (StatusCode::BAD_REQUEST, "token:invalid_scope"),
+        E::TokenNotFound => (StatusCode::NOT_FOUND, "token:not_found"),
+        E::LimitExceeded(_) => (StatusCode::CONFLICT, "limit:exceeded"),
+        // The contract's one code without an area.
+        E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
     }
 }
 
@@ -96,7 +104,11 @@ impl From<DomainError> for ApiError {
             }
             _ => None,
         };
-        Self { status, code, message: error.to_string(), fields, retry_after_secs: None }
+        let retry_after_secs = match error {
+            DomainError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
+        Self { status, code, message: error.to_string(), fields, retry_after_secs }
     }
 }
 
@@ -154,10 +166,20 @@ mod tests {
             DomainError::SessionNotFound,
             DomainError::UserNotFound,
             DomainError::UnknownReferralCode,
+            DomainError::InsufficientScope,
+            DomainError::SessionRequired,
+            DomainError::Forbidden,
+            DomainError::InvalidScope,
+            DomainError::TokenNotFound,
+            DomainError::LimitExceeded("x"),
+            DomainError::RateLimited { retry_after_secs: 3 },
         ];
         for error in all {
             let (status, code) = domain_status(&error);
             assert!(status.is_client_error(), "{error:?} maps to {status}");
+            if code == "rate_limited" {
+                continue;
+            }
             let (area, reason) = code.split_once(':').expect("area:reason");
             assert!(!area.is_empty() && !reason.is_empty());
         }
@@ -167,6 +189,18 @@ mod tests {
             (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
         );
         assert_eq!(domain_status(&DomainError::CsrfRejected), (StatusCode::FORBIDDEN, "auth:csrf_rejected"));
+        assert_eq!(domain_status(&DomainError::LimitExceeded("x")), (StatusCode::CONFLICT, "limit:exceeded"));
+        assert_eq!(domain_status(&DomainError::InsufficientScope), (StatusCode::FORBIDDEN, "auth:insufficient_scope"));
+        assert_eq!(domain_status(&DomainError::SessionRequired), (StatusCode::FORBIDDEN, "auth:session_required"));
+    }
+
+    #[test]
+    fn rate_limited_carries_retry_after() {
+        let api: ApiError = DomainError::RateLimited { retry_after_secs: 42 }.into();
+        assert_eq!(
+            (api.status, api.code, api.retry_after_secs),
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some(42))
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ use super::error::ErrorBody;
         (name = "me", description = "The signed-in account"),
         (name = "sessions", description = "Sessions and login history"),
         (name = "profiles", description = "Public profiles and search"),
+        (name = "tokens", description = "Personal access tokens, the upload token, introspection"),
+        (name = "admin", description = "Administration, for accounts with the role `admin`"),
     )
 )]
 struct ApiDoc;
@@ -35,6 +37,24 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("A session token (`ses_…`)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "pat",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal access token (`pat_…`) with the scopes listed"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "introspection",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The configured introspection secret (`ACCOUNTD_INTROSPECTION_SECRET`)"))
                     .build(),
             ),
         );

@@ -2,7 +2,9 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod admin;
 pub mod sessions;
+pub mod tokens;
 
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{DomainError, UserId};
