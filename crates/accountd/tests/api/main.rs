@@ -6,10 +6,13 @@
 
 mod helpers;
 
+mod access;
+mod admin;
 mod login;
 mod process;
 mod profile;
 mod public_profiles;
+mod rate_limits;
 mod readiness;
 mod registration;
 mod sessions;
