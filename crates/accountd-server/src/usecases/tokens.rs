@@ -41,10 +41,12 @@ impl Principal {
     }
 }
 
-/// What `POST /v1/auth/introspect` says about a token.
-pub enum Introspection {
-    Inactive,
-    Active { kind: TokenKind, user: User, scopes: Vec<Scope>, expires_at: Option<DateTime<Utc>> },
+/// What `POST /v1/auth/introspect` says about an active token.
+pub struct ActiveToken {
+    pub kind: TokenKind,
+    pub user: User,
+    pub scopes: Vec<Scope>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// What counts against each limit of an account, and the limit.
@@ -220,8 +222,9 @@ impl Tokens {
         Ok(Some((SecretString::from(plain), created_at)))
     }
 
-    /// What a token is and whose, for the operator's other services.
-    pub async fn introspect(&self, token: &str) -> AppResult<Introspection> {
+    /// What a token is and whose, for the operator's other services; `None` when it
+    /// is unknown, expired, revoked, or of a banned account.
+    pub async fn introspect(&self, token: &str) -> AppResult<Option<ActiveToken>> {
         let now = self.clock.now();
         let hash = TokenHash::of(token);
         let mut conn = self.store.reader().await?;
@@ -238,12 +241,12 @@ impl Tokens {
             }
             None => None,
         };
-        Ok(match found {
-            Some((kind, user, scopes, expires_at)) if !user.banned => {
-                Introspection::Active { kind, user, scopes, expires_at }
-            }
-            _ => Introspection::Inactive,
-        })
+        Ok(found.filter(|(_, user, _, _)| !user.banned).map(|(kind, user, scopes, expires_at)| ActiveToken {
+            kind,
+            user,
+            scopes,
+            expires_at,
+        }))
     }
 
     /// `GET /v1/me/limits`.

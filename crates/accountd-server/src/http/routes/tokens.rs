@@ -14,7 +14,6 @@ use crate::http::dto::{
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, Client, CurrentSession, CurrentUser, IntrospectionCaller};
 use crate::http::AppState;
-use crate::usecases::tokens::Introspection;
 
 /// The account's personal access tokens (never their secrets). Sessions only.
 #[utoipa::path(get, path = "/v1/me/tokens", tag = "tokens", security(("session" = []), ("cookie" = [])), responses(
@@ -129,19 +128,16 @@ pub async fn introspect(
     _caller: IntrospectionCaller,
     ApiJson(body): ApiJson<IntrospectRequest>,
 ) -> Result<Json<IntrospectionDto>, ApiError> {
-    let details = match state.tokens.introspect(&body.token).await? {
-        Introspection::Inactive => None,
-        Introspection::Active { kind, user, scopes, expires_at } => Some(ActiveTokenDto {
-            kind: match kind {
-                TokenKind::Session => "session",
-                TokenKind::PersonalAccess => "pat",
-                TokenKind::Upload => "upload",
-            },
-            user_id: user.id.as_uuid(),
-            username: user.username.as_str().to_owned(),
-            scopes: scopes.iter().map(|scope: &Scope| scope.as_str()).collect(),
-            expires_at,
-        }),
-    };
+    let details = state.tokens.introspect(&body.token).await?.map(|active| ActiveTokenDto {
+        kind: match active.kind {
+            TokenKind::Session => "session",
+            TokenKind::PersonalAccess => "pat",
+            TokenKind::Upload => "upload",
+        },
+        user_id: active.user.id.as_uuid(),
+        username: active.user.username.as_str().to_owned(),
+        scopes: active.scopes.iter().map(|scope: &Scope| scope.as_str()).collect(),
+        expires_at: active.expires_at,
+    });
     Ok(Json(IntrospectionDto { active: details.is_some(), details }))
 }
