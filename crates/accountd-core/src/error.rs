@@ -52,6 +52,18 @@ pub enum DomainError {
     AddressNotFound,
     #[error("This address is already verified.")]
     AddressAlreadyVerified,
+    #[error("This credential does not have the scope this call needs.")]
+    InsufficientScope,
+    #[error("This call needs a session; personal access tokens cannot make it.")]
+    SessionRequired,
+    #[error("You are not allowed to do this.")]
+    Forbidden,
+    #[error("Unknown scope; the scopes are user:read and user:write.")]
+    InvalidScope,
+    #[error("No such token.")]
+    TokenNotFound,
+    #[error("This account has reached its limit of {0}.")]
+    LimitExceeded(&'static str),
     #[error("Too many requests; try again later.")]
     RateLimited { retry_after_secs: u64 },
     #[error("Some fields are invalid.")]

@@ -56,3 +56,7 @@ id_type!(
     /// Identifies one login session.
     SessionId
 );
+id_type!(
+    /// Identifies one personal access token.
+    TokenId
+);

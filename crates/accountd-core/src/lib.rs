@@ -2,12 +2,14 @@
 //! functions (policy, token generation, hashing) the use cases are built from.
 //! Nothing here performs I/O or knows about HTTP or SQL.
 
+pub mod access;
 pub mod clock;
 pub mod email;
 pub mod error;
 pub mod ids;
 pub mod mail;
 pub mod password;
+pub mod scope;
 pub mod sealed;
 pub mod token;
 pub mod user;
@@ -16,5 +18,5 @@ pub mod username;
 pub use clock::{Clock, SystemClock};
 pub use email::Email;
 pub use error::DomainError;
-pub use ids::{SessionId, UserId};
+pub use ids::{SessionId, TokenId, UserId};
 pub use username::Username;

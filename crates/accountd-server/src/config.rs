@@ -46,7 +46,16 @@ pub struct Config {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RateLimitConfig {
+    /// Turns off every rate limit and the login throttling at once.
     pub enabled: bool,
+    /// Requests one client IP may make at once to each unauthenticated auth endpoint.
+    pub per_ip_burst: u32,
+    /// How fast that allowance refills, per minute.
+    pub per_ip_per_minute: u32,
+    /// Failed logins of one account in the window after which further attempts get 429.
+    pub login_failures: u32,
+    /// The sliding window of the login throttling, in minutes.
+    pub login_window_minutes: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -79,6 +88,12 @@ pub struct LimitsConfig {
     /// How many password hashes may wait for a free hashing thread before
     /// new logins are shed with 503.
     pub password_queue: usize,
+    /// Personal access tokens an account may hold, unless an administrator says otherwise.
+    pub personal_access_tokens: u32,
+    /// Additional email addresses an account may add.
+    pub additional_addresses: u32,
+    /// Live sessions an account may have; a new login ends the least recently used past it.
+    pub sessions: u32,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -103,12 +118,25 @@ impl Default for Config {
             secret_key: None,
             introspection_secret: None,
             trusted_proxies: Vec::new(),
-            rate_limit: RateLimitConfig { enabled: true },
+            rate_limit: RateLimitConfig {
+                enabled: true,
+                per_ip_burst: 20,
+                per_ip_per_minute: 10,
+                login_failures: 10,
+                login_window_minutes: 15,
+            },
             auth: AuthConfig { require_verified_email: false, session_ttl_days: 14 },
             password: PasswordConfig { policy: PolicyKind::Complexity },
             two_factor: TwoFactorConfig { email_confirmation: false },
             webhooks: WebhooksConfig { allow_private_targets: false },
-            limits: LimitsConfig { json_body_bytes: 64 * 1024, storage_bytes: 1 << 30, password_queue: 256 },
+            limits: LimitsConfig {
+                json_body_bytes: 64 * 1024,
+                storage_bytes: 1 << 30,
+                password_queue: 256,
+                personal_access_tokens: 25,
+                additional_addresses: 5,
+                sessions: 100,
+            },
             log: "info".into(),
             log_format: LogFormat::Pretty,
         }
@@ -168,6 +196,20 @@ impl Config {
         }
         if self.limits.json_body_bytes < 1024 {
             return Err(ConfigError::new("limits.json_body_bytes", "must be at least 1024"));
+        }
+        let rate = &self.rate_limit;
+        for (key, value) in [
+            ("rate_limit.per_ip_burst", rate.per_ip_burst),
+            ("rate_limit.per_ip_per_minute", rate.per_ip_per_minute),
+            ("rate_limit.login_failures", rate.login_failures),
+            ("limits.sessions", self.limits.sessions),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(key, "must be at least 1"));
+            }
+        }
+        if !(1..=1440).contains(&rate.login_window_minutes) {
+            return Err(ConfigError::new("rate_limit.login_window_minutes", "must be between 1 and 1440"));
         }
         if let Some(url) = &self.database_url {
             if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {

@@ -24,9 +24,11 @@ use crate::http::{AppState, WebSettings};
 use crate::mail::{OutboxWorker, RetryPolicy, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
+use crate::usecases::admin::Administration;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
-use crate::usecases::sessions::{SessionSettings, Sessions};
+use crate::usecases::sessions::{LoginThrottle, SessionSettings, Sessions};
+use crate::usecases::tokens::Tokens;
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -49,6 +51,12 @@ pub fn app_state(
     key: secret_key::SecretKey,
 ) -> AppState {
     let instance_key = Arc::new(secret_key::instance_key(key));
+    let default_limits = accountd_core::access::Limits {
+        personal_access_tokens: i64::from(config.limits.personal_access_tokens),
+        additional_addresses: i64::from(config.limits.additional_addresses),
+        sessions: i64::from(config.limits.sessions),
+        storage_bytes: i64::try_from(config.limits.storage_bytes).unwrap_or(i64::MAX),
+    };
     let passwords = PasswordWorkers::per_core(config.limits.password_queue);
     let sessions = Arc::new(Sessions::new(
         store.clone(),
@@ -57,13 +65,24 @@ pub fn app_state(
         SessionSettings {
             ttl: chrono::Duration::days(i64::from(config.auth.session_ttl_days)),
             require_verified_email: config.auth.require_verified_email,
+            login_throttle: config.rate_limit.enabled.then(|| LoginThrottle {
+                max_failures: config.rate_limit.login_failures as usize,
+                window: chrono::Duration::minutes(i64::from(config.rate_limit.login_window_minutes)),
+            }),
+            default_session_limit: default_limits.sessions,
         },
     ));
     let outbox_wake = Arc::new(tokio::sync::Notify::new());
     let mailing =
         Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
-    let flows =
-        Arc::new(EmailFlows::new(store.clone(), clock.clone(), passwords.clone(), mailing, config.password.policy));
+    let flows = Arc::new(EmailFlows::new(
+        store.clone(),
+        clock.clone(),
+        passwords.clone(),
+        mailing,
+        config.password.policy,
+        default_limits,
+    ));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -80,6 +99,15 @@ pub fn app_state(
             "accountd <no-reply@localhost>".parse().expect("a valid constant mailbox"),
         ))
     });
+    let tokens =
+        Arc::new(Tokens::new(store.clone(), clock.clone(), instance_key.clone(), sessions.clone(), default_limits));
+    let admin = Arc::new(Administration::new(store.clone(), clock.clone()));
+    let rate_limiter = Arc::new(http::rate_limit::IpRateLimiter::new(
+        config.rate_limit.enabled,
+        config.rate_limit.per_ip_burst,
+        config.rate_limit.per_ip_per_minute,
+        clock.clone(),
+    ));
     AppState {
         instance_key,
         accounts,
@@ -88,6 +116,9 @@ pub fn app_state(
         mailer,
         outbox_wake,
         sessions,
+        tokens,
+        admin,
+        rate_limiter,
         store,
         web: Arc::new(WebSettings {
             product_name: config.product_name.clone(),
@@ -96,6 +127,7 @@ pub fn app_state(
             trusted_proxies: config.trusted_proxies.clone(),
             storage_limit: config.limits.storage_bytes,
             json_body_limit: config.limits.json_body_bytes,
+            introspection_secret: config.introspection_secret.clone(),
         }),
         metrics: telemetry::prometheus(),
     }

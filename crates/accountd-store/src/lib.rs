@@ -11,11 +11,12 @@ mod sqlite;
 
 use std::sync::Arc;
 
+use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Activity, LoginAttempt, Notifications, Preferences, Role, Session, User};
-use accountd_core::{SessionId, UserId};
+use accountd_core::{SessionId, TokenId, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -154,7 +155,6 @@ pub trait CredentialRepo {
 /// Changes to the account's identity fields.
 #[async_trait]
 pub trait IdentityRepo {
-    async fn set_email_verified(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Fails with `Conflict(UserEmail)` when another account has the email.
     async fn set_email(
         &mut self,
@@ -242,6 +242,94 @@ pub trait AddressRepo {
     async fn mark_address_verified(&mut self, user: UserId, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
+/// Personal access tokens and the upload token.
+#[async_trait]
+pub trait TokenRepo {
+    async fn insert_pat(&mut self, token: &PersonalAccessToken, hash: &TokenHash) -> Result<(), StoreError>;
+    /// The account's tokens that have not expired, newest first.
+    async fn pats_of(&mut self, user: UserId, now: DateTime<Utc>) -> Result<Vec<PersonalAccessToken>, StoreError>;
+    /// Whether a token of this account was deleted.
+    async fn delete_pat(&mut self, user: UserId, id: TokenId) -> Result<bool, StoreError>;
+    async fn delete_pats_of(&mut self, user: UserId) -> Result<u64, StoreError>;
+    /// The unexpired token with this hash, and its account.
+    async fn pat_by_token(
+        &mut self,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(PersonalAccessToken, User)>, StoreError>;
+    async fn touch_pat(&mut self, id: TokenId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The sealed upload token of an account and when it was made.
+    async fn upload_token_of(&mut self, user: UserId) -> Result<Option<(String, DateTime<Utc>)>, StoreError>;
+    /// Stores the account's upload token unless it already has one.
+    async fn insert_upload_token_if_absent(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+        sealed: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Stores the account's upload token in place of any old one, in one statement.
+    async fn replace_upload_token(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+        sealed: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn delete_upload_token(&mut self, user: UserId) -> Result<(), StoreError>;
+    /// The account whose upload token has this hash.
+    async fn user_by_upload_token(&mut self, hash: &TokenHash) -> Result<Option<User>, StoreError>;
+}
+
+/// Per-account limits and what counts against them.
+#[async_trait]
+pub trait LimitRepo {
+    async fn limit_overrides(&mut self, user: UserId) -> Result<LimitOverrides, StoreError>;
+    async fn set_limit_overrides(&mut self, user: UserId, overrides: &LimitOverrides) -> Result<(), StoreError>;
+    async fn count_sessions(&mut self, user: UserId, now: DateTime<Utc>) -> Result<i64, StoreError>;
+    /// Deletes the account's least recently seen sessions so that at most `keep` remain.
+    async fn trim_sessions(&mut self, user: UserId, keep: i64) -> Result<u64, StoreError>;
+}
+
+/// Failed logins per account, for throttling that holds across nodes.
+#[async_trait]
+pub trait LoginThrottleRepo {
+    async fn record_login_failure(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Times of the account's failed logins after `since`, oldest first.
+    async fn login_failures_since(
+        &mut self,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
+    /// Forgets the account's failed logins (after a success or a password reset).
+    async fn clear_login_failures(&mut self, user: UserId) -> Result<(), StoreError>;
+}
+
+/// What administrators do to accounts.
+#[async_trait]
+pub trait AdminRepo {
+    /// Every account (banned ones too) whose email, username or display name starts
+    /// with `prefix`, or every account when it is `None`.
+    async fn list_users(&mut self, prefix: Option<&str>, page: PageRequest) -> Result<Page<User>, StoreError>;
+    async fn set_banned(
+        &mut self,
+        user: UserId,
+        banned: bool,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn set_email_verified(&mut self, user: UserId, verified: bool, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Whether the account existed; everything that hangs off it goes with it.
+    async fn delete_user(&mut self, user: UserId) -> Result<bool, StoreError>;
+    /// Activity of every account, newest first, optionally of one account or one action.
+    async fn all_activities(
+        &mut self,
+        user: Option<UserId>,
+        action: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Activity>, StoreError>;
+}
+
 /// A connection to the store: every repository on one connection, so a use case
 /// can make several changes in one transaction.
 #[async_trait]
@@ -255,6 +343,10 @@ pub trait Conn:
     + OutboxRepo
     + EmailTokenRepo
     + AddressRepo
+    + TokenRepo
+    + LimitRepo
+    + LoginThrottleRepo
+    + AdminRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;

@@ -1,10 +1,12 @@
 //! Row shapes shared by both backends: sqlx decodes the same Rust types from
 //! SQLite's and PostgreSQL's column types, so only the SQL differs per backend.
 
+use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
 use accountd_core::password::PasswordHashString;
+use accountd_core::scope::Scope;
 use accountd_core::user::{Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User};
-use accountd_core::{Email, SessionId, UserId, Username};
+use accountd_core::{Email, SessionId, TokenId, UserId, Username};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -251,3 +253,62 @@ impl From<AddressRow> for Address {
 }
 
 pub const ADDRESS_COLUMNS: &str = "id, user_id, address, is_verified, added_at, verified_at";
+
+pub const PAT_COLUMNS: &str = "personal_access_tokens.id AS pat_id, personal_access_tokens.user_id AS pat_user_id, \
+     personal_access_tokens.name AS pat_name, personal_access_tokens.scopes AS pat_scopes, \
+     personal_access_tokens.prefix AS pat_prefix, personal_access_tokens.created_at AS pat_created_at, \
+     personal_access_tokens.last_used_at AS pat_last_used_at, personal_access_tokens.expires_at AS pat_expires_at";
+
+#[derive(sqlx::FromRow)]
+pub struct PatRow {
+    pat_id: Uuid,
+    pat_user_id: Uuid,
+    pat_name: String,
+    pat_scopes: Json<Vec<Scope>>,
+    pat_prefix: String,
+    pat_created_at: DateTime<Utc>,
+    pat_last_used_at: Option<DateTime<Utc>>,
+    pat_expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<PatRow> for PersonalAccessToken {
+    fn from(row: PatRow) -> Self {
+        Self {
+            id: TokenId::from_uuid(row.pat_id),
+            user_id: UserId::from_uuid(row.pat_user_id),
+            name: row.pat_name,
+            scopes: row.pat_scopes.0,
+            prefix: row.pat_prefix,
+            created_at: row.pat_created_at,
+            last_used_at: row.pat_last_used_at,
+            expires_at: row.pat_expires_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PatWithUserRow {
+    #[sqlx(flatten)]
+    pub pat: PatRow,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct LimitsRow {
+    personal_access_tokens: Option<i64>,
+    additional_addresses: Option<i64>,
+    sessions: Option<i64>,
+    storage_bytes: Option<i64>,
+}
+
+impl From<LimitsRow> for LimitOverrides {
+    fn from(row: LimitsRow) -> Self {
+        Self {
+            personal_access_tokens: row.personal_access_tokens,
+            additional_addresses: row.additional_addresses,
+            sessions: row.sessions,
+            storage_bytes: row.storage_bytes,
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Request and response bodies of the API, separate from the domain types.
 
-use accountd_core::user::{Device, LoginAttempt, Session, Theme, User};
+use accountd_core::access::PersonalAccessToken;
+use accountd_core::user::{Activity, Device, LoginAttempt, Role, Session, Theme, User};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -8,7 +9,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::usecases::accounts::ProfileUpdate;
+use crate::usecases::admin::AccountChange;
 use crate::usecases::sessions::IssuedSession;
+use crate::usecases::tokens::Usage;
 
 /// `{"items": [...], "total", "limit", "offset"}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -483,6 +486,218 @@ impl From<&accountd_core::mail::Address> for AddressDto {
             is_verified: address.is_verified,
             added_at: address.added_at,
             verified_at: address.verified_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTokenRequest {
+    /// 1-64 characters, to recognise the token by.
+    #[schema(example = "backup script")]
+    pub name: String,
+    /// `user:read` and/or `user:write`.
+    #[schema(example = json!(["user:read"]))]
+    pub scopes: Vec<String>,
+    /// 1-3650; without it the token does not expire.
+    pub expires_in_days: Option<i64>,
+}
+
+/// A personal access token, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonalAccessTokenDto {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(example = json!(["user:read"]))]
+    pub scopes: Vec<&'static str>,
+    /// The first characters of the token.
+    #[schema(example = "pat_x3Jd9q")]
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<&PersonalAccessToken> for PersonalAccessTokenDto {
+    fn from(token: &PersonalAccessToken) -> Self {
+        Self {
+            id: token.id.as_uuid(),
+            name: token.name.clone(),
+            scopes: token.scopes.iter().map(|scope| scope.as_str()).collect(),
+            prefix: token.prefix.clone(),
+            created_at: token.created_at,
+            last_used_at: token.last_used_at,
+            expires_at: token.expires_at,
+        }
+    }
+}
+
+/// A new personal access token: the only time its secret is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedTokenDto {
+    #[serde(flatten)]
+    pub details: PersonalAccessTokenDto,
+    /// The token (`pat_…`); it is not shown again.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<PersonalAccessTokenDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadTokenDto {
+    /// The upload token (`upl_…`).
+    pub token: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IntrospectRequest {
+    pub token: String,
+}
+
+/// `{"active": false}`, or what the token is and whose.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntrospectionDto {
+    pub active: bool,
+    #[serde(flatten)]
+    pub details: Option<ActiveTokenDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveTokenDto {
+    /// `session`, `pat` or `upload`.
+    pub kind: &'static str,
+    pub user_id: Uuid,
+    pub username: String,
+    /// A session has every scope; an upload token none.
+    pub scopes: Vec<&'static str>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageDto {
+    pub used: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsDto {
+    /// Bytes.
+    pub storage: UsageDto,
+    pub personal_access_tokens: UsageDto,
+    pub additional_addresses: UsageDto,
+    pub sessions: UsageDto,
+}
+
+impl From<&Usage> for LimitsDto {
+    fn from(usage: &Usage) -> Self {
+        let limits = &usage.limits;
+        Self {
+            storage: UsageDto { used: usage.storage_bytes, limit: limits.storage_bytes },
+            personal_access_tokens: UsageDto {
+                used: usage.personal_access_tokens,
+                limit: limits.personal_access_tokens,
+            },
+            additional_addresses: UsageDto { used: usage.additional_addresses, limit: limits.additional_addresses },
+            sessions: UsageDto { used: usage.sessions, limit: limits.sessions },
+        }
+    }
+}
+
+/// Overrides of an account's limits; `null` goes back to the configured default.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub personal_access_tokens: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub additional_addresses: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub sessions: Option<Option<i64>>,
+    /// Bytes.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub storage: Option<Option<i64>>,
+}
+
+/// Any of the fields; absent ones stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminUserPatch {
+    /// `user` or `admin`.
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Role>,
+    /// `true` ends every session and token of the account at once.
+    pub banned: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub ban_reason: Option<Option<String>>,
+    pub email_verified: Option<bool>,
+    pub limits: Option<LimitsPatch>,
+}
+
+impl From<AdminUserPatch> for AccountChange {
+    fn from(patch: AdminUserPatch) -> Self {
+        let limits = patch.limits.unwrap_or_default();
+        Self {
+            role: patch.role,
+            banned: patch.banned,
+            ban_reason: patch.ban_reason,
+            email_verified: patch.email_verified,
+            personal_access_tokens: limits.personal_access_tokens,
+            additional_addresses: limits.additional_addresses,
+            sessions: limits.sessions,
+            storage_bytes: limits.storage,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminActivityQuery {
+    /// Only this account's activity.
+    pub user_id: Option<String>,
+    /// Only this action (`auth.login`, `admin.user_banned`, …).
+    pub action: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// An activity row of any account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminActivityDto {
+    pub id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Admin actions carry `adminId`, the acting administrator.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
+
+impl From<&Activity> for AdminActivityDto {
+    fn from(activity: &Activity) -> Self {
+        Self {
+            id: activity.id,
+            user_id: activity.user_id.map(|id| id.as_uuid()),
+            action: activity.action.clone(),
+            at: activity.at,
+            ip: activity.ip.clone(),
+            user_agent: activity.user_agent.clone(),
+            metadata: activity.metadata.clone(),
         }
     }
 }

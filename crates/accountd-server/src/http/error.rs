@@ -88,6 +88,13 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::AddressTaken => (StatusCode::CONFLICT, "address:taken"),
         E::AddressNotFound => (StatusCode::NOT_FOUND, "address:not_found"),
         E::AddressAlreadyVerified => (StatusCode::CONFLICT, "address:already_verified"),
+        E::InsufficientScope => (StatusCode::FORBIDDEN, "auth:insufficient_scope"),
+        E::SessionRequired => (StatusCode::FORBIDDEN, "auth:session_required"),
+        E::Forbidden => (StatusCode::FORBIDDEN, "auth:forbidden"),
+        E::InvalidScope => (StatusCode::BAD_REQUEST, "token:invalid_scope"),
+        E::TokenNotFound => (StatusCode::NOT_FOUND, "token:not_found"),
+        E::LimitExceeded(_) => (StatusCode::CONFLICT, "limit:exceeded"),
+        // The contract's one code without an area.
         E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
     }
 }
@@ -174,6 +181,12 @@ mod tests {
             DomainError::AddressNotFound,
             DomainError::AddressAlreadyVerified,
             DomainError::RateLimited { retry_after_secs: 60 },
+            DomainError::InsufficientScope,
+            DomainError::SessionRequired,
+            DomainError::Forbidden,
+            DomainError::InvalidScope,
+            DomainError::TokenNotFound,
+            DomainError::LimitExceeded("x"),
         ];
         for error in all {
             let (status, code) = domain_status(&error);
@@ -190,6 +203,18 @@ mod tests {
             (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
         );
         assert_eq!(domain_status(&DomainError::CsrfRejected), (StatusCode::FORBIDDEN, "auth:csrf_rejected"));
+        assert_eq!(domain_status(&DomainError::LimitExceeded("x")), (StatusCode::CONFLICT, "limit:exceeded"));
+        assert_eq!(domain_status(&DomainError::InsufficientScope), (StatusCode::FORBIDDEN, "auth:insufficient_scope"));
+        assert_eq!(domain_status(&DomainError::SessionRequired), (StatusCode::FORBIDDEN, "auth:session_required"));
+    }
+
+    #[test]
+    fn rate_limited_carries_retry_after() {
+        let api: ApiError = DomainError::RateLimited { retry_after_secs: 42 }.into();
+        assert_eq!(
+            (api.status, api.code, api.retry_after_secs),
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some(42))
+        );
     }
 
     #[test]

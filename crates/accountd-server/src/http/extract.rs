@@ -3,21 +3,24 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
-use accountd_core::user::ClientInfo;
+use accountd_core::token::TokenKind;
+use accountd_core::user::{ClientInfo, Role, User};
 use accountd_core::DomainError;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum_extra::extract::cookie::CookieJar;
 use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
+use super::access;
 use super::cookies::{self, SESSION_COOKIE};
 use super::error::ApiError;
 use super::AppState;
 use crate::usecases::sessions::Authenticated;
+use crate::usecases::tokens::Principal;
 
 /// A JSON body: `413` past the configured size, `400 request:invalid_body` when malformed.
 pub struct ApiJson<T>(pub T);
@@ -156,24 +159,31 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
 #[derive(Clone, Default)]
 pub struct CookieRenewal(pub Arc<Mutex<Option<HeaderValue>>>);
 
-/// The signed-in account of a request authenticated with a session.
-pub struct CurrentSession(pub Authenticated);
-
-impl FromRequestParts<AppState> for CurrentSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (token, from_cookie) = match bearer_token(&parts.headers) {
-            Some(token) => (token, false),
-            None => match CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE) {
-                Some(cookie) => (cookie.value().to_string(), true),
-                None => return Err(ApiError::unauthenticated()),
-            },
-        };
-        if from_cookie && !is_safe(&parts.method) && !origin_allowed(&parts.headers, &state.web.allowed_origins) {
-            return Err(DomainError::CsrfRejected.into());
+/// The credential of a request: a bearer token, or the session cookie.
+fn credential(parts: &Parts) -> Option<(String, bool)> {
+    match bearer_token(&parts.headers) {
+        Some(token) => Some((token, false)),
+        None => {
+            CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE).map(|cookie| (cookie.value().to_string(), true))
         }
-        let authenticated = state.sessions.authenticate(&token).await?.ok_or_else(ApiError::unauthenticated)?;
+    }
+}
+
+/// The one authentication path: resolves the credential (looked up in the database
+/// on every request), checks the cookie's origin, and applies the access table for
+/// the matched route ([`super::access`]).
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+    let (token, from_cookie) = credential(parts).ok_or_else(ApiError::unauthenticated)?;
+    if from_cookie && TokenKind::of(&token) != Some(TokenKind::Session) {
+        return Err(ApiError::unauthenticated());
+    }
+    if from_cookie && !is_safe(&parts.method) && !origin_allowed(&parts.headers, &state.web.allowed_origins) {
+        return Err(DomainError::CsrfRejected.into());
+    }
+    let principal = state.tokens.authenticate(&token).await?.ok_or_else(ApiError::unauthenticated)?;
+    let route = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or_default();
+    access::authorize(&parts.method, route, &principal)?;
+    if let Principal::Session(authenticated) = &principal {
         if from_cookie && authenticated.renewed {
             if let Some(CookieRenewal(slot)) = parts.extensions.get::<CookieRenewal>() {
                 let renewed =
@@ -183,7 +193,68 @@ impl FromRequestParts<AppState> for CurrentSession {
                 }
             }
         }
-        Ok(Self(authenticated))
+    }
+    Ok(principal)
+}
+
+/// The account making the request, with a session or a personal access token whose
+/// scopes the route's entry in the access table allows.
+pub struct CurrentUser(pub Principal);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state).await.map(Self)
+    }
+}
+
+/// The signed-in account of a request authenticated with a session; a personal
+/// access token gets `403 auth:session_required`.
+pub struct CurrentSession(pub Authenticated);
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match authenticate(parts, state).await? {
+            Principal::Session(authenticated) => Ok(Self(authenticated)),
+            Principal::Pat { .. } => Err(DomainError::SessionRequired.into()),
+        }
+    }
+}
+
+/// An administrator's session; anyone else signed in gets `403 auth:forbidden`.
+pub struct Admin(pub User);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentSession(authenticated) = CurrentSession::from_request_parts(parts, state).await?;
+        if authenticated.user.role != Role::Admin {
+            return Err(DomainError::Forbidden.into());
+        }
+        Ok(Self(authenticated.user))
+    }
+}
+
+/// The secret of the operator's services, for `POST /v1/auth/introspect`:
+/// `404` when introspection is not configured, `401` for a wrong secret.
+pub struct IntrospectionCaller;
+
+impl FromRequestParts<AppState> for IntrospectionCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(secret) = &state.web.introspection_secret else {
+            return Err(ApiError::not_found());
+        };
+        let presented = bearer_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
+        if !crate::usecases::tokens::secret_matches(&presented, secret) {
+            return Err(ApiError::unauthenticated());
+        }
+        Ok(Self)
     }
 }
 

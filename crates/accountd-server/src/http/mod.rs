@@ -1,12 +1,14 @@
 //! The HTTP API: routes per area, extractors, the error path, OpenAPI, and the
 //! middleware every request passes through.
 
+pub mod access;
 pub mod cookies;
 pub mod dto;
 pub mod error;
 pub mod extract;
 mod middleware;
 mod openapi;
+pub mod rate_limit;
 pub mod routes;
 
 use std::sync::Arc;
@@ -15,13 +17,16 @@ use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use ipnet::IpNet;
 use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::SecretString;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::usecases::accounts::Accounts;
+use crate::usecases::admin::Administration;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::sessions::Sessions;
+use crate::usecases::tokens::Tokens;
 use accountd_store::Store;
 
 /// What the HTTP layer needs from the configuration.
@@ -32,6 +37,8 @@ pub struct WebSettings {
     pub trusted_proxies: Vec<IpNet>,
     pub storage_limit: u64,
     pub json_body_limit: usize,
+    /// The secret of `POST /v1/auth/introspect`; unset, introspection answers `404`.
+    pub introspection_secret: Option<SecretString>,
 }
 
 #[derive(Clone)]
@@ -44,6 +51,9 @@ pub struct AppState {
     pub mailer: Arc<dyn crate::mail::Mailer>,
     pub outbox_wake: Arc<tokio::sync::Notify>,
     pub sessions: Arc<Sessions>,
+    pub tokens: Arc<Tokens>,
+    pub admin: Arc<Administration>,
+    pub rate_limiter: Arc<rate_limit::IpRateLimiter>,
     pub store: Arc<dyn Store>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
@@ -53,6 +63,8 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let (api_routes, api) = api_router().split_for_parts();
     let json_limit = state.web.json_body_limit;
+    // A route layer, so the limiter sees the matched route template.
+    let api_routes = api_routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_ip));
     api_routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
         .merge(page_routes())
@@ -82,7 +94,7 @@ fn page_routes() -> Router<AppState> {
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{account, addresses, auth, email, me, system, users};
+    use routes::{account, addresses, admin, auth, email, me, system, tokens, users};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -110,6 +122,15 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(addresses::remove))
         .routes(routes!(addresses::send_verification))
         .routes(routes!(addresses::verify))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(tokens::get_upload_token, tokens::regenerate_upload_token))
+        .routes(routes!(tokens::limits))
+        .routes(routes!(tokens::introspect))
+        .routes(routes!(admin::list_users))
+        .routes(routes!(admin::get_user, admin::update_user, admin::delete_user))
+        .routes(routes!(admin::revoke_user_sessions))
+        .routes(routes!(admin::activity))
 }
 
 impl AppState {

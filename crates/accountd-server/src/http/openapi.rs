@@ -22,6 +22,8 @@ use super::error::ErrorBody;
         (name = "email", description = "Email verification, password reset, email change"),
         (name = "addresses", description = "Additional email addresses"),
         (name = "profiles", description = "Public profiles and search"),
+        (name = "tokens", description = "Personal access tokens, the upload token, introspection"),
+        (name = "admin", description = "Administration, for accounts with the role `admin`"),
     )
 )]
 struct ApiDoc;
@@ -37,6 +39,24 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("A session token (`ses_…`)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "pat",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal access token (`pat_…`) with the scopes listed"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "introspection",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The configured introspection secret (`ACCOUNTD_INTROSPECTION_SECRET`)"))
                     .build(),
             ),
         );

@@ -7,7 +7,7 @@ use accountd_core::mail::{Address, TokenPurpose};
 use accountd_core::password::{check_policy, PasswordHashString, PolicyContext, PolicyKind};
 use accountd_core::token::TokenHash;
 use accountd_core::user::{ClientInfo, User};
-use accountd_core::{Clock, DomainError, Email, UserId, Username};
+use accountd_core::{Clock, DomainError, Email, SessionId, UserId, Username};
 use accountd_store::Store;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -15,7 +15,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::mailing::Mailing;
-use super::sessions::Authenticated;
 use super::{activity, AppError, AppResult};
 use crate::mail::MailKind;
 use crate::passwords::PasswordWorkers;
@@ -29,6 +28,7 @@ pub struct EmailFlows {
     passwords: PasswordWorkers,
     mailing: Arc<Mailing>,
     policy: PolicyKind,
+    default_limits: accountd_core::access::Limits,
 }
 
 /// An email change waiting for confirmation from the new address.
@@ -44,8 +44,9 @@ impl EmailFlows {
         passwords: PasswordWorkers,
         mailing: Arc<Mailing>,
         policy: PolicyKind,
+        default_limits: accountd_core::access::Limits,
     ) -> Self {
-        Self { store, clock, passwords, mailing, policy }
+        Self { store, clock, passwords, mailing, policy, default_limits }
     }
 
     // ---- email verification ----
@@ -63,7 +64,7 @@ impl EmailFlows {
             return Err(DomainError::InvalidToken.into());
         }
         if !user.email_verified {
-            tx.set_email_verified(user.id, now).await?;
+            tx.set_email_verified(user.id, true, now).await?;
             tx.insert_activity(&activity(
                 user.id,
                 "email.verified",
@@ -77,8 +78,7 @@ impl EmailFlows {
         Ok(())
     }
 
-    pub async fn resend_verification(&self, current: &Authenticated) -> AppResult<()> {
-        let user = &current.user;
+    pub async fn resend_verification(&self, user: &User) -> AppResult<()> {
         if user.email_verified {
             return Err(DomainError::EmailAlreadyVerified.into());
         }
@@ -185,6 +185,8 @@ impl EmailFlows {
         tx.consume_email_token(&hash, TokenPurpose::ResetPassword, now).await?.ok_or(DomainError::InvalidToken)?;
         tx.set_password(user.id, &new_hash, now).await?;
         tx.delete_sessions_of(user.id, None).await?;
+        // Whoever can read the account's mail is its owner: the login throttle starts over.
+        tx.clear_login_failures(user.id).await?;
         tx.insert_activity(&activity(user.id, "password.reset", client, now, json!({}))).await?;
         tx.commit().await?;
         Ok(())
@@ -195,18 +197,18 @@ impl EmailFlows {
     /// `currentPassword` is required when the account has a password (not for a social-only account).
     pub async fn change_password(
         &self,
-        current: &Authenticated,
+        user: &User,
+        keep_session: Option<SessionId>,
         current_password: Option<SecretString>,
         new_password: SecretString,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        let user = &current.user;
         self.reauthenticate(user, current_password).await?;
         let new_hash = self.new_password_hash(user, new_password).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &new_hash, now).await?;
-        tx.delete_sessions_of(user.id, Some(current.session.id)).await?;
+        tx.delete_sessions_of(user.id, keep_session).await?;
         tx.insert_activity(&activity(user.id, "password.changed", client, now, json!({}))).await?;
         if user.notifications.email.security {
             self.mailing
@@ -245,12 +247,11 @@ impl EmailFlows {
 
     pub async fn request_email_change(
         &self,
-        current: &Authenticated,
+        user: &User,
         new_email: &str,
         password: Option<SecretString>,
         client: &ClientInfo,
     ) -> AppResult<PendingEmailChange> {
-        let user = &current.user;
         self.reauthenticate(user, password).await?;
         let email = Email::parse(new_email)?;
         if email.normalized() == user.email.normalized() {
@@ -276,8 +277,7 @@ impl EmailFlows {
         Ok(PendingEmailChange { email: email.as_str().to_string(), expires_at })
     }
 
-    pub async fn resend_email_change(&self, current: &Authenticated) -> AppResult<PendingEmailChange> {
-        let user = &current.user;
+    pub async fn resend_email_change(&self, user: &User) -> AppResult<PendingEmailChange> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let pending = tx
@@ -359,13 +359,7 @@ impl EmailFlows {
 
     // ---- username ----
 
-    pub async fn change_username(
-        &self,
-        current: &Authenticated,
-        username: &str,
-        client: &ClientInfo,
-    ) -> AppResult<User> {
-        let user = &current.user;
+    pub async fn change_username(&self, user: &User, username: &str, client: &ClientInfo) -> AppResult<User> {
         let username = Username::parse(username)?;
         if username == user.username {
             return Ok(user.clone());
@@ -392,11 +386,14 @@ impl EmailFlows {
         Ok(self.store.reader().await?.addresses_of(user).await?)
     }
 
-    pub async fn add_address(&self, current: &Authenticated, address: &str, client: &ClientInfo) -> AppResult<Address> {
-        let user = &current.user;
+    pub async fn add_address(&self, user: &User, address: &str, client: &ClientInfo) -> AppResult<Address> {
         let email = Email::parse(address)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let limit = super::tokens::effective_limits(&mut *tx, self.default_limits, user.id).await?.additional_addresses;
+        if tx.addresses_of(user.id).await?.len() as i64 >= limit {
+            return Err(DomainError::LimitExceeded("additional addresses").into());
+        }
         if tx.email_in_use(&email.normalized()).await? {
             return Err(DomainError::AddressTaken.into());
         }
@@ -423,8 +420,7 @@ impl EmailFlows {
         Ok(address)
     }
 
-    pub async fn remove_address(&self, current: &Authenticated, id: Uuid, client: &ClientInfo) -> AppResult<()> {
-        let user = &current.user;
+    pub async fn remove_address(&self, user: &User, id: Uuid, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let address = tx.address_of(user.id, id).await?.ok_or(DomainError::AddressNotFound)?;
@@ -441,8 +437,7 @@ impl EmailFlows {
         Ok(())
     }
 
-    pub async fn send_address_verification(&self, current: &Authenticated, id: Uuid) -> AppResult<()> {
-        let user = &current.user;
+    pub async fn send_address_verification(&self, user: &User, id: Uuid) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let address = tx.address_of(user.id, id).await?.ok_or(DomainError::AddressNotFound)?;
@@ -473,14 +468,7 @@ impl EmailFlows {
         self.mailing.queue(tx, &address.address, &kind, now).await
     }
 
-    pub async fn verify_address(
-        &self,
-        current: &Authenticated,
-        id: Uuid,
-        token: &str,
-        client: &ClientInfo,
-    ) -> AppResult<Address> {
-        let user = &current.user;
+    pub async fn verify_address(&self, user: &User, id: Uuid, token: &str, client: &ClientInfo) -> AppResult<Address> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let address = tx.address_of(user.id, id).await?.ok_or(DomainError::AddressNotFound)?;

@@ -2,9 +2,11 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod admin;
 pub mod email_flows;
 pub mod mailing;
 pub mod sessions;
+pub mod tokens;
 
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{DomainError, UserId};

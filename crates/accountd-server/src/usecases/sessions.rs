@@ -21,6 +21,19 @@ const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 pub struct SessionSettings {
     pub ttl: Duration,
     pub require_verified_email: bool,
+    /// Per-account login throttling; `None` when rate limiting is off.
+    pub login_throttle: Option<LoginThrottle>,
+    /// Live sessions an account may have unless an administrator says otherwise.
+    pub default_session_limit: i64,
+}
+
+/// After `max_failures` failed logins within `window`, an account's logins get
+/// `429` until the oldest of them leaves the (sliding) window. Kept in the
+/// database, so every node sees the same count.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginThrottle {
+    pub max_failures: usize,
+    pub window: Duration,
 }
 
 pub struct Sessions {
@@ -79,6 +92,9 @@ impl Sessions {
         let identifier = identifier.trim().to_lowercase();
         let user =
             if identifier.is_empty() { None } else { self.store.reader().await?.user_by_login(&identifier).await? };
+        if let Some(user) = &user {
+            self.check_login_throttle(user.id).await?;
+        }
         // Unknown accounts are verified against a dummy hash, so they cost the same time.
         let stored_hash: Option<PasswordHashString> = user.as_ref().and_then(|user| user.password_hash.clone());
         let password_ok = self.passwords.verify(password, stored_hash).await?;
@@ -118,6 +134,7 @@ impl Sessions {
         tx.insert_login_attempt(&attempt(user.id, client, now, method, None)).await?;
         tx.insert_activity(&activity(user.id, "auth.login", client, now, json!({ "method": method }))).await?;
         tx.set_last_login(user.id, now).await?;
+        tx.clear_login_failures(user.id).await?;
         tx.commit().await?;
         Ok((issued, now))
     }
@@ -126,6 +143,9 @@ impl Sessions {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         tx.insert_login_attempt(&attempt(user.id, client, now, "password", Some(reason))).await?;
+        if reason == "invalid_password" && self.settings.login_throttle.is_some() {
+            tx.record_login_failure(user.id, now).await?;
+        }
         tx.insert_activity(&activity(user.id, "auth.login_failed", client, now, json!({ "reason": reason }))).await?;
         tx.commit().await?;
         Ok(())
@@ -151,7 +171,34 @@ impl Sessions {
             device: client.device.clone(),
         };
         tx.insert_session(&session, &hash).await?;
+        // Past the account's session limit, the least recently used sessions end.
+        let limit = tx.limit_overrides(user).await?.sessions.unwrap_or(self.settings.default_session_limit);
+        tx.trim_sessions(user, limit).await?;
         Ok(IssuedSession { token: secret, expires_at: session.expires_at })
+    }
+
+    /// `429` while the account has too many recent failed logins.
+    async fn check_login_throttle(&self, user: UserId) -> AppResult<()> {
+        let Some(throttle) = self.settings.login_throttle else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let failures = self.store.reader().await?.login_failures_since(user, now - throttle.window).await?;
+        if failures.len() < throttle.max_failures {
+            return Ok(());
+        }
+        // Attempts are allowed again once enough of the failures have left the window.
+        let frees_at = failures[failures.len() - throttle.max_failures] + throttle.window;
+        let retry_after_secs = u64::try_from((frees_at - now).num_seconds() + 1).unwrap_or(1).max(1);
+        record_login_metric("throttled");
+        Err(DomainError::RateLimited { retry_after_secs }.into())
+    }
+
+    /// Forgets an account's failed logins inside the caller's transaction; a password
+    /// reset calls it so the owner is not kept out by someone else's guessing.
+    pub async fn clear_login_failures(&self, tx: &mut dyn Conn, user: UserId) -> AppResult<()> {
+        tx.clear_login_failures(user).await?;
+        Ok(())
     }
 
     /// The live session behind a session token, sliding its expiry forward when it is used.

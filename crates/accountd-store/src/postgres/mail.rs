@@ -63,15 +63,6 @@ impl CredentialRepo for PostgresConn {
 
 #[async_trait]
 impl IdentityRepo for PostgresConn {
-    async fn set_email_verified(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET email_verified = TRUE, updated_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(user.as_uuid())
-            .execute(self.db())
-            .await?;
-        Ok(())
-    }
-
     async fn set_email(
         &mut self,
         user: UserId,

@@ -1,5 +1,7 @@
 //! The scale-out backend: any number of accountd nodes share one PostgreSQL.
 
+mod access;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -63,15 +63,6 @@ impl CredentialRepo for SqliteConn {
 
 #[async_trait]
 impl IdentityRepo for SqliteConn {
-    async fn set_email_verified(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ?")
-            .bind(at)
-            .bind(user.as_uuid())
-            .execute(self.db())
-            .await?;
-        Ok(())
-    }
-
     async fn set_email(
         &mut self,
         user: UserId,

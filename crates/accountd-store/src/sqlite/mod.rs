@@ -2,6 +2,8 @@
 //! transaction goes through a single writer connection so that concurrent
 //! writers queue in the pool instead of failing with SQLITE_BUSY.
 
+mod access;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -35,7 +35,14 @@ impl Clock for TestClock {
 /// Where a test's data lives; dropped with the test.
 pub enum TestDatabase {
     Sqlite,
-    Postgres { admin_url: String, schema: String },
+    Postgres {
+        admin_url: String,
+        schema: String,
+    },
+    /// The database of another test app (a second node); its owner drops it.
+    Shared {
+        postgres: bool,
+    },
 }
 
 impl TestDatabase {
@@ -58,7 +65,7 @@ impl TestDatabase {
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Self::Postgres { .. })
+        matches!(self, Self::Postgres { .. } | Self::Shared { postgres: true })
     }
 }
 
@@ -114,6 +121,23 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database, database_url) = TestDatabase::create(dir.path()).await;
+    start_app(dir, database, database_url, configure).await
+}
+
+/// A second server on the database of `first`, as another node of a deployment:
+/// it shares nothing with `first` but the database (and the instance key).
+pub async fn spawn_node_of(first: &TestApp, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::Shared { postgres: first.database.is_postgres() };
+    start_app(dir, database, first.database_url.clone(), configure).await
+}
+
+async fn start_app(
+    dir: tempfile::TempDir,
+    database: TestDatabase,
+    database_url: String,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
 
@@ -262,6 +286,68 @@ impl TestApp {
 /// A fixed instance key for in-process servers.
 pub fn test_key() -> accountd_server::secret_key::SecretKey {
     secrecy::SecretBox::new(Box::new([7u8; 32]))
+}
+
+impl TestApp {
+    /// Every value of every column of every table of the test's database, as text.
+    pub async fn dump_database(&self) -> Vec<String> {
+        use sqlx::Connection as _;
+        let mut values = Vec::new();
+        if self.database.is_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
+            let columns: Vec<(String, String)> = sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema()",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            assert!(!columns.is_empty());
+            for (table, column) in columns {
+                let cells: Vec<Option<String>> =
+                    sqlx::query_scalar(&format!("SELECT \"{column}\"::text FROM \"{table}\""))
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap();
+                values.extend(cells.into_iter().flatten());
+            }
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            assert!(!tables.is_empty());
+            for table in tables {
+                let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+                    .bind(&table)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                for column in columns {
+                    let cells: Vec<Option<Vec<u8>>> =
+                        sqlx::query_scalar(&format!("SELECT CAST(\"{column}\" AS BLOB) FROM \"{table}\""))
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    values
+                        .extend(cells.into_iter().flatten().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()));
+                }
+            }
+        }
+        values
+    }
+
+    /// Makes an account an administrator, as `accountd user promote` does.
+    pub async fn promote(&self, username: &str) {
+        self.execute_sql(&format!("UPDATE users SET role = 'admin' WHERE username = '{username}'")).await;
+    }
+
+    /// Creates a personal access token with these scopes and returns it.
+    pub async fn create_pat(&self, session: &str, scopes: &[&str]) -> String {
+        let reply = self.post("/v1/me/tokens", Some(session), json!({ "name": "test", "scopes": scopes })).await;
+        reply.assert_status(201)["token"].as_str().unwrap().to_string()
+    }
 }
 
 /// A real SMTP listener (tests/peers/smtp_sink.py, aiosmtpd) in a child process.

@@ -6,6 +6,8 @@
 
 mod helpers;
 
+mod access;
+mod admin;
 mod login;
 mod mail_flows;
 mod outbox;
@@ -13,6 +15,7 @@ mod pages;
 mod process;
 mod profile;
 mod public_profiles;
+mod rate_limits;
 mod readiness;
 mod registration;
 mod sessions;

@@ -6,7 +6,7 @@ use axum::Json;
 
 use crate::http::dto::{ChangeEmailRequest, ChangePasswordRequest, ChangeUsernameRequest, PendingEmail, Profile};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, Client, CurrentSession};
+use crate::http::extract::{ApiJson, Client, CurrentUser};
 use crate::http::AppState;
 
 /// Changes the password (or sets a first one on a social-only account); every other session is revoked.
@@ -18,10 +18,13 @@ use crate::http::AppState;
 pub async fn change_password(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.flows.change_password(&current, body.current_password, body.new_password, &client).await?;
+    state
+        .flows
+        .change_password(current.user(), current.session_id(), body.current_password, body.new_password, &client)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -34,10 +37,10 @@ pub async fn change_password(
 pub async fn change_username(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<ChangeUsernameRequest>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state.flows.change_username(&current, &body.username, &client).await?;
+    let user = state.flows.change_username(current.user(), &body.username, &client).await?;
     Ok(Json(state.profile(&user).await?))
 }
 
@@ -52,10 +55,10 @@ pub async fn change_username(
 pub async fn request_email_change(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<ChangeEmailRequest>,
 ) -> Result<(StatusCode, Json<PendingEmail>), ApiError> {
-    let pending = state.flows.request_email_change(&current, &body.email, body.password, &client).await?;
+    let pending = state.flows.request_email_change(current.user(), &body.email, body.password, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(PendingEmail { pending_email: pending.email, expires_at: pending.expires_at })))
 }
 
@@ -67,8 +70,8 @@ pub async fn request_email_change(
 ))]
 pub async fn resend_email_change(
     State(state): State<AppState>,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
 ) -> Result<(StatusCode, Json<PendingEmail>), ApiError> {
-    let pending = state.flows.resend_email_change(&current).await?;
+    let pending = state.flows.resend_email_change(current.user()).await?;
     Ok((StatusCode::ACCEPTED, Json(PendingEmail { pending_email: pending.email, expires_at: pending.expires_at })))
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::http::dto::{AddAddressRequest, AddressDto, AddressList, TokenRequest};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, Client, CurrentSession};
+use crate::http::extract::{ApiJson, Client, CurrentUser};
 use crate::http::AppState;
 
 fn address_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -19,9 +19,9 @@ fn address_id(raw: &str) -> Result<Uuid, ApiError> {
 ))]
 pub async fn list(
     State(state): State<AppState>,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
 ) -> Result<Json<AddressList>, ApiError> {
-    let addresses = state.flows.addresses(current.user.id).await?;
+    let addresses = state.flows.addresses(current.user().id).await?;
     Ok(Json(AddressList { items: addresses.iter().map(AddressDto::from).collect() }))
 }
 
@@ -29,15 +29,15 @@ pub async fn list(
 #[utoipa::path(post, path = "/v1/me/addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), request_body = AddAddressRequest, responses(
     (status = 201, body = AddressDto),
     (status = 400, body = ErrorBody, description = "`validation:invalid_email`"),
-    (status = 409, body = ErrorBody, description = "`address:taken`: used by an account, as its email or an address"),
+    (status = 409, body = ErrorBody, description = "`address:taken`: used by an account, as its email or an address; `limit:exceeded`"),
 ))]
 pub async fn add(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<AddAddressRequest>,
 ) -> Result<(StatusCode, Json<AddressDto>), ApiError> {
-    let address = state.flows.add_address(&current, &body.address, &client).await?;
+    let address = state.flows.add_address(current.user(), &body.address, &client).await?;
     Ok((StatusCode::CREATED, Json(AddressDto::from(&address))))
 }
 
@@ -49,10 +49,10 @@ pub async fn add(
 pub async fn remove(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.flows.remove_address(&current, address_id(&id)?, &client).await?;
+    state.flows.remove_address(current.user(), address_id(&id)?, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -66,10 +66,10 @@ pub async fn remove(
 ))]
 pub async fn send_verification(
     State(state): State<AppState>,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.flows.send_address_verification(&current, address_id(&id)?).await?;
+    state.flows.send_address_verification(current.user(), address_id(&id)?).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -83,10 +83,10 @@ pub async fn send_verification(
 pub async fn verify(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Json<AddressDto>, ApiError> {
-    let address = state.flows.verify_address(&current, address_id(&id)?, &body.token, &client).await?;
+    let address = state.flows.verify_address(current.user(), address_id(&id)?, &body.token, &client).await?;
     Ok(Json(AddressDto::from(&address)))
 }

@@ -8,36 +8,37 @@ use crate::http::dto::{
     ListOf, LoginHistoryEntry, PageQuery, Profile, RevokeAllQuery, SessionDto, SessionList, UpdateProfileRequest,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession};
+use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession, CurrentUser};
 use crate::http::AppState;
 use crate::usecases::Paging;
 
 /// The account of the session.
-#[utoipa::path(get, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = [])), responses(
+#[utoipa::path(get, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = []), ("pat" = ["user:read"])), responses(
     (status = 200, body = Profile),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:insufficient_scope`"),
 ))]
 pub async fn get_me(
     State(state): State<AppState>,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(state.profile(&current.user).await?))
+    Ok(Json(state.profile(current.user()).await?))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
-#[utoipa::path(patch, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = [])), request_body = UpdateProfileRequest, responses(
+#[utoipa::path(patch, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = []), ("pat" = ["user:write"])), request_body = UpdateProfileRequest, responses(
     (status = 200, body = Profile),
     (status = 400, body = ErrorBody, description = "`validation:invalid_input` with `fields`; `request:invalid_body` (including an unknown `theme`)"),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
-    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`, `auth:insufficient_scope`"),
 ))]
 pub async fn update_me(
     State(state): State<AppState>,
     Client(client): Client,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state.accounts.update_profile(&current.user, body.into(), &client).await?;
+    let user = state.accounts.update_profile(current.user(), body.into(), &client).await?;
     Ok(Json(state.profile(&user).await?))
 }
 
@@ -90,17 +91,18 @@ pub async fn revoke_session(
 }
 
 /// Login attempts against the account, newest first.
-#[utoipa::path(get, path = "/v1/me/login-history", tag = "sessions", security(("session" = []), ("cookie" = [])), params(PageQuery), responses(
+#[utoipa::path(get, path = "/v1/me/login-history", tag = "sessions", security(("session" = []), ("cookie" = []), ("pat" = ["user:read"])), params(PageQuery), responses(
     (status = 200, body = ListOf<LoginHistoryEntry>),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:insufficient_scope`"),
 ))]
 pub async fn login_history(
     State(state): State<AppState>,
-    CurrentSession(current): CurrentSession,
+    CurrentUser(current): CurrentUser,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ListOf<LoginHistoryEntry>>, ApiError> {
     let paging = Paging::new(query.limit, query.offset)?;
-    let page = state.sessions.login_history(current.user.id, paging).await?;
+    let page = state.sessions.login_history(current.user().id, paging).await?;
     Ok(Json(ListOf {
         items: page.items.iter().map(LoginHistoryEntry::from).collect(),
         total: page.total,

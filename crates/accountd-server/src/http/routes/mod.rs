@@ -1,8 +1,10 @@
 pub mod account;
 pub mod addresses;
+pub mod admin;
 pub mod auth;
 pub mod email;
 pub mod me;
 pub mod pages;
 pub mod system;
+pub mod tokens;
 pub mod users;

@@ -1,0 +1,148 @@
+//! Per-client-IP rate limits on the unauthenticated auth endpoints.
+//!
+//! A route is limited by naming it in [`LIMITED_ROUTES`]; the layer in
+//! [`per_ip`] applies to every route of the router and looks the matched route
+//! up there. Each (route, IP) pair has a token bucket: `burst` requests at once,
+//! refilled at `per_minute`. The buckets live in this process: per-IP limits are
+//! a shield against floods, and a deployment of N nodes allows N times as much.
+//! The limit that must be exact across nodes, failed logins per account, is in
+//! the database (`usecases::sessions::LoginThrottle`).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use accountd_core::{Clock, DomainError};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+
+use super::error::ApiError;
+use super::extract::client_ip;
+use super::AppState;
+
+/// The rate-limited routes: (method, route template).
+pub const LIMITED_ROUTES: &[(Method, &str)] = &[
+    (Method::POST, "/v1/users"),
+    (Method::POST, "/v1/auth/login"),
+    (Method::POST, "/v1/auth/login/2fa"),
+    (Method::POST, "/v1/auth/forgot-password"),
+    (Method::POST, "/v1/auth/verify-email"),
+    (Method::POST, "/v1/auth/resend-verification"),
+];
+
+/// Past this many buckets, full ones are forgotten (they hold nothing a fresh one wouldn't).
+const PRUNE_ABOVE: usize = 50_000;
+
+pub struct IpRateLimiter {
+    enabled: bool,
+    burst: f64,
+    per_second: f64,
+    clock: Arc<dyn Clock>,
+    buckets: Mutex<HashMap<(&'static str, IpAddr), Bucket>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: DateTime<Utc>,
+}
+
+impl IpRateLimiter {
+    pub fn new(enabled: bool, burst: u32, per_minute: u32, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            enabled,
+            burst: f64::from(burst.max(1)),
+            per_second: f64::from(per_minute.max(1)) / 60.0,
+            clock,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from the bucket, or says in how many seconds one is free.
+    pub fn check(&self, route: &'static str, ip: IpAddr) -> Result<(), u64> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let Ok(mut buckets) = self.buckets.lock() else {
+            // A poisoned lock means a panic elsewhere; fail open rather than lock everyone out.
+            return Ok(());
+        };
+        if buckets.len() > PRUNE_ABOVE {
+            let (burst, per_second) = (self.burst, self.per_second);
+            buckets.retain(|_, bucket| refilled(bucket, now, burst, per_second) < burst);
+        }
+        let bucket = buckets.entry((route, ip)).or_insert(Bucket { tokens: self.burst, at: now });
+        let tokens = refilled(bucket, now, self.burst, self.per_second);
+        if tokens >= 1.0 {
+            *bucket = Bucket { tokens: tokens - 1.0, at: now };
+            Ok(())
+        } else {
+            *bucket = Bucket { tokens, at: now };
+            Err(((1.0 - tokens) / self.per_second).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+fn refilled(bucket: &Bucket, now: DateTime<Utc>, burst: f64, per_second: f64) -> f64 {
+    let elapsed = (now - bucket.at).num_milliseconds().max(0) as f64 / 1000.0;
+    (bucket.tokens + elapsed * per_second).min(burst)
+}
+
+/// The layer: `429 rate_limited` with `Retry-After` once a client IP used up a limited route's bucket.
+pub async fn per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+    let limited = LIMITED_ROUTES
+        .iter()
+        .find(|(method, path)| method == request.method() && Some(*path) == route)
+        .map(|(_, path)| *path);
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    if let (Some(route), Some(peer)) = (limited, peer) {
+        let ip = client_ip(peer, request.headers(), &state.web.trusted_proxies);
+        if let Err(retry_after_secs) = state.rate_limiter.check(route, ip) {
+            metrics::counter!("accountd_rate_limited_total", "route" => route).increment(1);
+            return ApiError::from(DomainError::RateLimited { retry_after_secs }).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed(Mutex<DateTime<Utc>>);
+    impl Clock for Fixed {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_refills_over_time() {
+        let clock = Arc::new(Fixed(Mutex::new(Utc::now())));
+        let limiter = IpRateLimiter::new(true, 3, 6, clock.clone());
+        let ip: IpAddr = "203.0.113.1".parse().unwrap();
+        for _ in 0..3 {
+            assert_eq!(limiter.check("/x", ip), Ok(()));
+        }
+        assert_eq!(limiter.check("/x", ip), Err(10));
+        assert_eq!(limiter.check("/y", ip), Ok(()), "each route has its own bucket");
+        assert_eq!(limiter.check("/x", "203.0.113.2".parse().unwrap()), Ok(()), "and each address");
+        *clock.0.lock().unwrap() += chrono::Duration::seconds(10);
+        assert_eq!(limiter.check("/x", ip), Ok(()));
+        assert!(limiter.check("/x", ip).is_err());
+    }
+
+    #[test]
+    fn a_disabled_limiter_allows_everything() {
+        let limiter = IpRateLimiter::new(false, 1, 1, Arc::new(Fixed(Mutex::new(Utc::now()))));
+        let ip: IpAddr = "203.0.113.1".parse().unwrap();
+        for _ in 0..10 {
+            assert_eq!(limiter.check("/x", ip), Ok(()));
+        }
+    }
+}

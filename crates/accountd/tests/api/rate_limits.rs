@@ -1,0 +1,130 @@
+//! Abuse protection: per-IP limits on the unauthenticated auth endpoints and
+//! per-account login throttling in the database.
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with, spawn_node_of, Reply, TestApp, PASSWORD};
+
+async fn login_from(app: &TestApp, forwarded_for: &str, identifier: &str, password: &str) -> Reply {
+    let request = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "identifier": identifier, "password": password }));
+    app.send(request).await
+}
+
+fn retry_after(reply: &Reply) -> u64 {
+    reply.headers.get("retry-after").expect("Retry-After").to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_eleventh_bad_login_in_the_window_is_429_until_the_window_slides() {
+    let app = spawn_app().await;
+    app.register_as("jane").await;
+    for _ in 0..10 {
+        app.login("jane", "Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
+    }
+    let throttled = app.login("jane", "Wrong-Password-1").await;
+    throttled.assert_error(429, "rate_limited");
+    let seconds = retry_after(&throttled);
+    assert!((1..=15 * 60 + 1).contains(&seconds), "Retry-After: {seconds}");
+    // Even the right password waits: the guesser must not learn it was right.
+    app.login("jane", PASSWORD).await.assert_error(429, "rate_limited");
+
+    app.clock.advance(Duration::minutes(15) + Duration::seconds(1));
+    app.login("jane", PASSWORD).await.assert_status(200);
+    // A success starts the count again.
+    for _ in 0..10 {
+        app.login("jane", "Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
+    }
+    app.login("jane", "Wrong-Password-1").await.assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn login_throttling_holds_across_nodes_and_other_addresses() {
+    let app = spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let other_node = spawn_node_of(&app, |config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    app.register_as("jane").await;
+    for attempt in 0..10 {
+        let node = if attempt % 2 == 0 { &app } else { &other_node };
+        login_from(node, &format!("198.51.100.{attempt}"), "jane", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    login_from(&other_node, "198.51.100.77", "jane", "Wrong-Password-1").await.assert_error(429, "rate_limited");
+    login_from(&app, "198.51.100.78", "JANE@example.com", PASSWORD).await.assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_from_an_untrusted_peer_does_not_escape_the_per_ip_limit() {
+    let app = spawn_app_with(|config| config.rate_limit.per_ip_burst = 3).await;
+    for attempt in 0..3 {
+        login_from(&app, &format!("203.0.113.{attempt}"), "nobody", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    let limited = login_from(&app, "203.0.113.99", "nobody", "Wrong-Password-1").await;
+    limited.assert_error(429, "rate_limited");
+    assert!(retry_after(&limited) >= 1);
+    // Other endpoints have their own allowance.
+    app.get("/health", None).await.assert_status(200);
+    app.register_as("jane").await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
+    let app = spawn_app_with(|config| {
+        config.rate_limit.per_ip_burst = 2;
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    for attempt in 0..6 {
+        login_from(&app, &format!("203.0.113.{attempt}"), "nobody", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    login_from(&app, "203.0.113.7", "nobody", "x").await.assert_error(401, "auth:invalid_credentials");
+    login_from(&app, "203.0.113.7", "nobody", "x").await.assert_error(401, "auth:invalid_credentials");
+    login_from(&app, "203.0.113.7", "nobody", "x").await.assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn registration_is_limited_per_address_and_refills_with_time() {
+    let app = spawn_app_with(|config| {
+        config.rate_limit.per_ip_burst = 2;
+        config.rate_limit.per_ip_per_minute = 1;
+    })
+    .await;
+    app.register_as("jane").await;
+    app.register_as("john").await;
+    let body = json!({ "email": "jim@example.com", "username": "jim", "password": PASSWORD });
+    let limited = app.post("/v1/users", None, body.clone()).await;
+    limited.assert_error(429, "rate_limited");
+    assert_eq!(retry_after(&limited), 60);
+    app.clock.advance(Duration::seconds(60));
+    app.post("/v1/users", None, body).await.assert_status(201);
+}
+
+#[tokio::test]
+async fn rate_limits_can_be_switched_off() {
+    let app = spawn_app_with(|config| {
+        config.rate_limit.enabled = false;
+        config.rate_limit.per_ip_burst = 1;
+    })
+    .await;
+    app.register_as("jane").await;
+    for _ in 0..12 {
+        app.login("jane", "Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
+    }
+    app.login("jane", PASSWORD).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn the_default_limits_leave_ordinary_use_alone() {
+    let app = spawn_app().await;
+    app.register_as("jane").await;
+    app.login("jane", "Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
+    app.login("jane", PASSWORD).await.assert_status(200);
+}
