@@ -6,6 +6,7 @@ pub mod clock;
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod oauth;
 pub mod password;
 pub mod sealed;
 pub mod token;

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod device;
 pub mod http;
+pub mod oauth;
 pub mod passwords;
 pub mod secret_key;
 pub mod telemetry;
@@ -22,6 +23,7 @@ use crate::config::Config;
 use crate::http::{AppState, WebSettings};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
+use crate::usecases::oauth::OAuth;
 use crate::usecases::sessions::{SessionSettings, Sessions};
 
 /// Opens the configured store and applies its migrations.
@@ -55,8 +57,26 @@ pub fn app_state(
             require_verified_email: config.auth.require_verified_email,
         },
     ));
-    let accounts = Arc::new(Accounts::new(store.clone(), clock, passwords, sessions.clone(), config.password.policy));
+    let accounts =
+        Arc::new(Accounts::new(store.clone(), clock.clone(), passwords, sessions.clone(), config.password.policy));
+    let providers = oauth::http_client()
+        .and_then(|http| oauth::from_config(&config.oauth, &http))
+        .unwrap_or_else(|error| {
+            // Validation accepted the configuration, so only the TLS setup can fail here.
+            tracing::error!(%error, "social login is disabled");
+            oauth::Providers::new()
+        });
+    let oauth = Arc::new(OAuth::new(
+        store.clone(),
+        clock,
+        sessions.clone(),
+        instance_key.clone(),
+        providers,
+        config.public_url.clone(),
+        config.oauth.allowed_redirect_uris.clone(),
+    ));
     AppState {
+        oauth,
         instance_key,
         accounts,
         sessions,

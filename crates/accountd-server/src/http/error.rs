@@ -81,6 +81,16 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::SessionNotFound => (StatusCode::NOT_FOUND, "session:not_found"),
         E::UserNotFound => (StatusCode::NOT_FOUND, "user:not_found"),
         E::UnknownReferralCode => (StatusCode::BAD_REQUEST, "referral:unknown_code"),
+        E::OAuthUnknownProvider => (StatusCode::NOT_FOUND, "oauth:unknown_provider"),
+        E::OAuthInvalidState => (StatusCode::BAD_REQUEST, "oauth:invalid_state"),
+        E::OAuthInvalidRedirectUri => (StatusCode::BAD_REQUEST, "oauth:invalid_redirect_uri"),
+        E::OAuthProviderError => (StatusCode::BAD_GATEWAY, "oauth:provider_error"),
+        E::OAuthAccountExists => (StatusCode::CONFLICT, "oauth:account_exists"),
+        E::OAuthIdentityInUse => (StatusCode::CONFLICT, "oauth:identity_in_use"),
+        E::OAuthAlreadyLinked => (StatusCode::CONFLICT, "oauth:already_linked"),
+        E::OAuthNotLinked => (StatusCode::CONFLICT, "oauth:not_linked"),
+        E::OAuthLastLoginMethod => (StatusCode::CONFLICT, "oauth:last_login_method"),
+        E::SignupTokenInvalid => (StatusCode::BAD_REQUEST, "token:invalid"),
     }
 }
 
@@ -154,10 +164,26 @@ mod tests {
             DomainError::SessionNotFound,
             DomainError::UserNotFound,
             DomainError::UnknownReferralCode,
+            DomainError::OAuthUnknownProvider,
+            DomainError::OAuthInvalidState,
+            DomainError::OAuthInvalidRedirectUri,
+            DomainError::OAuthProviderError,
+            DomainError::OAuthAccountExists,
+            DomainError::OAuthIdentityInUse,
+            DomainError::OAuthAlreadyLinked,
+            DomainError::OAuthNotLinked,
+            DomainError::OAuthLastLoginMethod,
+            DomainError::SignupTokenInvalid,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
-            assert!(status.is_client_error(), "{error:?} maps to {status}");
+            // A provider that fails is the one refusal that is not the client's fault.
+            let expected_class = if error == DomainError::OAuthProviderError {
+                status == StatusCode::BAD_GATEWAY
+            } else {
+                status.is_client_error()
+            };
+            assert!(expected_class, "{error:?} maps to {status}");
             let (area, reason) = code.split_once(':').expect("area:reason");
             assert!(!area.is_empty() && !reason.is_empty());
         }
@@ -167,6 +193,11 @@ mod tests {
             (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
         );
         assert_eq!(domain_status(&DomainError::CsrfRejected), (StatusCode::FORBIDDEN, "auth:csrf_rejected"));
+        assert_eq!(domain_status(&DomainError::OAuthAccountExists), (StatusCode::CONFLICT, "oauth:account_exists"));
+        assert_eq!(
+            domain_status(&DomainError::OAuthLastLoginMethod),
+            (StatusCode::CONFLICT, "oauth:last_login_method")
+        );
     }
 
     #[test]

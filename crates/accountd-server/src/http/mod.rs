@@ -20,6 +20,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::usecases::accounts::Accounts;
+use crate::usecases::oauth::OAuth;
 use crate::usecases::sessions::Sessions;
 use accountd_store::Store;
 
@@ -38,6 +39,7 @@ pub struct AppState {
     pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
     pub accounts: Arc<Accounts>,
     pub sessions: Arc<Sessions>,
+    pub oauth: Arc<OAuth>,
     pub store: Arc<dyn Store>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
@@ -62,7 +64,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{auth, me, system, users};
+    use routes::{auth, me, oauth, system, users};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -77,4 +79,13 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::list_sessions, me::revoke_sessions))
         .routes(routes!(me::revoke_session))
         .routes(routes!(me::login_history))
+        .routes(routes!(oauth::providers))
+        .routes(routes!(oauth::authorize))
+        .routes(routes!(oauth::login))
+        .routes(routes!(oauth::complete_signup))
+        .routes(routes!(oauth::linked_accounts))
+        .routes(routes!(oauth::link_authorize))
+        .routes(routes!(oauth::link, oauth::unlink))
+        .routes(routes!(oauth::callback_page))
+        .routes(routes!(oauth::callback_script))
 }

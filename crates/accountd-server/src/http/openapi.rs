@@ -20,6 +20,8 @@ use super::error::ErrorBody;
         (name = "me", description = "The signed-in account"),
         (name = "sessions", description = "Sessions and login history"),
         (name = "profiles", description = "Public profiles and search"),
+        (name = "oauth", description = "Social login and linked accounts"),
+        (name = "pages", description = "Pages accountd serves to browsers"),
     )
 )]
 struct ApiDoc;

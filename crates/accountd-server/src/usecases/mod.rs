@@ -2,6 +2,7 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod oauth;
 pub mod sessions;
 
 use accountd_core::user::{Activity, ClientInfo};
@@ -28,6 +29,8 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::Conflict(UniqueKey::UserEmail) => Self::Domain(DomainError::EmailTaken),
             StoreError::Conflict(UniqueKey::UserUsername) => Self::Domain(DomainError::UsernameTaken),
+            StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
+            StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -17,8 +17,12 @@ use crate::usecases::Paging;
     (status = 200, body = Profile),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
 ))]
-pub async fn get_me(State(state): State<AppState>, CurrentSession(current): CurrentSession) -> Json<Profile> {
-    Json(Profile::new(&current.user, state.web.storage_limit))
+pub async fn get_me(
+    State(state): State<AppState>,
+    CurrentSession(current): CurrentSession,
+) -> Result<Json<Profile>, ApiError> {
+    let links = state.oauth.linked_accounts(current.user.id).await?;
+    Ok(Json(Profile::new(&current.user, state.web.storage_limit).with_linked_accounts(&links)))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
@@ -35,7 +39,8 @@ pub async fn update_me(
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.accounts.update_profile(&current.user, body.into(), &client).await?;
-    Ok(Json(Profile::new(&user, state.web.storage_limit)))
+    let links = state.oauth.linked_accounts(user.id).await?;
+    Ok(Json(Profile::new(&user, state.web.storage_limit).with_linked_accounts(&links)))
 }
 
 /// The account's live sessions, newest first.
