@@ -38,6 +38,9 @@ function account(hint) {
   };
 }
 
+// The test may stop reading; a closed pipe must not take the provider down.
+process.stdout.on("error", () => {});
+
 const server = http.createServer();
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address();

@@ -112,9 +112,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    spawn_app_on(listener, configure).await
+}
+
+/// Like [`spawn_app_with`] on a listener the test bound first, for peers that must know
+/// the app's address before it starts (an OpenID provider's redirect URIs).
+pub async fn spawn_app_on(listener: TcpListener, configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database, database_url) = TestDatabase::create(dir.path()).await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
 
     let mut config =

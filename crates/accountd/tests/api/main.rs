@@ -7,6 +7,7 @@
 mod helpers;
 
 mod login;
+mod oauth;
 mod process;
 mod profile;
 mod public_profiles;
