@@ -637,3 +637,58 @@ async fn a_code_the_provider_refuses_is_a_provider_error() {
     let (_code, state) = app.code_from(&url, "github").await;
     app.oauth_login("github", "forged", &state).await.assert_error(502, "oauth:provider_error");
 }
+
+// ---- the callback page in a browser -------------------------------------------------------
+
+/// Runs the callback page in headless Chromium from `authorize_url`; returns what it showed.
+async fn in_browser(authorize_url: &str, username: &str) -> Value {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let output = Command::new("node")
+        .arg(js_dir().join("oauth-callback-browser.mjs"))
+        .args(["--url", authorize_url, "--username", username, "--chromium", &chromium])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .await
+        .expect("node runs tests/js/oauth-callback-browser.mjs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_else(|| panic!("no output from the browser script: {stdout}"));
+    serde_json::from_str(line).unwrap()
+}
+
+#[tokio::test]
+async fn the_callback_page_signs_up_and_logs_in_in_a_browser() {
+    let (app, _provider) = oidc_app().await;
+
+    let url = with_hint(&app.login_url("oidc").await, "pat:pat@example.com:true");
+    let shown = in_browser(&url, "pat_in_browser").await;
+    assert_eq!(shown["errors"], json!([]), "{shown}");
+    assert_eq!(shown["first"], "signup", "{shown}");
+    assert_eq!(shown["suggested"], "pat");
+    assert_eq!(shown["result"], "signed-in", "{shown}");
+    assert_eq!(shown["sessionCookie"], true);
+    assert_eq!(shown["heading"], "Signed in");
+    assert!(!shown["url"].as_str().unwrap().contains("code="), "the code is dropped from the address: {shown}");
+    app.get("/v1/users/pat_in_browser", None).await.assert_status(200);
+
+    // The same identity, in a fresh browser, logs straight in.
+    let url = with_hint(&app.login_url("oidc").await, "pat:pat@example.com:true");
+    let shown = in_browser(&url, "").await;
+    assert_eq!(shown["errors"], json!([]), "{shown}");
+    assert_eq!((shown["first"].as_str(), shown["result"].as_str()), (Some("signed-in"), Some("signed-in")));
+    assert!(shown["status"].as_str().unwrap().contains("pat_in_browser"), "{shown}");
+}
+
+#[tokio::test]
+async fn the_callback_page_reports_a_used_state() {
+    let (app, _provider) = oidc_app().await;
+    let url = with_hint(&app.login_url("oidc").await, "quinn");
+    let query = through_provider(&url, &app.callback_uri("oidc")).await;
+    app.oauth_login("oidc", &query["code"], &query["state"]).await.assert_status(200);
+
+    let mut page = url::Url::parse(&app.callback_uri("oidc")).unwrap();
+    page.query_pairs_mut().append_pair("code", &query["code"]).append_pair("state", &query["state"]);
+    let shown = in_browser(page.as_str(), "").await;
+    assert_eq!(shown["result"], "error", "{shown}");
+    assert_eq!(shown["heading"], "Sign-in failed");
+}
