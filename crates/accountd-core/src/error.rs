@@ -46,7 +46,9 @@ pub enum DomainError {
     OAuthInvalidRedirectUri,
     #[error("The social login provider did not complete the sign-in.")]
     OAuthProviderError,
-    #[error("An account with this email already exists; log in to it and link this provider from the account settings.")]
+    #[error(
+        "An account with this email already exists; log in to it and link this provider from the account settings."
+    )]
     OAuthAccountExists,
     #[error("This identity is already linked to another account.")]
     OAuthIdentityInUse,

@@ -59,9 +59,8 @@ pub fn app_state(
     ));
     let accounts =
         Arc::new(Accounts::new(store.clone(), clock.clone(), passwords, sessions.clone(), config.password.policy));
-    let providers = oauth::http_client()
-        .and_then(|http| oauth::from_config(&config.oauth, &http))
-        .unwrap_or_else(|error| {
+    let providers =
+        oauth::http_client().and_then(|http| oauth::from_config(&config.oauth, &http)).unwrap_or_else(|error| {
             // Validation accepted the configuration, so only the TLS setup can fail here.
             tracing::error!(%error, "social login is disabled");
             oauth::Providers::new()

@@ -183,9 +183,11 @@ impl OAuthProvider for OidcProvider {
         let state = request.state.to_owned();
         let nonce = request.nonce.to_owned();
         let (url, _, _) = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, move || CsrfToken::new(state), move || {
-                Nonce::new(nonce)
-            })
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                move || CsrfToken::new(state),
+                move || Nonce::new(nonce),
+            )
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
             .set_pkce_challenge(pkce_challenge(request.pkce_verifier))
@@ -374,7 +376,8 @@ impl PlainOAuthProvider {
             verified: Option<bool>,
         }
         let user: DiscordUser = self.api_get("/users/@me", token.expose_secret()).await?;
-        let avatar_url = user.avatar.as_ref().map(|hash| format!("https://cdn.discordapp.com/avatars/{}/{hash}.png", user.id));
+        let avatar_url =
+            user.avatar.as_ref().map(|hash| format!("https://cdn.discordapp.com/avatars/{}/{hash}.png", user.id));
         Ok(ProviderIdentity {
             subject: user.id,
             username: Some(user.username),

@@ -482,7 +482,7 @@ pub struct SignupRequired {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum OAuthLoginResponse {
-    SignedIn(AuthResponse),
+    SignedIn(Box<AuthResponse>),
     SignupRequired(SignupRequired),
 }
 

@@ -35,7 +35,7 @@ pub struct OAuth {
 /// What a login with a provider leads to.
 pub enum OAuthLogin {
     /// The identity is linked: signed in (or the second factor is asked for).
-    Linked(LoginOutcome),
+    Linked(Box<LoginOutcome>),
     /// A new identity: the user picks a username and calls complete-signup.
     SignupRequired { token: SecretString, email: String, suggested_username: String },
 }
@@ -160,7 +160,13 @@ impl OAuth {
             .map_err(provider_failure)
     }
 
-    pub async fn login(&self, provider_id: &str, code: &str, state: &str, client: &ClientInfo) -> AppResult<OAuthLogin> {
+    pub async fn login(
+        &self,
+        provider_id: &str,
+        code: &str,
+        state: &str,
+        client: &ClientInfo,
+    ) -> AppResult<OAuthLogin> {
         let identity = self.finish(provider_id, code, state, Purpose::Login, None).await?;
         let now = self.clock.now();
         let mut reader = self.store.reader().await?;
@@ -175,7 +181,7 @@ impl OAuth {
             tx.refresh_linked_account(&refreshed).await?;
             tx.commit().await?;
             let outcome = self.sessions.login_verified(user, &format!("oauth:{provider_id}"), client).await?;
-            return Ok(OAuthLogin::Linked(outcome));
+            return Ok(OAuthLogin::Linked(Box::new(outcome)));
         }
 
         let Some(email) = identity.email.as_deref() else {
@@ -371,7 +377,12 @@ impl OAuth {
         Ok(self.store.reader().await?.linked_accounts_of(user).await?)
     }
 
-    fn refreshed(&self, linked: LinkedAccount, identity: ProviderIdentity, now: chrono::DateTime<chrono::Utc>) -> LinkedAccount {
+    fn refreshed(
+        &self,
+        linked: LinkedAccount,
+        identity: ProviderIdentity,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> LinkedAccount {
         LinkedAccount {
             access_token_sealed: Some(self.key.seal(
                 identity.access_token.expose_secret().as_bytes(),

@@ -15,13 +15,13 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::rows::{
-    LinkedAccountRow, PendingAuthorizationRow, PendingSignupRow, LINKED_ACCOUNT_COLUMNS, PENDING_AUTHORIZATION_COLUMNS,
-    PENDING_SIGNUP_COLUMNS,
-    like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
+    like_prefix, ActivityRow, LinkedAccountRow, LoginAttemptRow, PendingAuthorizationRow, PendingSignupRow, SessionRow,
+    SessionWithUserRow, UserRow, LINKED_ACCOUNT_COLUMNS, PENDING_AUTHORIZATION_COLUMNS, PENDING_SIGNUP_COLUMNS,
+    SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, Conn, LoginHistoryRepo, OAuthRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo, Store,
-    StoreError, UserRepo,
+    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, OAuthRepo, Page, PageRequest, ProfileChanges, SessionRepo,
+    Store, StoreError, UserRepo,
 };
 
 pub struct PostgresStore {
@@ -372,7 +372,10 @@ impl OAuthRepo for PostgresConn {
         state: &TokenHash,
         pending: &PendingAuthorization,
     ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(pending.created_at).execute(self.db()).await?;
+        sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1")
+            .bind(pending.created_at)
+            .execute(self.db())
+            .await?;
         sqlx::query(
             "INSERT INTO oauth_states (state_hash, provider, purpose, user_id, redirect_uri, pkce_verifier_sealed, \
              nonce, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -406,7 +409,10 @@ impl OAuthRepo for PostgresConn {
     }
 
     async fn insert_pending_signup(&mut self, token: &TokenHash, signup: &PendingSignup) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oauth_signups WHERE expires_at <= $1").bind(signup.created_at).execute(self.db()).await?;
+        sqlx::query("DELETE FROM oauth_signups WHERE expires_at <= $1")
+            .bind(signup.created_at)
+            .execute(self.db())
+            .await?;
         sqlx::query(&format!(
             "INSERT INTO oauth_signups (token_hash, {PENDING_SIGNUP_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"

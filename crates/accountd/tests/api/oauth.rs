@@ -40,9 +40,14 @@ struct OidcProvider {
 impl OidcProvider {
     async fn start(redirect_uris: &[String]) -> Self {
         let mut command = Command::new("node");
-        command
-            .arg(js_dir().join("oidc-provider.mjs"))
-            .args(["--port", "0", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]);
+        command.arg(js_dir().join("oidc-provider.mjs")).args([
+            "--port",
+            "0",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            CLIENT_SECRET,
+        ]);
         for uri in redirect_uris {
             command.args(["--redirect-uri", uri]);
         }
@@ -101,11 +106,8 @@ async fn oidc_app_with(configure: impl FnOnce(&mut Config, &OidcProvider)) -> (T
 /// Follows the provider's redirects from `url` (no UI: the provider logs in `login_hint`)
 /// until it sends the browser back to `redirect_uri`; returns that URL's query.
 async fn through_provider(url: &str, redirect_uri: &str) -> HashMap<String, String> {
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut next = url::Url::parse(url).unwrap();
     for _ in 0..12 {
         let response = browser.get(next.clone()).send().await.unwrap();
@@ -137,7 +139,8 @@ impl TestApp {
     }
 
     async fn link_url(&self, provider: &str, token: &str) -> String {
-        let reply = self.call(Method::POST, &format!("/v1/me/linked-accounts/{provider}/authorize"), Some(token), None).await;
+        let reply =
+            self.call(Method::POST, &format!("/v1/me/linked-accounts/{provider}/authorize"), Some(token), None).await;
         reply.assert_status(200)["url"].as_str().unwrap().to_string()
     }
 
@@ -254,7 +257,8 @@ async fn a_sign_up_token_is_single_use_and_survives_a_taken_username() {
     ok.assert_status(201);
     let again = app.post("/v1/auth/complete-signup", None, json!({ "signupToken": token, "username": "sam2" })).await;
     again.assert_error(400, "token:invalid");
-    let unknown = app.post("/v1/auth/complete-signup", None, json!({ "signupToken": "sup_x", "username": "sam3" })).await;
+    let unknown =
+        app.post("/v1/auth/complete-signup", None, json!({ "signupToken": "sup_x", "username": "sam3" })).await;
     unknown.assert_error(400, "token:invalid");
 }
 
@@ -378,13 +382,20 @@ async fn a_state_works_only_for_its_provider_and_purpose() {
     // A login state can't link, and a link state can't log in or link another account.
     let jane = app.register_as("jane").await;
     let (code, state) = app.oidc_login_code("gus").await;
-    let link = app.post("/v1/me/linked-accounts/oidc", Some(&jane.token), json!({ "code": code, "state": state })).await;
+    let link =
+        app.post("/v1/me/linked-accounts/oidc", Some(&jane.token), json!({ "code": code, "state": state })).await;
     link.assert_error(400, "oauth:invalid_state");
 
     let url = app.link_url("oidc", &jane.token).await;
     let query = through_provider(&with_hint(&url, "gus"), &app.callback_uri("oidc")).await;
     let bob = app.register_as("bob").await;
-    let stolen = app.post("/v1/me/linked-accounts/oidc", Some(&bob.token), json!({ "code": query["code"], "state": query["state"] })).await;
+    let stolen = app
+        .post(
+            "/v1/me/linked-accounts/oidc",
+            Some(&bob.token),
+            json!({ "code": query["code"], "state": query["state"] }),
+        )
+        .await;
     stolen.assert_error(400, "oauth:invalid_state");
     assert!(app.linked(&bob.token).await.is_empty());
 }
@@ -488,7 +499,8 @@ async fn stand_in_token(State(stand_in): State<StandIn>, body: String) -> Respon
     if !valid {
         return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_grant" }))).into_response();
     }
-    Json(json!({ "access_token": "gho_standin", "token_type": "bearer", "scope": "read:user,user:email" })).into_response()
+    Json(json!({ "access_token": "gho_standin", "token_type": "bearer", "scope": "read:user,user:email" }))
+        .into_response()
 }
 
 fn authorized(headers: &HeaderMap) -> bool {
@@ -559,10 +571,8 @@ impl TestApp {
 #[tokio::test]
 async fn github_and_discord_sign_up_link_and_unlink_without_losing_access() {
     let (app, github, discord) = social_app().await;
-    let names: Vec<Value> = app.get("/v1/auth/oauth/providers", None).await.assert_status(200)["items"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let names: Vec<Value> =
+        app.get("/v1/auth/oauth/providers", None).await.assert_status(200)["items"].as_array().unwrap().clone();
     assert_eq!(names, vec![json!({ "id": "discord", "name": "Discord" }), json!({ "id": "github", "name": "GitHub" })]);
 
     *github.user.lock().unwrap() =
@@ -575,7 +585,10 @@ async fn github_and_discord_sign_up_link_and_unlink_without_losing_access() {
     let (code, state) = app.code_from(&url, "github").await;
     let reply = app.oauth_login("github", &code, &state).await;
     let body = reply.assert_status(200);
-    assert_eq!((body["email"].as_str(), body["suggestedUsername"].as_str()), (Some("octo@github.test"), Some("octo-cat")));
+    assert_eq!(
+        (body["email"].as_str(), body["suggestedUsername"].as_str()),
+        (Some("octo@github.test"), Some("octo-cat"))
+    );
     let octo = app.sign_up_with(reply, "octo").await;
     let me = app.get("/v1/me", Some(&octo.token)).await;
     let me = me.assert_status(200);
@@ -591,7 +604,8 @@ async fn github_and_discord_sign_up_link_and_unlink_without_losing_access() {
     });
     let url = app.link_url("discord", &octo.token).await;
     let (code, state) = app.code_from(&url, "discord").await;
-    let linked = app.post("/v1/me/linked-accounts/discord", Some(&octo.token), json!({ "code": code, "state": state })).await;
+    let linked =
+        app.post("/v1/me/linked-accounts/discord", Some(&octo.token), json!({ "code": code, "state": state })).await;
     let linked = linked.assert_status(201);
     assert_eq!(linked["providerUserId"], "80351110224678912");
     assert_eq!(

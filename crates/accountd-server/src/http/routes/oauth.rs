@@ -72,7 +72,8 @@ pub async fn login(
     ApiJson(body): ApiJson<OAuthCallbackRequest>,
 ) -> Result<Response, ApiError> {
     match state.oauth.login(&provider, &body.code, &body.state, &client).await? {
-        OAuthLogin::Linked(LoginOutcome::SignedIn { user, session }) => {
+        OAuthLogin::Linked(outcome) => {
+            let LoginOutcome::SignedIn { user, session } = *outcome;
             let links = state.oauth.linked_accounts(user.id).await?;
             let profile = Profile::new(&user, state.web.storage_limit).with_linked_accounts(&links);
             Ok(signed_in(&state, StatusCode::OK, profile, &session))
@@ -93,7 +94,11 @@ pub async fn login(
 fn signed_in(state: &AppState, status: StatusCode, user: Profile, session: &IssuedSession) -> Response {
     let token = SessionToken::from_issued(session);
     let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-    (status, [(header::SET_COOKIE, cookie)], Json(OAuthLoginResponse::SignedIn(AuthResponse { user, session: token })))
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        Json(OAuthLoginResponse::SignedIn(Box::new(AuthResponse { user, session: token }))),
+    )
         .into_response()
 }
 
