@@ -706,3 +706,39 @@ async fn the_callback_page_reports_a_used_state() {
     assert_eq!(shown["result"], "error", "{shown}");
     assert_eq!(shown["heading"], "Sign-in failed");
 }
+
+#[tokio::test]
+async fn openapi_lists_the_social_login_routes() {
+    let app = crate::helpers::spawn_app().await;
+    let document = app.get("/openapi.json", None).await;
+    let paths = &document.assert_status(200)["paths"];
+    for (path, method) in [
+        ("/v1/auth/oauth/providers", "get"),
+        ("/v1/auth/oauth/{provider}/authorize", "get"),
+        ("/v1/auth/oauth/{provider}/login", "post"),
+        ("/v1/auth/complete-signup", "post"),
+        ("/v1/me/linked-accounts", "get"),
+        ("/v1/me/linked-accounts/{provider}/authorize", "post"),
+        ("/v1/me/linked-accounts/{provider}", "post"),
+        ("/v1/me/linked-accounts/{provider}", "delete"),
+        ("/oauth/{provider}/callback", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path} is not documented");
+    }
+}
+
+#[tokio::test]
+async fn the_callback_page_runs_no_inline_script_under_the_policy() {
+    let app = crate::helpers::spawn_app().await;
+    let page = app.client.get(app.url("/oauth/github/callback?code=c&state=s")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(policy.contains("default-src 'self'"), "{policy}");
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<script src="/oauth/callback.js" defer></script>"#));
+    assert_eq!(html.matches("<script").count(), 1, "no inline script");
+    let script = app.client.get(app.url("/oauth/callback.js")).send().await.unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+}
