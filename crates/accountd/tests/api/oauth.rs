@@ -742,3 +742,44 @@ async fn the_callback_page_runs_no_inline_script_under_the_policy() {
     assert_eq!(script.status(), 200);
     assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
 }
+
+#[tokio::test]
+async fn a_banned_account_cannot_log_in_with_its_identity() {
+    let (app, _provider) = oidc_app().await;
+    let reply = app.oidc_login("ben").await;
+    let ben = app.sign_up_with(reply, "ben").await;
+    app.execute_sql(&format!("UPDATE users SET banned = TRUE WHERE username = '{}'", ben.username)).await;
+    app.oidc_login("ben").await.assert_error(403, "auth:account_banned");
+}
+
+/// `SELECT count(*) …` on the test's database; the SQL must be valid on both backends.
+async fn count(app: &TestApp, query: &str) -> i64 {
+    use sqlx::Connection as _;
+    if app.database.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query_scalar(query).fetch_one(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query_scalar(query).fetch_one(&mut conn).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn provider_tokens_and_states_are_not_stored_in_the_clear() {
+    let (app, github, _discord) = social_app().await;
+    *github.user.lock().unwrap() = json!({ "id": 99, "login": "sealy", "avatar_url": null, "email": null });
+    *github.emails.lock().unwrap() = json!([{ "email": "sealy@github.test", "primary": true, "verified": true }]);
+    let url = app.login_url("github").await;
+    let (code, state) = app.code_from(&url, "github").await;
+    let reply = app.oauth_login("github", &code, &state).await;
+    app.sign_up_with(reply, "sealy").await;
+
+    // A dump of the database holds neither the provider's access token nor a usable state.
+    assert_eq!(count(&app, "SELECT count(*) FROM linked_accounts WHERE access_token_sealed IS NOT NULL").await, 1);
+    let clear = "SELECT count(*) FROM linked_accounts WHERE access_token_sealed LIKE '%gho_standin%'";
+    assert_eq!(count(&app, clear).await, 0);
+    let url = app.login_url("github").await;
+    let state = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    assert_eq!(count(&app, "SELECT count(*) FROM oauth_states").await, 1);
+    assert_eq!(count(&app, &format!("SELECT count(*) FROM oauth_states WHERE state_hash = '{state}'")).await, 0);
+}
