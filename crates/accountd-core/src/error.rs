@@ -66,6 +66,28 @@ pub enum DomainError {
     LimitExceeded(&'static str),
     #[error("Too many requests; try again later.")]
     RateLimited { retry_after_secs: u64 },
+    #[error("No such social login provider.")]
+    OAuthUnknownProvider,
+    #[error("The sign-in request is unknown, was already used, or expired; start again.")]
+    OAuthInvalidState,
+    #[error("This redirect URI is not allowed.")]
+    OAuthInvalidRedirectUri,
+    #[error("The social login provider did not complete the sign-in.")]
+    OAuthProviderError,
+    #[error(
+        "An account with this email already exists; log in to it and link this provider from the account settings."
+    )]
+    OAuthAccountExists,
+    #[error("This identity is already linked to another account.")]
+    OAuthIdentityInUse,
+    #[error("Another identity of this provider is already linked to the account; unlink it first.")]
+    OAuthAlreadyLinked,
+    #[error("This provider is not linked to the account.")]
+    OAuthNotLinked,
+    #[error("This is the only way left to log in; set a password or link another provider first.")]
+    OAuthLastLoginMethod,
+    #[error("The sign-up token is unknown, was already used, or expired.")]
+    SignupTokenInvalid,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

@@ -8,6 +8,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod mail;
+pub mod oauth;
 pub mod password;
 pub mod scope;
 pub mod sealed;

@@ -1,6 +1,7 @@
 //! Configuration: defaults < TOML file named by `ACCOUNTD_CONFIG` < `ACCOUNTD_*`
 //! environment, where `__` separates levels (`ACCOUNTD_AUTH__SESSION_TTL_DAYS`).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,7 @@ pub struct Config {
     pub two_factor: TwoFactorConfig,
     pub webhooks: WebhooksConfig,
     pub limits: LimitsConfig,
+    pub oauth: OAuthConfig,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -96,6 +98,48 @@ pub struct LimitsConfig {
     pub sessions: u32,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct OAuthConfig {
+    /// Social login providers by name (`ACCOUNTD_OAUTH__PROVIDERS__{NAME}__…`); the name is
+    /// the provider's id in the API paths.
+    #[serde(default)]
+    pub providers: BTreeMap<String, OAuthProviderConfig>,
+    /// Redirect URIs a client may pass as `redirectUri`, besides the default
+    /// `{publicUrl}/oauth/{provider}/callback` (comma separated).
+    #[serde(default, deserialize_with = "comma_list")]
+    pub allowed_redirect_uris: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OAuthProviderKind {
+    Github,
+    Google,
+    Discord,
+    Oidc,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OAuthProviderConfig {
+    pub kind: OAuthProviderKind,
+    pub client_id: String,
+    #[serde(default, serialize_with = "masked")]
+    pub client_secret: Option<SecretString>,
+    /// The OpenID Connect issuer (`oidc`; Google's is preset); discovery starts from it.
+    #[serde(default)]
+    pub issuer: Option<Url>,
+    /// Endpoint overrides of the presets (GitHub Enterprise, a test stand-in).
+    #[serde(default)]
+    pub auth_url: Option<Url>,
+    #[serde(default)]
+    pub token_url: Option<Url>,
+    #[serde(default)]
+    pub api_url: Option<Url>,
+    /// The name shown to users; defaults to the preset's or to the provider's id.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -137,6 +181,7 @@ impl Default for Config {
                 additional_addresses: 5,
                 sessions: 100,
             },
+            oauth: OAuthConfig::default(),
             log: "info".into(),
             log_format: LogFormat::Pretty,
         }
@@ -231,9 +276,40 @@ impl Config {
         if self.product_name.trim().is_empty() || self.product_name.chars().any(char::is_control) {
             return Err(ConfigError::new("product_name", "must be a non-empty single line"));
         }
+        self.validate_oauth()?;
         if let Some(key) = &self.secret_key {
             crate::secret_key::decode(key.expose_secret())
                 .map_err(|problem| ConfigError::new("secret_key", problem))?;
+        }
+        Ok(())
+    }
+
+    fn validate_oauth(&self) -> Result<(), ConfigError> {
+        for (name, provider) in &self.oauth.providers {
+            let key = |field: &str| format!("oauth.providers.{name}.{field}");
+            let valid_name = !name.is_empty()
+                && name.len() <= 32
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+            if !valid_name {
+                return Err(ConfigError::new(
+                    &format!("oauth.providers.{name}"),
+                    "the name must be 1-32 characters of a-z 0-9 _ -",
+                ));
+            }
+            if provider.client_id.trim().is_empty() {
+                return Err(ConfigError::new(&key("client_id"), "must not be empty"));
+            }
+            if provider.kind == OAuthProviderKind::Oidc && provider.issuer.is_none() {
+                return Err(ConfigError::new(&key("issuer"), "is required for kind oidc (discovery starts from it)"));
+            }
+            // GitHub and Discord accept no public clients; OpenID providers may (PKCE alone).
+            let needs_secret = matches!(provider.kind, OAuthProviderKind::Github | OAuthProviderKind::Discord);
+            if needs_secret && provider.client_secret.is_none() {
+                return Err(ConfigError::new(&key("client_secret"), "is required for this kind"));
+            }
+        }
+        for uri in &self.oauth.allowed_redirect_uris {
+            Url::parse(uri).map_err(|e| ConfigError::new("oauth.allowed_redirect_uris", format!("{uri}: {e}")))?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod device;
 pub mod http;
 pub mod mail;
+pub mod oauth;
 pub mod passwords;
 pub mod secret_key;
 pub mod telemetry;
@@ -27,6 +28,7 @@ use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
+use crate::usecases::oauth::OAuth;
 use crate::usecases::sessions::{LoginThrottle, SessionSettings, Sessions};
 use crate::usecases::tokens::Tokens;
 
@@ -108,7 +110,23 @@ pub fn app_state(
         config.rate_limit.per_ip_per_minute,
         clock.clone(),
     ));
+    let providers =
+        oauth::http_client().and_then(|http| oauth::from_config(&config.oauth, &http)).unwrap_or_else(|error| {
+            // Validation accepted the configuration, so only the TLS setup can fail here.
+            tracing::error!(%error, "social login is disabled");
+            oauth::Providers::new()
+        });
+    let oauth = Arc::new(OAuth::new(
+        store.clone(),
+        clock.clone(),
+        sessions.clone(),
+        instance_key.clone(),
+        providers,
+        config.public_url.clone(),
+        config.oauth.allowed_redirect_uris.clone(),
+    ));
     AppState {
+        oauth,
         instance_key,
         accounts,
         flows,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup};
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Activity, LoginAttempt, Notifications, Preferences, Role, Session, User};
@@ -30,6 +31,10 @@ pub enum UniqueKey {
     UserEmail,
     UserUsername,
     Address,
+    /// A provider's identity is linked to an account already.
+    LinkedIdentity,
+    /// The account has an identity of this provider linked already.
+    LinkedProvider,
     Other,
 }
 
@@ -330,6 +335,43 @@ pub trait AdminRepo {
     ) -> Result<Page<Activity>, StoreError>;
 }
 
+/// Social login: linked identities, and the single-use records of sign-ins in progress.
+#[async_trait]
+pub trait OAuthRepo {
+    /// Also deletes the authorization requests that expired, so they don't pile up.
+    async fn insert_pending_authorization(
+        &mut self,
+        state: &TokenHash,
+        pending: &PendingAuthorization,
+    ) -> Result<(), StoreError>;
+    /// Deletes and returns the authorization request in one statement, so of two
+    /// concurrent uses of one state only one gets it. Expiry is the caller's to check.
+    async fn take_pending_authorization(
+        &mut self,
+        state: &TokenHash,
+    ) -> Result<Option<PendingAuthorization>, StoreError>;
+    /// Also deletes the sign-ups that expired.
+    async fn insert_pending_signup(&mut self, token: &TokenHash, signup: &PendingSignup) -> Result<(), StoreError>;
+    async fn pending_signup(&mut self, token: &TokenHash) -> Result<Option<PendingSignup>, StoreError>;
+    /// Whether this call deleted it (single use under concurrency).
+    async fn delete_pending_signup(&mut self, token: &TokenHash) -> Result<bool, StoreError>;
+    /// Fails with `Conflict(LinkedIdentity | LinkedProvider)`.
+    async fn insert_linked_account(&mut self, account: &LinkedAccount) -> Result<(), StoreError>;
+    async fn linked_account_by_identity(
+        &mut self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<LinkedAccount>, StoreError>;
+    /// Oldest first.
+    async fn linked_accounts_of(&mut self, user: UserId) -> Result<Vec<LinkedAccount>, StoreError>;
+    /// Writes what the provider said of the identity at the latest login.
+    async fn refresh_linked_account(&mut self, account: &LinkedAccount) -> Result<(), StoreError>;
+    /// Deletes the account's identity at `provider` and returns how many identities the
+    /// account has left. Concurrent unlinks of one account are serialized, so the count
+    /// is exact in the transaction.
+    async fn delete_linked_account(&mut self, user: UserId, provider: &str) -> Result<Option<i64>, StoreError>;
+}
+
 /// A connection to the store: every repository on one connection, so a use case
 /// can make several changes in one transaction.
 #[async_trait]
@@ -347,6 +389,7 @@ pub trait Conn:
     + LimitRepo
     + LoginThrottleRepo
     + AdminRepo
+    + OAuthRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;
@@ -404,6 +447,14 @@ fn classify(error: sqlx::Error) -> StoreError {
                 UniqueKey::UserUsername
             } else if detail.contains("addresses_address_key") || detail.contains("addresses.address_normalized") {
                 UniqueKey::Address
+            } else if detail.contains("linked_accounts_identity_key")
+                || detail.contains("linked_accounts.provider, linked_accounts.subject")
+            {
+                UniqueKey::LinkedIdentity
+            } else if detail.contains("linked_accounts_pkey")
+                || detail.contains("linked_accounts.user_id, linked_accounts.provider")
+            {
+                UniqueKey::LinkedProvider
             } else {
                 UniqueKey::Other
             };

@@ -3,6 +3,7 @@
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup, Purpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::scope::Scope;
 use accountd_core::user::{Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User};
@@ -309,6 +310,106 @@ impl From<LimitsRow> for LimitOverrides {
             additional_addresses: row.additional_addresses,
             sessions: row.sessions,
             storage_bytes: row.storage_bytes,
+        }
+    }
+}
+
+pub const LINKED_ACCOUNT_COLUMNS: &str = "user_id, provider, subject, username, email, email_verified, avatar_url, \
+     access_token_sealed, linked_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub struct LinkedAccountRow {
+    user_id: Uuid,
+    provider: String,
+    subject: String,
+    username: Option<String>,
+    email: Option<String>,
+    email_verified: bool,
+    avatar_url: Option<String>,
+    access_token_sealed: Option<String>,
+    linked_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<LinkedAccountRow> for LinkedAccount {
+    fn from(row: LinkedAccountRow) -> Self {
+        Self {
+            user_id: UserId::from_uuid(row.user_id),
+            provider: row.provider,
+            subject: row.subject,
+            username: row.username,
+            email: row.email,
+            email_verified: row.email_verified,
+            avatar_url: row.avatar_url,
+            access_token_sealed: row.access_token_sealed,
+            linked_at: row.linked_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub const PENDING_AUTHORIZATION_COLUMNS: &str =
+    "provider, purpose, user_id, redirect_uri, pkce_verifier_sealed, nonce, created_at, expires_at";
+
+#[derive(sqlx::FromRow)]
+pub struct PendingAuthorizationRow {
+    provider: String,
+    purpose: String,
+    user_id: Option<Uuid>,
+    redirect_uri: String,
+    pkce_verifier_sealed: String,
+    nonce: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl TryFrom<PendingAuthorizationRow> for PendingAuthorization {
+    type Error = crate::StoreError;
+
+    fn try_from(row: PendingAuthorizationRow) -> Result<Self, Self::Error> {
+        let purpose = Purpose::parse(&row.purpose)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("oauth state purpose {}", row.purpose)))?;
+        Ok(Self {
+            provider: row.provider,
+            purpose,
+            user_id: row.user_id.map(UserId::from_uuid),
+            redirect_uri: row.redirect_uri,
+            pkce_verifier_sealed: row.pkce_verifier_sealed,
+            nonce: row.nonce,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        })
+    }
+}
+
+pub const PENDING_SIGNUP_COLUMNS: &str =
+    "provider, subject, username, email, email_verified, avatar_url, access_token_sealed, created_at, expires_at";
+
+#[derive(sqlx::FromRow)]
+pub struct PendingSignupRow {
+    provider: String,
+    subject: String,
+    username: Option<String>,
+    email: String,
+    email_verified: bool,
+    avatar_url: Option<String>,
+    access_token_sealed: Option<String>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl From<PendingSignupRow> for PendingSignup {
+    fn from(row: PendingSignupRow) -> Self {
+        Self {
+            provider: row.provider,
+            subject: row.subject,
+            username: row.username,
+            email: row.email,
+            email_verified: row.email_verified,
+            avatar_url: row.avatar_url,
+            access_token_sealed: row.access_token_sealed,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Request and response bodies of the API, separate from the domain types.
 
 use accountd_core::access::PersonalAccessToken;
+use accountd_core::oauth::LinkedAccount;
 use accountd_core::user::{Activity, Device, LoginAttempt, Role, Session, Theme, User};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
@@ -169,6 +170,13 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The profile with the account's linked identities; loaded only where a profile is
+    /// answered, not on every authenticated request.
+    pub fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
+        self.linked_accounts = accounts.iter().map(LinkedAccountDto::from).collect();
+        self
+    }
+
     pub fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
         Self {
             id: user.id.as_uuid(),
@@ -700,4 +708,86 @@ impl From<&Activity> for AdminActivityDto {
             metadata: activity.metadata.clone(),
         }
     }
+}
+
+// ---- social login and linked accounts ------------------------------------------------------
+
+impl From<&LinkedAccount> for LinkedAccountDto {
+    fn from(account: &LinkedAccount) -> Self {
+        Self {
+            provider: account.provider.clone(),
+            provider_user_id: account.subject.clone(),
+            username: account.username.clone(),
+            email: account.email.clone(),
+            avatar_url: account.avatar_url.clone(),
+            linked_at: account.linked_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthProviderDto {
+    #[schema(example = "github")]
+    pub id: String,
+    #[schema(example = "GitHub")]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthProviderList {
+    pub items: Vec<OAuthProviderDto>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizeQuery {
+    /// Where the provider sends the user back; must be allowed by configuration.
+    /// Default `{publicUrl}/oauth/{provider}/callback`.
+    pub redirect_uri: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorizeUrl {
+    /// Send the user here.
+    pub url: String,
+}
+
+/// What the provider sent back to the redirect URI.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OAuthCallbackRequest {
+    pub code: String,
+    pub state: String,
+}
+
+/// A new identity: choose a username and call `POST /v1/auth/complete-signup`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupRequired {
+    /// Always `true`.
+    pub signup_required: bool,
+    /// Single-use, valid for 10 minutes.
+    pub signup_token: String,
+    pub email: String,
+    pub suggested_username: String,
+}
+
+/// A session, or a sign-up to complete.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum OAuthLoginResponse {
+    SignedIn(Box<AuthResponse>),
+    SignupRequired(SignupRequired),
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompleteSignupRequest {
+    pub signup_token: String,
+    #[schema(example = "jane")]
+    pub username: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkedAccountList {
+    pub items: Vec<LinkedAccountDto>,
 }

@@ -96,6 +96,16 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::LimitExceeded(_) => (StatusCode::CONFLICT, "limit:exceeded"),
         // The contract's one code without an area.
         E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        E::OAuthUnknownProvider => (StatusCode::NOT_FOUND, "oauth:unknown_provider"),
+        E::OAuthInvalidState => (StatusCode::BAD_REQUEST, "oauth:invalid_state"),
+        E::OAuthInvalidRedirectUri => (StatusCode::BAD_REQUEST, "oauth:invalid_redirect_uri"),
+        E::OAuthProviderError => (StatusCode::BAD_GATEWAY, "oauth:provider_error"),
+        E::OAuthAccountExists => (StatusCode::CONFLICT, "oauth:account_exists"),
+        E::OAuthIdentityInUse => (StatusCode::CONFLICT, "oauth:identity_in_use"),
+        E::OAuthAlreadyLinked => (StatusCode::CONFLICT, "oauth:already_linked"),
+        E::OAuthNotLinked => (StatusCode::CONFLICT, "oauth:not_linked"),
+        E::OAuthLastLoginMethod => (StatusCode::CONFLICT, "oauth:last_login_method"),
+        E::SignupTokenInvalid => (StatusCode::BAD_REQUEST, "token:invalid"),
     }
 }
 
@@ -187,10 +197,25 @@ mod tests {
             DomainError::InvalidScope,
             DomainError::TokenNotFound,
             DomainError::LimitExceeded("x"),
+            DomainError::OAuthUnknownProvider,
+            DomainError::OAuthInvalidState,
+            DomainError::OAuthInvalidRedirectUri,
+            DomainError::OAuthProviderError,
+            DomainError::OAuthAccountExists,
+            DomainError::OAuthIdentityInUse,
+            DomainError::OAuthAlreadyLinked,
+            DomainError::OAuthNotLinked,
+            DomainError::OAuthLastLoginMethod,
+            DomainError::SignupTokenInvalid,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
-            assert!(status.is_client_error(), "{error:?} maps to {status}");
+            // A provider that fails is the one refusal that is not the client's fault.
+            if error == DomainError::OAuthProviderError {
+                assert_eq!(status, StatusCode::BAD_GATEWAY);
+            } else {
+                assert!(status.is_client_error(), "{error:?} maps to {status}");
+            }
             // The contract names one code without an area: `rate_limited`.
             if code != "rate_limited" {
                 let (area, reason) = code.split_once(':').expect("area:reason");
@@ -206,6 +231,11 @@ mod tests {
         assert_eq!(domain_status(&DomainError::LimitExceeded("x")), (StatusCode::CONFLICT, "limit:exceeded"));
         assert_eq!(domain_status(&DomainError::InsufficientScope), (StatusCode::FORBIDDEN, "auth:insufficient_scope"));
         assert_eq!(domain_status(&DomainError::SessionRequired), (StatusCode::FORBIDDEN, "auth:session_required"));
+        assert_eq!(domain_status(&DomainError::OAuthAccountExists), (StatusCode::CONFLICT, "oauth:account_exists"));
+        assert_eq!(
+            domain_status(&DomainError::OAuthLastLoginMethod),
+            (StatusCode::CONFLICT, "oauth:last_login_method")
+        );
     }
 
     #[test]

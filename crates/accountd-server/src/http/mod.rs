@@ -25,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
 use crate::usecases::email_flows::EmailFlows;
+use crate::usecases::oauth::OAuth;
 use crate::usecases::sessions::Sessions;
 use crate::usecases::tokens::Tokens;
 use accountd_store::Store;
@@ -54,6 +55,7 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     pub admin: Arc<Administration>,
     pub rate_limiter: Arc<rate_limit::IpRateLimiter>,
+    pub oauth: Arc<OAuth>,
     pub store: Arc<dyn Store>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
@@ -94,7 +96,7 @@ fn page_routes() -> Router<AppState> {
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{account, addresses, admin, auth, email, me, system, tokens, users};
+    use routes::{account, addresses, admin, auth, email, me, oauth, system, tokens, users};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -131,12 +133,22 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_user, admin::update_user, admin::delete_user))
         .routes(routes!(admin::revoke_user_sessions))
         .routes(routes!(admin::activity))
+        .routes(routes!(oauth::providers))
+        .routes(routes!(oauth::authorize))
+        .routes(routes!(oauth::login))
+        .routes(routes!(oauth::complete_signup))
+        .routes(routes!(oauth::linked_accounts))
+        .routes(routes!(oauth::link_authorize))
+        .routes(routes!(oauth::link, oauth::unlink))
+        .routes(routes!(oauth::callback_page))
+        .routes(routes!(oauth::callback_script))
 }
 
 impl AppState {
     /// The owner's view of an account, with the records it lists.
     pub async fn profile(&self, user: &accountd_core::user::User) -> Result<dto::Profile, error::ApiError> {
         let addresses = self.flows.addresses(user.id).await?;
-        Ok(dto::Profile::new(user, self.web.storage_limit, &addresses))
+        let links = self.oauth.linked_accounts(user.id).await?;
+        Ok(dto::Profile::new(user, self.web.storage_limit, &addresses).with_linked_accounts(&links))
     }
 }

@@ -24,6 +24,8 @@ use super::error::ErrorBody;
         (name = "profiles", description = "Public profiles and search"),
         (name = "tokens", description = "Personal access tokens, the upload token, introspection"),
         (name = "admin", description = "Administration, for accounts with the role `admin`"),
+        (name = "oauth", description = "Social login and linked accounts"),
+        (name = "pages", description = "Pages accountd serves to browsers"),
     )
 )]
 struct ApiDoc;

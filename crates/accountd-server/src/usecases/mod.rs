@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod email_flows;
 pub mod mailing;
+pub mod oauth;
 pub mod sessions;
 pub mod tokens;
 
@@ -33,6 +34,8 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::UserEmail) => Self::Domain(DomainError::EmailTaken),
             StoreError::Conflict(UniqueKey::UserUsername) => Self::Domain(DomainError::UsernameTaken),
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
+            StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
+            StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -121,6 +121,28 @@ impl Sessions {
         Ok(LoginOutcome::SignedIn { user: User { last_login_at: Some(signed_in_at), ..user }, session })
     }
 
+    // ---- social login (oauth) ----------------------------------------------------------
+    /// Signs in an account whose identity a social login provider vouched for, recording
+    /// `method` (`oauth:NAME`). It answers a [`LoginOutcome`] like the password login, so
+    /// the two-factor step belongs here too.
+    pub async fn login_verified(&self, user: User, method: &str, client: &ClientInfo) -> AppResult<LoginOutcome> {
+        let refusal = if user.banned {
+            Some(("banned", DomainError::AccountBanned))
+        } else if self.settings.require_verified_email && !user.email_verified {
+            Some(("email_not_verified", DomainError::EmailNotVerified))
+        } else {
+            None
+        };
+        if let Some((reason, error)) = refusal {
+            record_login_metric(reason);
+            return Err(error.into());
+        }
+        let (session, signed_in_at) = self.sign_in(&user, method, client).await?;
+        record_login_metric("success");
+        Ok(LoginOutcome::SignedIn { user: User { last_login_at: Some(signed_in_at), ..user }, session })
+    }
+    // ---- end social login -----------------------------------------------------------------
+
     /// Opens a session for an account whose credentials were checked, and records the login.
     async fn sign_in(
         &self,

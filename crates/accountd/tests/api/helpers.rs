@@ -119,9 +119,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    spawn_app_on(listener, configure).await
+}
+
+/// Like [`spawn_app_with`] on a listener the test bound first, for peers that must know
+/// the app's address before it starts (an OpenID provider's redirect URIs).
+pub async fn spawn_app_on(listener: TcpListener, configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database, database_url) = TestDatabase::create(dir.path()).await;
-    start_app(dir, database, database_url, configure).await
+    start_app(dir, database, database_url, listener, configure).await
 }
 
 /// A second server on the database of `first`, as another node of a deployment:
@@ -129,16 +136,17 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 pub async fn spawn_node_of(first: &TestApp, configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::Shared { postgres: first.database.is_postgres() };
-    start_app(dir, database, first.database_url.clone(), configure).await
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    start_app(dir, database, first.database_url.clone(), listener, configure).await
 }
 
 async fn start_app(
     dir: tempfile::TempDir,
     database: TestDatabase,
     database_url: String,
+    listener: TcpListener,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
 
     let mut config =

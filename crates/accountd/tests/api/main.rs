@@ -10,6 +10,7 @@ mod access;
 mod admin;
 mod login;
 mod mail_flows;
+mod oauth;
 mod outbox;
 mod pages;
 mod process;

@@ -1,0 +1,215 @@
+//! Social login and linked accounts, and the callback page that finishes the flow in a browser.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::http::cookies;
+use crate::http::dto::{
+    AuthResponse, AuthorizeQuery, AuthorizeUrl, CompleteSignupRequest, LinkedAccountDto, LinkedAccountList,
+    OAuthCallbackRequest, OAuthLoginResponse, OAuthProviderDto, OAuthProviderList, Profile, SessionToken,
+    SignupRequired,
+};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser};
+use crate::http::AppState;
+use crate::usecases::oauth::OAuthLogin;
+use crate::usecases::sessions::{IssuedSession, LoginOutcome};
+
+const CALLBACK_PAGE: &str = include_str!("../../../assets/oauth-callback.html");
+const CALLBACK_SCRIPT: &str = include_str!("../../../assets/oauth-callback.js");
+
+/// The configured social login providers.
+#[utoipa::path(get, path = "/v1/auth/oauth/providers", tag = "oauth", responses(
+    (status = 200, body = OAuthProviderList),
+))]
+pub async fn providers(State(state): State<AppState>) -> Json<OAuthProviderList> {
+    let items = state
+        .oauth
+        .providers()
+        .into_iter()
+        .map(|(id, name)| OAuthProviderDto { id: id.to_owned(), name: name.to_owned() })
+        .collect();
+    Json(OAuthProviderList { items })
+}
+
+/// The provider's authorization URL to send the user to, to log in or sign up.
+///
+/// The `state` in it is single-use and expires in 10 minutes.
+#[utoipa::path(get, path = "/v1/auth/oauth/{provider}/authorize", tag = "oauth", params(("provider" = String, Path), AuthorizeQuery), responses(
+    (status = 200, body = AuthorizeUrl),
+    (status = 400, body = ErrorBody, description = "`oauth:invalid_redirect_uri`: not an allowed redirect URI"),
+    (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
+    (status = 502, body = ErrorBody, description = "`oauth:provider_error`: discovery failed"),
+))]
+pub async fn authorize(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    ApiQuery(query): ApiQuery<AuthorizeQuery>,
+) -> Result<Json<AuthorizeUrl>, ApiError> {
+    let url = state.oauth.authorize(&provider, query.redirect_uri.as_deref(), None).await?;
+    Ok(Json(AuthorizeUrl { url: url.into() }))
+}
+
+/// Finishes a login with the `code` and `state` the provider sent back.
+///
+/// A linked identity signs in (`{"user", "session"}` and the cookie; accounts with two-factor
+/// authentication will answer `mfaRequired`); a new identity answers `signupRequired`.
+#[utoipa::path(post, path = "/v1/auth/oauth/{provider}/login", tag = "oauth", params(("provider" = String, Path)),
+    request_body = OAuthCallbackRequest, responses(
+    (status = 200, body = OAuthLoginResponse),
+    (status = 400, body = ErrorBody, description = "`oauth:invalid_state`: unknown, used, expired, or of another provider or purpose"),
+    (status = 403, body = ErrorBody, description = "`auth:account_banned`, `auth:email_not_verified`"),
+    (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
+    (status = 409, body = ErrorBody, description = "`oauth:account_exists`: the provider's verified email belongs to an account; log in and link"),
+    (status = 502, body = ErrorBody, description = "`oauth:provider_error`: the code was refused, the ID token did not verify, or the provider shared no email"),
+))]
+pub async fn login(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Path(provider): Path<String>,
+    ApiJson(body): ApiJson<OAuthCallbackRequest>,
+) -> Result<Response, ApiError> {
+    match state.oauth.login(&provider, &body.code, &body.state, &client).await? {
+        OAuthLogin::Linked(outcome) => {
+            let LoginOutcome::SignedIn { user, session } = *outcome;
+            let profile = state.profile(&user).await?;
+            Ok(signed_in(&state, StatusCode::OK, profile, &session))
+        }
+        OAuthLogin::SignupRequired { token, email, suggested_username } => {
+            use secrecy::ExposeSecret as _;
+            Ok(Json(OAuthLoginResponse::SignupRequired(SignupRequired {
+                signup_required: true,
+                signup_token: token.expose_secret().to_owned(),
+                email,
+                suggested_username,
+            }))
+            .into_response())
+        }
+    }
+}
+
+fn signed_in(state: &AppState, status: StatusCode, user: Profile, session: &IssuedSession) -> Response {
+    let token = SessionToken::from_issued(session);
+    let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        Json(OAuthLoginResponse::SignedIn(Box::new(AuthResponse { user, session: token }))),
+    )
+        .into_response()
+}
+
+/// Creates the account of a new identity with the chosen username, and signs it in.
+///
+/// The email is the provider's, verified only when the provider said so. The account has no
+/// password; one can be set later with `PUT /v1/me/password`.
+#[utoipa::path(post, path = "/v1/auth/complete-signup", tag = "oauth", request_body = CompleteSignupRequest, responses(
+    (status = 201, body = AuthResponse, description = "Signed up; the session is also set as the cookie."),
+    (status = 400, body = ErrorBody, description = "`token:invalid` (unknown, used or expired), `validation:invalid_username`, `validation:reserved_username`"),
+    (status = 409, body = ErrorBody, description = "`user:username_taken` (the token stays usable), `user:email_taken`, `oauth:identity_in_use`"),
+))]
+pub async fn complete_signup(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(body): ApiJson<CompleteSignupRequest>,
+) -> Result<Response, ApiError> {
+    let (user, session) = state.oauth.complete_signup(&body.signup_token, &body.username, &client).await?;
+    let profile = state.profile(&user).await?;
+    Ok(signed_in(&state, StatusCode::CREATED, profile, &session))
+}
+
+/// The identities linked to the account.
+#[utoipa::path(get, path = "/v1/me/linked-accounts", tag = "oauth", security(("session" = []), ("cookie" = [])), responses(
+    (status = 200, body = LinkedAccountList),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+))]
+pub async fn linked_accounts(
+    State(state): State<AppState>,
+    CurrentUser(current): CurrentUser,
+) -> Result<Json<LinkedAccountList>, ApiError> {
+    let links = state.oauth.linked_accounts(current.user().id).await?;
+    Ok(Json(LinkedAccountList { items: links.iter().map(LinkedAccountDto::from).collect() }))
+}
+
+/// The provider's authorization URL to link an identity to the account.
+#[utoipa::path(post, path = "/v1/me/linked-accounts/{provider}/authorize", tag = "oauth", security(("session" = []), ("cookie" = [])),
+    params(("provider" = String, Path), AuthorizeQuery), responses(
+    (status = 200, body = AuthorizeUrl),
+    (status = 400, body = ErrorBody, description = "`oauth:invalid_redirect_uri`"),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+    (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
+    (status = 502, body = ErrorBody, description = "`oauth:provider_error`"),
+))]
+pub async fn link_authorize(
+    State(state): State<AppState>,
+    CurrentUser(current): CurrentUser,
+    Path(provider): Path<String>,
+    ApiQuery(query): ApiQuery<AuthorizeQuery>,
+) -> Result<Json<AuthorizeUrl>, ApiError> {
+    let url = state.oauth.authorize(&provider, query.redirect_uri.as_deref(), Some(current.user().id)).await?;
+    Ok(Json(AuthorizeUrl { url: url.into() }))
+}
+
+/// Links the identity the provider sent back (`code`, `state`) to the account.
+#[utoipa::path(post, path = "/v1/me/linked-accounts/{provider}", tag = "oauth", security(("session" = []), ("cookie" = [])),
+    params(("provider" = String, Path)), request_body = OAuthCallbackRequest, responses(
+    (status = 201, body = LinkedAccountDto),
+    (status = 400, body = ErrorBody, description = "`oauth:invalid_state`, also for a state another account asked for"),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+    (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
+    (status = 409, body = ErrorBody, description = "`oauth:identity_in_use`: linked to another account; `oauth:already_linked`: another identity of this provider is linked"),
+    (status = 502, body = ErrorBody, description = "`oauth:provider_error`"),
+))]
+pub async fn link(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentUser(current): CurrentUser,
+    Path(provider): Path<String>,
+    ApiJson(body): ApiJson<OAuthCallbackRequest>,
+) -> Result<(StatusCode, Json<LinkedAccountDto>), ApiError> {
+    let linked = state.oauth.link(current.user(), &provider, &body.code, &body.state, &client).await?;
+    Ok((StatusCode::CREATED, Json(LinkedAccountDto::from(&linked))))
+}
+
+/// Unlinks the account's identity at the provider.
+#[utoipa::path(delete, path = "/v1/me/linked-accounts/{provider}", tag = "oauth", security(("session" = []), ("cookie" = [])),
+    params(("provider" = String, Path)), responses(
+    (status = 204),
+    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+    (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
+    (status = 409, body = ErrorBody, description = "`oauth:last_login_method`: no password and no other identity; `oauth:not_linked`"),
+))]
+pub async fn unlink(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentUser(current): CurrentUser,
+    Path(provider): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.oauth.unlink(current.user(), &provider, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The default redirect URI: a page that posts `code` and `state` to the API and, for a
+/// new identity, asks for a username to complete the sign-up.
+#[utoipa::path(get, path = "/oauth/{provider}/callback", tag = "pages", params(("provider" = String, Path)), responses(
+    (status = 200, content_type = "text/html", body = String),
+))]
+pub async fn callback_page(Path(_provider): Path<String>) -> Response {
+    // The code in the URL must not be cached; the page reads the provider from its own path.
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], CALLBACK_PAGE)
+        .into_response()
+}
+
+/// The callback page's script, a separate same-origin file so the page needs no inline script.
+#[utoipa::path(get, path = "/oauth/callback.js", tag = "pages", responses(
+    (status = 200, content_type = "text/javascript", body = String),
+))]
+pub async fn callback_script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], CALLBACK_SCRIPT)
+        .into_response()
+}
