@@ -10,6 +10,7 @@ pub mod mail;
 pub mod password;
 pub mod sealed;
 pub mod token;
+pub mod totp;
 pub mod user;
 pub mod username;
 

@@ -5,6 +5,7 @@ pub mod device;
 pub mod http;
 pub mod mail;
 pub mod passwords;
+pub mod qr;
 pub mod secret_key;
 pub mod telemetry;
 pub mod usecases;
@@ -24,9 +25,12 @@ use crate::http::{AppState, WebSettings};
 use crate::mail::{OutboxWorker, RetryPolicy, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
+use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
+use crate::usecases::reauth::Reauth;
 use crate::usecases::sessions::{SessionSettings, Sessions};
+use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -62,8 +66,27 @@ pub fn app_state(
     let outbox_wake = Arc::new(tokio::sync::Notify::new());
     let mailing =
         Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
-    let flows =
-        Arc::new(EmailFlows::new(store.clone(), clock.clone(), passwords.clone(), mailing, config.password.policy));
+    let reauth = Arc::new(Reauth::new(store.clone(), clock.clone(), passwords.clone(), instance_key.clone()));
+    let flows = Arc::new(EmailFlows::new(
+        store.clone(),
+        clock.clone(),
+        passwords.clone(),
+        mailing.clone(),
+        reauth.clone(),
+        config.password.policy,
+    ));
+    let two_factor = Arc::new(TwoFactor::new(
+        store.clone(),
+        clock.clone(),
+        reauth.clone(),
+        sessions.clone(),
+        mailing.clone(),
+        TwoFactorSettings {
+            issuer: config.product_name.clone(),
+            email_confirmation: config.two_factor.email_confirmation,
+        },
+    ));
+    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -83,12 +106,14 @@ pub fn app_state(
     AppState {
         instance_key,
         accounts,
+        deletion,
         flows,
         clock,
         mailer,
         outbox_wake,
         sessions,
         store,
+        two_factor,
         web: Arc::new(WebSettings {
             product_name: config.product_name.clone(),
             allowed_origins: config.allowed_origins(),

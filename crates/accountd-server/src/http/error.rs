@@ -88,6 +88,12 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::AddressTaken => (StatusCode::CONFLICT, "address:taken"),
         E::AddressNotFound => (StatusCode::NOT_FOUND, "address:not_found"),
         E::AddressAlreadyVerified => (StatusCode::CONFLICT, "address:already_verified"),
+        E::TwoFactorAlreadyEnabled => (StatusCode::CONFLICT, "2fa:already_enabled"),
+        E::TwoFactorNotEnabled => (StatusCode::CONFLICT, "2fa:not_enabled"),
+        E::TwoFactorNoPendingSetup => (StatusCode::CONFLICT, "2fa:no_pending_setup"),
+        E::TwoFactorSetupCodeInvalid => (StatusCode::BAD_REQUEST, "2fa:invalid_code"),
+        E::TwoFactorCodeInvalid => (StatusCode::UNAUTHORIZED, "2fa:invalid_code"),
+        E::MfaTokenInvalid => (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"),
         E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
     }
 }
@@ -173,6 +179,12 @@ mod tests {
             DomainError::AddressTaken,
             DomainError::AddressNotFound,
             DomainError::AddressAlreadyVerified,
+            DomainError::TwoFactorAlreadyEnabled,
+            DomainError::TwoFactorNotEnabled,
+            DomainError::TwoFactorNoPendingSetup,
+            DomainError::TwoFactorSetupCodeInvalid,
+            DomainError::TwoFactorCodeInvalid,
+            DomainError::MfaTokenInvalid,
             DomainError::RateLimited { retry_after_secs: 60 },
         ];
         for error in all {
@@ -190,6 +202,12 @@ mod tests {
             (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
         );
         assert_eq!(domain_status(&DomainError::CsrfRejected), (StatusCode::FORBIDDEN, "auth:csrf_rejected"));
+        assert_eq!(
+            domain_status(&DomainError::TwoFactorSetupCodeInvalid),
+            (StatusCode::BAD_REQUEST, "2fa:invalid_code")
+        );
+        assert_eq!(domain_status(&DomainError::TwoFactorCodeInvalid), (StatusCode::UNAUTHORIZED, "2fa:invalid_code"));
+        assert_eq!(domain_status(&DomainError::MfaTokenInvalid), (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::mailing::Mailing;
+use super::reauth::Reauth;
 use super::sessions::Authenticated;
 use super::{activity, AppError, AppResult};
 use crate::mail::MailKind;
@@ -28,6 +29,7 @@ pub struct EmailFlows {
     clock: Arc<dyn Clock>,
     passwords: PasswordWorkers,
     mailing: Arc<Mailing>,
+    reauth: Arc<Reauth>,
     policy: PolicyKind,
 }
 
@@ -43,9 +45,10 @@ impl EmailFlows {
         clock: Arc<dyn Clock>,
         passwords: PasswordWorkers,
         mailing: Arc<Mailing>,
+        reauth: Arc<Reauth>,
         policy: PolicyKind,
     ) -> Self {
-        Self { store, clock, passwords, mailing, policy }
+        Self { store, clock, passwords, mailing, reauth, policy }
     }
 
     // ---- email verification ----
@@ -253,10 +256,11 @@ impl EmailFlows {
         current: &Authenticated,
         new_email: &str,
         password: Option<SecretString>,
+        code: Option<&str>,
         client: &ClientInfo,
     ) -> AppResult<PendingEmailChange> {
         let user = &current.user;
-        self.reauthenticate(user, password).await?;
+        self.reauth.check(user, password, code, client).await?;
         let email = Email::parse(new_email)?;
         if email.normalized() == user.email.normalized() {
             return Err(DomainError::field("email", "is already the account's email").into());
@@ -347,19 +351,6 @@ impl EmailFlows {
         tx.commit().await?;
         self.mailing.wake_outbox();
         Ok(updated)
-    }
-
-    /// Sensitive calls carry the password when the account has one.
-    async fn reauthenticate(&self, user: &User, password: Option<SecretString>) -> AppResult<()> {
-        let Some(stored) = &user.password_hash else {
-            return Ok(());
-        };
-        let given = password.ok_or(DomainError::InvalidCredentials)?;
-        if self.passwords.verify(given, Some(stored.clone())).await? {
-            Ok(())
-        } else {
-            Err(DomainError::InvalidCredentials.into())
-        }
     }
 
     // ---- username ----

@@ -2,9 +2,12 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod deletion;
 pub mod email_flows;
 pub mod mailing;
+pub mod reauth;
 pub mod sessions;
+pub mod two_factor;
 
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{DomainError, UserId};

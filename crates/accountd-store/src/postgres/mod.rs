@@ -14,6 +14,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 mod mail;
+mod two_factor;
 
 use crate::rows::{
     like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,

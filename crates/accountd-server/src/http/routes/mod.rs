@@ -5,4 +5,5 @@ pub mod email;
 pub mod me;
 pub mod pages;
 pub mod system;
+pub mod two_factor;
 pub mod users;
