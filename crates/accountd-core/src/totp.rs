@@ -125,9 +125,8 @@ const RECOVERY_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 pub fn recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODE_COUNT)
         .map(|_| {
-            let mut code: String = (0..10)
-                .map(|_| char::from(RECOVERY_ALPHABET[OsRng.gen_range(0..RECOVERY_ALPHABET.len())]))
-                .collect();
+            let mut code: String =
+                (0..10).map(|_| char::from(RECOVERY_ALPHABET[OsRng.gen_range(0..RECOVERY_ALPHABET.len())])).collect();
             code.insert(5, '-');
             code
         })
@@ -207,7 +206,9 @@ mod tests {
     #[test]
     fn otpauth_uri_names_issuer_and_account() {
         let uri = otpauth_uri("Acme Inc", "jane", &rfc_secret());
-        assert!(uri.starts_with("otpauth://totp/Acme%20Inc:jane?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Acme%20Inc"));
+        assert!(
+            uri.starts_with("otpauth://totp/Acme%20Inc:jane?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Acme%20Inc")
+        );
     }
 
     #[test]

@@ -298,7 +298,12 @@ pub trait TwoFactorRepo {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     /// Marks an unused code used, atomically; `false` for an unknown or used code.
-    async fn use_recovery_code(&mut self, user: UserId, hash: &TokenHash, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn use_recovery_code(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// `(total, remaining)`.
     async fn recovery_code_counts(&mut self, user: UserId) -> Result<(i64, i64), StoreError>;
     /// The sealed set of the newest codes, dropped as it is returned: it is revealed once.

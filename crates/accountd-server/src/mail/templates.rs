@@ -7,17 +7,44 @@ use uuid::Uuid;
 
 /// The mails accountd sends, with the values each one shows.
 pub enum MailKind<'a> {
-    VerifyEmail { username: &'a str, link: &'a str },
-    ResetPassword { username: &'a str, link: &'a str },
-    ConfirmEmailChange { username: &'a str, new_email: &'a str, link: &'a str },
-    EmailChanged { username: &'a str, new_email: &'a str },
-    VerifyAddress { username: &'a str, address: &'a str, link: &'a str },
-    PasswordChanged { username: &'a str },
+    VerifyEmail {
+        username: &'a str,
+        link: &'a str,
+    },
+    ResetPassword {
+        username: &'a str,
+        link: &'a str,
+    },
+    ConfirmEmailChange {
+        username: &'a str,
+        new_email: &'a str,
+        link: &'a str,
+    },
+    EmailChanged {
+        username: &'a str,
+        new_email: &'a str,
+    },
+    VerifyAddress {
+        username: &'a str,
+        address: &'a str,
+        link: &'a str,
+    },
+    PasswordChanged {
+        username: &'a str,
+    },
     /// The code that confirms turning two-factor on, when configuration asks for it.
-    TwoFactorCode { username: &'a str, code: &'a str },
+    TwoFactorCode {
+        username: &'a str,
+        code: &'a str,
+    },
     /// A security notice: `change` is one sentence saying what changed.
-    TwoFactorChanged { username: &'a str, change: &'a str },
-    AccountDeleted { username: &'a str },
+    TwoFactorChanged {
+        username: &'a str,
+        change: &'a str,
+    },
+    AccountDeleted {
+        username: &'a str,
+    },
 }
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -192,7 +219,8 @@ mod tests {
 
     #[test]
     fn the_two_factor_code_stands_on_its_own_line() {
-        let mail = templates().render("jane@example.com", &MailKind::TwoFactorCode { username: "jane", code: "123456" });
+        let mail =
+            templates().render("jane@example.com", &MailKind::TwoFactorCode { username: "jane", code: "123456" });
         assert!(mail.text_body.lines().any(|line| line == "Code: 123456"));
         assert!(mail.html_body.contains("123456"));
     }

@@ -32,7 +32,12 @@ pub enum Accept {
 }
 
 impl Reauth {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, passwords: PasswordWorkers, key: Arc<InstanceKey>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        passwords: PasswordWorkers,
+        key: Arc<InstanceKey>,
+    ) -> Self {
         Self { store, clock, passwords, key }
     }
 

@@ -56,7 +56,9 @@ pub struct Setup {
 pub enum EnableOutcome {
     /// A code was mailed; the client calls again with it.
     EmailCodeSent,
-    Enabled { recovery_codes: Vec<String> },
+    Enabled {
+        recovery_codes: Vec<String>,
+    },
 }
 
 pub struct RecoveryCodes {
@@ -286,8 +288,7 @@ impl TwoFactor {
         let hash = TokenHash::of(mfa_token);
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let challenge =
-            tx.begin_mfa_attempt(&hash, now, MFA_ATTEMPTS).await?.ok_or(DomainError::MfaTokenInvalid)?;
+        let challenge = tx.begin_mfa_attempt(&hash, now, MFA_ATTEMPTS).await?.ok_or(DomainError::MfaTokenInvalid)?;
         let user = tx.user_by_id(challenge.user_id).await?.ok_or(DomainError::MfaTokenInvalid)?;
         if user.banned {
             tx.delete_mfa_token(&hash).await?;

@@ -143,7 +143,12 @@ impl TwoFactorRepo for SqliteConn {
         Ok(())
     }
 
-    async fn use_recovery_code(&mut self, user: UserId, hash: &TokenHash, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn use_recovery_code(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "UPDATE recovery_codes SET used_at = ?1 WHERE user_id = ?2 AND code_hash = ?3 AND used_at IS NULL",
         )

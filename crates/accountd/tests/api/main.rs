@@ -17,3 +17,4 @@ mod readiness;
 mod registration;
 mod sessions;
 mod system;
+mod two_factor;

@@ -55,10 +55,8 @@ pub async fn request_email_change(
     CurrentSession(current): CurrentSession,
     ApiJson(body): ApiJson<ChangeEmailRequest>,
 ) -> Result<(StatusCode, Json<PendingEmail>), ApiError> {
-    let pending = state
-        .flows
-        .request_email_change(&current, &body.email, body.password, body.code.as_deref(), &client)
-        .await?;
+    let pending =
+        state.flows.request_email_change(&current, &body.email, body.password, body.code.as_deref(), &client).await?;
     Ok((StatusCode::ACCEPTED, Json(PendingEmail { pending_email: pending.email, expires_at: pending.expires_at })))
 }
 

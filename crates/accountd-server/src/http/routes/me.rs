@@ -8,7 +8,8 @@ use axum::Json;
 use crate::http::cookies;
 
 use crate::http::dto::{
-    AccountDeleted, ListOf, LoginHistoryEntry, PageQuery, Profile, RevokeAllQuery, SessionDto, SessionList, ReauthRequest, UpdateProfileRequest,
+    AccountDeleted, ListOf, LoginHistoryEntry, PageQuery, Profile, ReauthRequest, RevokeAllQuery, SessionDto,
+    SessionList, UpdateProfileRequest,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession};
