@@ -124,9 +124,9 @@ async fn setup_then_enable_with_a_code_from_an_authenticator_app() {
     app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": code(&app, &totp, 0) }))
         .await
         .assert_error(409, "2fa:already_enabled");
-    let stored: i64 =
-        app.query_i64("SELECT count(*) FROM two_factor WHERE secret_sealed LIKE '%' || 'GEZ' || '%'").await;
-    assert_eq!(stored, 0);
+    let secret = totp.get_secret_base32();
+    let clear = app.query_i64(&format!("SELECT count(*) FROM two_factor WHERE secret_sealed LIKE '%{secret}%'")).await;
+    assert_eq!(clear, 0, "the secret is sealed at rest");
 }
 
 #[tokio::test]
@@ -340,11 +340,18 @@ async fn disabling_takes_the_password_and_a_code() {
 
 #[tokio::test]
 async fn a_password_reset_leaves_two_factor_on() {
-    let app = spawn_app().await;
-    let _jane = with_two_factor(&app, "jane").await;
-    // The reset itself is covered by the mail flow tests; what matters here is the state it leaves.
-    app.execute_sql("UPDATE users SET password_hash = password_hash").await;
-    let reply = app.login("jane", PASSWORD).await;
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(|config| config.smtp_url = Some(url)).await;
+    let jane = with_two_factor(&app, "jane").await;
+    let email = &jane.account.email;
+    app.post("/v1/auth/forgot-password", None, json!({ "email": email })).await.assert_status(202);
+    let mail = sink.wait_for(email, 3).await;
+    let reset = mail.token(&app.address, "/reset-password?token=");
+    app.post("/v1/auth/reset-password", None, json!({ "token": reset, "newPassword": "Another-Horse-7" }))
+        .await
+        .assert_status(204);
+    let reply = app.login("jane", "Another-Horse-7").await;
     assert_eq!(reply.assert_status(200)["mfaRequired"], true);
 }
 
