@@ -505,7 +505,7 @@ pub struct MfaRequired {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum LoginAnswer {
-    SignedIn(AuthResponse),
+    SignedIn(Box<AuthResponse>),
     MfaRequired(MfaRequired),
 }
 

@@ -42,7 +42,7 @@ pub const MFA_TOKEN_LIFETIME: Duration = Duration::minutes(5);
 /// What a correct password leads to: a session, or for an account with two-factor
 /// authentication a single-use token for the second step (`POST /v1/auth/login/2fa`).
 pub enum LoginOutcome {
-    SignedIn { user: User, session: IssuedSession },
+    SignedIn { user: Box<User>, session: IssuedSession },
     MfaRequired { mfa_token: SecretString, methods: &'static [&'static str] },
 }
 
@@ -111,7 +111,7 @@ impl Sessions {
         }
         let (session, signed_in_at) = self.sign_in(&user, "password", client).await?;
         record_login_metric("success");
-        Ok(LoginOutcome::SignedIn { user: User { last_login_at: Some(signed_in_at), ..user }, session })
+        Ok(LoginOutcome::SignedIn { user: Box::new(User { last_login_at: Some(signed_in_at), ..user }), session })
     }
 
     /// A single-use token for the second step of a login whose first step (`method`) passed.
