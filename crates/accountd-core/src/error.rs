@@ -64,6 +64,20 @@ pub enum DomainError {
     TokenNotFound,
     #[error("This account has reached its limit of {0}.")]
     LimitExceeded(&'static str),
+    #[error("Two-factor authentication is already enabled.")]
+    TwoFactorAlreadyEnabled,
+    #[error("Two-factor authentication is not enabled.")]
+    TwoFactorNotEnabled,
+    #[error("There is no pending two-factor setup; start with setup.")]
+    TwoFactorNoPendingSetup,
+    /// A wrong code while turning two-factor on (the request is at fault, not the caller's identity).
+    #[error("The code is wrong or expired.")]
+    TwoFactorSetupCodeInvalid,
+    /// A wrong, missing or replayed TOTP or recovery code where it proves who the caller is.
+    #[error("The two-factor code is wrong, used or expired.")]
+    TwoFactorCodeInvalid,
+    #[error("The login step is unknown, used or expired; sign in again.")]
+    MfaTokenInvalid,
     #[error("Too many requests; try again later.")]
     RateLimited { retry_after_secs: u64 },
     #[error("No such social login provider.")]

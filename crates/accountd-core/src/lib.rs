@@ -13,6 +13,7 @@ pub mod password;
 pub mod scope;
 pub mod sealed;
 pub mod token;
+pub mod totp;
 pub mod user;
 pub mod username;
 

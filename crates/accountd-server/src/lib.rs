@@ -6,6 +6,7 @@ pub mod http;
 pub mod mail;
 pub mod oauth;
 pub mod passwords;
+pub mod qr;
 pub mod secret_key;
 pub mod telemetry;
 pub mod usecases;
@@ -26,11 +27,14 @@ use crate::mail::{OutboxWorker, RetryPolicy, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
+use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
+use crate::usecases::reauth::Reauth;
 use crate::usecases::sessions::{LoginThrottle, SessionSettings, Sessions};
 use crate::usecases::tokens::Tokens;
+use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -77,14 +81,28 @@ pub fn app_state(
     let outbox_wake = Arc::new(tokio::sync::Notify::new());
     let mailing =
         Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
+    let reauth = Arc::new(Reauth::new(store.clone(), clock.clone(), passwords.clone(), instance_key.clone()));
     let flows = Arc::new(EmailFlows::new(
         store.clone(),
         clock.clone(),
         passwords.clone(),
-        mailing,
+        mailing.clone(),
+        reauth.clone(),
         config.password.policy,
         default_limits,
     ));
+    let two_factor = Arc::new(TwoFactor::new(
+        store.clone(),
+        clock.clone(),
+        reauth.clone(),
+        sessions.clone(),
+        mailing.clone(),
+        TwoFactorSettings {
+            issuer: config.product_name.clone(),
+            email_confirmation: config.two_factor.email_confirmation,
+        },
+    ));
+    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -129,6 +147,7 @@ pub fn app_state(
         oauth,
         instance_key,
         accounts,
+        deletion,
         flows,
         clock,
         mailer,
@@ -138,6 +157,7 @@ pub fn app_state(
         admin,
         rate_limiter,
         store,
+        two_factor,
         web: Arc::new(WebSettings {
             product_name: config.product_name.clone(),
             allowed_origins: config.allowed_origins(),

@@ -372,6 +372,98 @@ pub trait OAuthRepo {
     async fn delete_linked_account(&mut self, user: UserId, provider: &str) -> Result<Option<i64>, StoreError>;
 }
 
+/// The TOTP factor of an account, as stored.
+#[derive(Debug, Clone)]
+pub struct TwoFactorRecord {
+    /// Sealed under the instance key.
+    pub secret_sealed: String,
+    /// `None` while the setup waits for its first code.
+    pub enabled_at: Option<DateTime<Utc>>,
+    pub last_step: i64,
+    pub email_code_hash: Option<String>,
+    pub email_code_expires_at: Option<DateTime<Utc>>,
+    pub recovery_generated_at: Option<DateTime<Utc>>,
+}
+
+/// A live second login step.
+#[derive(Debug, Clone)]
+pub struct MfaChallenge {
+    pub user_id: UserId,
+    /// How the first step was made (`password`), for the login history.
+    pub method: String,
+}
+
+#[async_trait]
+pub trait TwoFactorRepo {
+    async fn two_factor_of(&mut self, user: UserId) -> Result<Option<TwoFactorRecord>, StoreError>;
+    /// Stores a new pending secret, replacing an earlier pending one; `false` (and no change)
+    /// when the factor is already enabled.
+    async fn save_pending_two_factor(
+        &mut self,
+        user: UserId,
+        secret_sealed: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Sets or (with `None`) clears the mailed confirmation code of the enable step.
+    async fn set_two_factor_email_code(
+        &mut self,
+        user: UserId,
+        code: Option<(&TokenHash, DateTime<Utc>)>,
+    ) -> Result<(), StoreError>;
+    /// Counts a wrong mailed code; at `max_failures` the code is cleared.
+    async fn fail_two_factor_email_code(&mut self, user: UserId, max_failures: i32) -> Result<(), StoreError>;
+    /// Records `step` as accepted when it is newer than every step accepted before, in one
+    /// conditional statement, so two requests with one code can't both pass. `false` otherwise.
+    async fn accept_totp_step(&mut self, user: UserId, step: i64) -> Result<bool, StoreError>;
+    /// Turns the pending factor on (and `users.two_factor_enabled` with it); `false` when none was pending.
+    async fn enable_two_factor(&mut self, user: UserId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Removes the factor, its recovery codes and open login steps; `users.two_factor_enabled` off.
+    async fn delete_two_factor(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Replaces every recovery code of the account with `hashes`, keeping the sealed set until revealed.
+    async fn replace_recovery_codes(
+        &mut self,
+        user: UserId,
+        hashes: &[TokenHash],
+        sealed: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Marks an unused code used, atomically; `false` for an unknown or used code.
+    async fn use_recovery_code(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// `(total, remaining)`.
+    async fn recovery_code_counts(&mut self, user: UserId) -> Result<(i64, i64), StoreError>;
+    /// The sealed set of the newest codes, dropped as it is returned: it is revealed once.
+    async fn take_sealed_recovery_codes(&mut self, user: UserId) -> Result<Option<String>, StoreError>;
+    async fn insert_mfa_token(
+        &mut self,
+        token: &TokenHash,
+        challenge: &MfaChallenge,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Counts an attempt on a live login step with attempts left, and returns it;
+    /// `None` for an unknown, expired or burned one. Locks the step for the transaction.
+    async fn begin_mfa_attempt(
+        &mut self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+    ) -> Result<Option<MfaChallenge>, StoreError>;
+    /// Whether the login step existed (it is single-use).
+    async fn delete_mfa_token(&mut self, token: &TokenHash) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait ErasureRepo {
+    /// Removes the account and everything that cascades from it, its activity rows, and
+    /// the mail addressed to `recipients` still in the outbox.
+    async fn erase_account(&mut self, user: UserId, recipients: &[String]) -> Result<(), StoreError>;
+}
+
 /// A connection to the store: every repository on one connection, so a use case
 /// can make several changes in one transaction.
 #[async_trait]
@@ -390,6 +482,8 @@ pub trait Conn:
     + LoginThrottleRepo
     + AdminRepo
     + OAuthRepo
+    + TwoFactorRepo
+    + ErasureRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;

@@ -413,3 +413,41 @@ impl From<PendingSignupRow> for PendingSignup {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub struct TwoFactorRow {
+    secret_sealed: String,
+    enabled_at: Option<DateTime<Utc>>,
+    last_step: i64,
+    email_code_hash: Option<String>,
+    email_code_expires_at: Option<DateTime<Utc>>,
+    recovery_generated_at: Option<DateTime<Utc>>,
+}
+
+impl From<TwoFactorRow> for crate::TwoFactorRecord {
+    fn from(row: TwoFactorRow) -> Self {
+        Self {
+            secret_sealed: row.secret_sealed,
+            enabled_at: row.enabled_at,
+            last_step: row.last_step,
+            email_code_hash: row.email_code_hash,
+            email_code_expires_at: row.email_code_expires_at,
+            recovery_generated_at: row.recovery_generated_at,
+        }
+    }
+}
+
+pub const TWO_FACTOR_COLUMNS: &str =
+    "secret_sealed, enabled_at, last_step, email_code_hash, email_code_expires_at, recovery_generated_at";
+
+#[derive(sqlx::FromRow)]
+pub struct MfaChallengeRow {
+    user_id: Uuid,
+    method: String,
+}
+
+impl From<MfaChallengeRow> for crate::MfaChallenge {
+    fn from(row: MfaChallengeRow) -> Self {
+        Self { user_id: UserId::from_uuid(row.user_id), method: row.method }
+    }
+}

@@ -467,6 +467,8 @@ pub struct ChangeEmailRequest {
     /// The current password (when the account has one).
     #[schema(value_type = Option<String>, format = Password)]
     pub password: Option<SecretString>,
+    /// A TOTP or recovery code, required when two-factor authentication is on.
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -790,4 +792,119 @@ pub struct CompleteSignupRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkedAccountList {
     pub items: Vec<LinkedAccountDto>,
+}
+
+/// The answer to a correct password when the account has two-factor authentication on.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaRequired {
+    /// Always `true`.
+    pub mfa_required: bool,
+    /// Single-use, lives 5 minutes; send it to `POST /v1/auth/login/2fa` with a code.
+    pub mfa_token: String,
+    #[schema(example = json!(["totp", "recovery_code"]))]
+    pub methods: Vec<&'static str>,
+}
+
+/// What `POST /v1/auth/login` answers with `200`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    SignedIn(Box<AuthResponse>),
+    MfaRequired(MfaRequired),
+}
+
+/// `{"mfaToken", "code"}` or `{"mfaToken", "recoveryCode"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginSecondStepRequest {
+    pub mfa_token: String,
+    /// A 6-digit TOTP code.
+    #[schema(example = "123456")]
+    pub code: Option<String>,
+    /// A recovery code, `xxxxx-xxxxx`.
+    pub recovery_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub enabled_at: Option<DateTime<Utc>>,
+    pub recovery_codes_remaining: i64,
+    /// A setup waits for its first code.
+    pub pending_setup: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorSetup {
+    /// The secret in base32 (160 bits), for typing into an app by hand.
+    pub secret: String,
+    /// `otpauth://totp/{issuer}:{username}?secret=…&issuer=…`
+    pub otpauth_uri: String,
+    /// `data:image/png;base64,…`: a QR code of `otpauthUri`.
+    pub qr_code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnableTwoFactorRequest {
+    /// A code from the authenticator app.
+    pub code: String,
+    /// The mailed 6-digit code, when configuration asks for email confirmation.
+    pub email_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorEnabled {
+    pub enabled: bool,
+    /// 10 single-use codes, `xxxxx-xxxxx`.
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailCodeSent {
+    pub email_code_sent: bool,
+}
+
+/// Re-authentication of a sensitive call.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReauthRequest {
+    /// The current password, when the account has one.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    /// A TOTP or recovery code, when two-factor authentication is on.
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodesQuery {
+    /// Return the codes: only the first time they are asked for after they were generated.
+    pub include_codes: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodesStatus {
+    pub total: i64,
+    pub remaining: i64,
+    pub generated_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub codes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodesRegenerated {
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDeleted {
+    pub deleted_at: DateTime<Utc>,
 }

@@ -94,6 +94,12 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::InvalidScope => (StatusCode::BAD_REQUEST, "token:invalid_scope"),
         E::TokenNotFound => (StatusCode::NOT_FOUND, "token:not_found"),
         E::LimitExceeded(_) => (StatusCode::CONFLICT, "limit:exceeded"),
+        E::TwoFactorAlreadyEnabled => (StatusCode::CONFLICT, "2fa:already_enabled"),
+        E::TwoFactorNotEnabled => (StatusCode::CONFLICT, "2fa:not_enabled"),
+        E::TwoFactorNoPendingSetup => (StatusCode::CONFLICT, "2fa:no_pending_setup"),
+        E::TwoFactorSetupCodeInvalid => (StatusCode::BAD_REQUEST, "2fa:invalid_code"),
+        E::TwoFactorCodeInvalid => (StatusCode::UNAUTHORIZED, "2fa:invalid_code"),
+        E::MfaTokenInvalid => (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"),
         // The contract's one code without an area.
         E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         E::OAuthUnknownProvider => (StatusCode::NOT_FOUND, "oauth:unknown_provider"),
@@ -190,6 +196,12 @@ mod tests {
             DomainError::AddressTaken,
             DomainError::AddressNotFound,
             DomainError::AddressAlreadyVerified,
+            DomainError::TwoFactorAlreadyEnabled,
+            DomainError::TwoFactorNotEnabled,
+            DomainError::TwoFactorNoPendingSetup,
+            DomainError::TwoFactorSetupCodeInvalid,
+            DomainError::TwoFactorCodeInvalid,
+            DomainError::MfaTokenInvalid,
             DomainError::RateLimited { retry_after_secs: 60 },
             DomainError::InsufficientScope,
             DomainError::SessionRequired,
@@ -236,6 +248,12 @@ mod tests {
             domain_status(&DomainError::OAuthLastLoginMethod),
             (StatusCode::CONFLICT, "oauth:last_login_method")
         );
+        assert_eq!(
+            domain_status(&DomainError::TwoFactorSetupCodeInvalid),
+            (StatusCode::BAD_REQUEST, "2fa:invalid_code")
+        );
+        assert_eq!(domain_status(&DomainError::TwoFactorCodeInvalid), (StatusCode::UNAUTHORIZED, "2fa:invalid_code"));
+        assert_eq!(domain_status(&DomainError::MfaTokenInvalid), (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"));
     }
 
     #[test]

@@ -24,10 +24,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
+use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::oauth::OAuth;
 use crate::usecases::sessions::Sessions;
 use crate::usecases::tokens::Tokens;
+use crate::usecases::two_factor::TwoFactor;
 use accountd_store::Store;
 
 /// What the HTTP layer needs from the configuration.
@@ -47,6 +49,7 @@ pub struct AppState {
     /// Seals secrets that must be read back; use cases that need it get it from here.
     pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
     pub accounts: Arc<Accounts>,
+    pub deletion: Arc<AccountDeletion>,
     pub flows: Arc<EmailFlows>,
     pub clock: Arc<dyn accountd_core::Clock>,
     pub mailer: Arc<dyn crate::mail::Mailer>,
@@ -57,6 +60,7 @@ pub struct AppState {
     pub rate_limiter: Arc<rate_limit::IpRateLimiter>,
     pub oauth: Arc<OAuth>,
     pub store: Arc<dyn Store>,
+    pub two_factor: Arc<TwoFactor>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
 }
@@ -96,7 +100,7 @@ fn page_routes() -> Router<AppState> {
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{account, addresses, admin, auth, email, me, oauth, system, tokens, users};
+    use routes::{account, addresses, admin, auth, email, me, oauth, system, tokens, two_factor, users};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -106,8 +110,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::by_username))
         .routes(routes!(users::by_id))
         .routes(routes!(auth::login))
+        .routes(routes!(auth::login_second_step))
         .routes(routes!(auth::logout))
-        .routes(routes!(me::get_me, me::update_me))
+        .routes(routes!(me::get_me, me::update_me, me::delete_me))
         .routes(routes!(me::list_sessions, me::revoke_sessions))
         .routes(routes!(me::revoke_session))
         .routes(routes!(me::login_history))
@@ -142,6 +147,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(oauth::link, oauth::unlink))
         .routes(routes!(oauth::callback_page))
         .routes(routes!(oauth::callback_script))
+        .routes(routes!(two_factor::status, two_factor::disable))
+        .routes(routes!(two_factor::setup))
+        .routes(routes!(two_factor::enable))
+        .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
 }
 
 impl AppState {

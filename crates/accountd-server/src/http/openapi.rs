@@ -21,6 +21,7 @@ use super::error::ErrorBody;
         (name = "sessions", description = "Sessions and login history"),
         (name = "email", description = "Email verification, password reset, email change"),
         (name = "addresses", description = "Additional email addresses"),
+        (name = "2fa", description = "Two-factor authentication: TOTP and recovery codes"),
         (name = "profiles", description = "Public profiles and search"),
         (name = "tokens", description = "Personal access tokens, the upload token, introspection"),
         (name = "admin", description = "Administration, for accounts with the role `admin`"),

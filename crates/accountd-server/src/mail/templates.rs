@@ -7,12 +7,44 @@ use uuid::Uuid;
 
 /// The mails accountd sends, with the values each one shows.
 pub enum MailKind<'a> {
-    VerifyEmail { username: &'a str, link: &'a str },
-    ResetPassword { username: &'a str, link: &'a str },
-    ConfirmEmailChange { username: &'a str, new_email: &'a str, link: &'a str },
-    EmailChanged { username: &'a str, new_email: &'a str },
-    VerifyAddress { username: &'a str, address: &'a str, link: &'a str },
-    PasswordChanged { username: &'a str },
+    VerifyEmail {
+        username: &'a str,
+        link: &'a str,
+    },
+    ResetPassword {
+        username: &'a str,
+        link: &'a str,
+    },
+    ConfirmEmailChange {
+        username: &'a str,
+        new_email: &'a str,
+        link: &'a str,
+    },
+    EmailChanged {
+        username: &'a str,
+        new_email: &'a str,
+    },
+    VerifyAddress {
+        username: &'a str,
+        address: &'a str,
+        link: &'a str,
+    },
+    PasswordChanged {
+        username: &'a str,
+    },
+    /// The code that confirms turning two-factor on, when configuration asks for it.
+    TwoFactorCode {
+        username: &'a str,
+        code: &'a str,
+    },
+    /// A security notice: `change` is one sentence saying what changed.
+    TwoFactorChanged {
+        username: &'a str,
+        change: &'a str,
+    },
+    AccountDeleted {
+        username: &'a str,
+    },
 }
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -68,6 +100,24 @@ impl Templates {
                 format!("Your {} password was changed", self.product),
                 include_str!("../../templates/mail/password_changed.txt"),
                 include_str!("../../templates/mail/password_changed.html"),
+                vec![("username", username)],
+            ),
+            MailKind::TwoFactorCode { username, code } => (
+                format!("Your {} confirmation code", self.product),
+                include_str!("../../templates/mail/two_factor_code.txt"),
+                include_str!("../../templates/mail/two_factor_code.html"),
+                vec![("username", username), ("code", code)],
+            ),
+            MailKind::TwoFactorChanged { username, change } => (
+                format!("Two-factor authentication changed on your {} account", self.product),
+                include_str!("../../templates/mail/two_factor_changed.txt"),
+                include_str!("../../templates/mail/two_factor_changed.html"),
+                vec![("username", username), ("change", change)],
+            ),
+            MailKind::AccountDeleted { username } => (
+                format!("Your {} account was deleted", self.product),
+                include_str!("../../templates/mail/account_deleted.txt"),
+                include_str!("../../templates/mail/account_deleted.html"),
                 vec![("username", username)],
             ),
         };
@@ -165,6 +215,14 @@ mod tests {
         assert!(!mail.html_body.contains("<script>"));
         assert!(mail.html_body.contains("&lt;script&gt;"));
         assert!(mail.html_body.contains("{{link}}&quot;@x.com"));
+    }
+
+    #[test]
+    fn the_two_factor_code_stands_on_its_own_line() {
+        let mail =
+            templates().render("jane@example.com", &MailKind::TwoFactorCode { username: "jane", code: "123456" });
+        assert!(mail.text_body.lines().any(|line| line == "Code: 123456"));
+        assert!(mail.html_body.contains("123456"));
     }
 
     #[test]

@@ -3,11 +3,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod deletion;
 pub mod email_flows;
 pub mod mailing;
 pub mod oauth;
+pub mod reauth;
 pub mod sessions;
 pub mod tokens;
+pub mod two_factor;
 
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{DomainError, UserId};

@@ -6,7 +6,7 @@ use accountd_core::password::PasswordHashString;
 use accountd_core::token::{self, IssuedToken, TokenHash, TokenKind};
 use accountd_core::user::{ClientInfo, LoginAttempt, Session, User};
 use accountd_core::{Clock, DomainError, SessionId, UserId};
-use accountd_store::{Conn, Page, Store};
+use accountd_store::{Conn, MfaChallenge, Page, Store};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
@@ -49,10 +49,14 @@ pub struct IssuedSession {
     pub expires_at: DateTime<Utc>,
 }
 
-/// What a correct password leads to. Accounts with two-factor authentication
-/// will get a second step here instead of a session.
+/// The second login step lives this long (API.md).
+pub const MFA_TOKEN_LIFETIME: Duration = Duration::minutes(5);
+
+/// What a correct password leads to: a session, or for an account with two-factor
+/// authentication a single-use token for the second step (`POST /v1/auth/login/2fa`).
 pub enum LoginOutcome {
-    SignedIn { user: User, session: IssuedSession },
+    SignedIn { user: Box<User>, session: IssuedSession },
+    MfaRequired { mfa_token: SecretString, methods: &'static [&'static str] },
 }
 
 /// The account and session behind an authenticated request.
@@ -116,9 +120,31 @@ impl Sessions {
             record_login_metric(reason);
             return Err(error.into());
         }
-        let (session, signed_in_at) = self.sign_in(&user, "password", client).await?;
+        self.after_first_factor(user, "password", client).await
+    }
+
+    /// Once the first factor (`method`) has passed: the second step when the account has
+    /// two-factor authentication on, a session otherwise. Password and social login share it.
+    async fn after_first_factor(&self, user: User, method: &str, client: &ClientInfo) -> AppResult<LoginOutcome> {
+        if user.two_factor_enabled {
+            let mfa_token = self.issue_mfa_token(user.id, method).await?;
+            record_login_metric("mfa_required");
+            return Ok(LoginOutcome::MfaRequired { mfa_token, methods: &["totp", "recovery_code"] });
+        }
+        let (session, signed_in_at) = self.sign_in(&user, method, client).await?;
         record_login_metric("success");
-        Ok(LoginOutcome::SignedIn { user: User { last_login_at: Some(signed_in_at), ..user }, session })
+        Ok(LoginOutcome::SignedIn { user: Box::new(User { last_login_at: Some(signed_in_at), ..user }), session })
+    }
+
+    /// A single-use token for the second step of a login whose first step (`method`) passed.
+    async fn issue_mfa_token(&self, user: UserId, method: &str) -> AppResult<SecretString> {
+        let now = self.clock.now();
+        let token = format!("mfa_{}", token::random_urlsafe(32));
+        let challenge = MfaChallenge { user_id: user, method: method.to_string() };
+        let mut tx = self.store.begin().await?;
+        tx.insert_mfa_token(&TokenHash::of(&token), &challenge, now, now + MFA_TOKEN_LIFETIME).await?;
+        tx.commit().await?;
+        Ok(SecretString::from(token))
     }
 
     // ---- social login (oauth) ----------------------------------------------------------
@@ -137,9 +163,7 @@ impl Sessions {
             record_login_metric(reason);
             return Err(error.into());
         }
-        let (session, signed_in_at) = self.sign_in(&user, method, client).await?;
-        record_login_metric("success");
-        Ok(LoginOutcome::SignedIn { user: User { last_login_at: Some(signed_in_at), ..user }, session })
+        self.after_first_factor(user, method, client).await
     }
     // ---- end social login -----------------------------------------------------------------
 
@@ -153,10 +177,7 @@ impl Sessions {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let issued = self.open_session(&mut *tx, user.id, client, now).await?;
-        tx.insert_login_attempt(&attempt(user.id, client, now, method, None)).await?;
-        tx.insert_activity(&activity(user.id, "auth.login", client, now, json!({ "method": method }))).await?;
-        tx.set_last_login(user.id, now).await?;
-        tx.clear_login_failures(user.id).await?;
+        self.record_attempt(&mut *tx, user.id, method, client, now, None).await?;
         tx.commit().await?;
         Ok((issued, now))
     }
@@ -164,12 +185,45 @@ impl Sessions {
     async fn record_failed_login(&self, user: &User, reason: &str, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.insert_login_attempt(&attempt(user.id, client, now, "password", Some(reason))).await?;
-        if reason == "invalid_password" && self.settings.login_throttle.is_some() {
-            tx.record_login_failure(user.id, now).await?;
-        }
-        tx.insert_activity(&activity(user.id, "auth.login_failed", client, now, json!({ "reason": reason }))).await?;
+        self.record_attempt(&mut *tx, user.id, "password", client, now, Some(reason)).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a login attempt in the caller's transaction: the login history, the
+    /// activity, and on success the account's last login.
+    pub async fn record_attempt(
+        &self,
+        tx: &mut dyn Conn,
+        user: UserId,
+        method: &str,
+        client: &ClientInfo,
+        now: DateTime<Utc>,
+        failure: Option<&str>,
+    ) -> AppResult<()> {
+        tx.insert_login_attempt(&attempt(user, client, now, method, failure)).await?;
+        match failure {
+            None => {
+                tx.insert_activity(&activity(user, "auth.login", client, now, json!({ "method": method }))).await?;
+                tx.set_last_login(user, now).await?;
+                tx.clear_login_failures(user).await?;
+            }
+            Some(reason) => {
+                // Only wrong passwords count towards the per-account throttle; wrong second
+                // factors are bounded by the mfaToken's own attempt limit.
+                if reason == "invalid_password" && self.settings.login_throttle.is_some() {
+                    tx.record_login_failure(user, now).await?;
+                }
+                tx.insert_activity(&activity(
+                    user,
+                    "auth.login_failed",
+                    client,
+                    now,
+                    json!({ "reason": reason, "method": method }),
+                ))
+                .await?;
+            }
+        }
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 mod mail;
+mod two_factor;
 
 use crate::rows::{
     like_prefix, ActivityRow, LinkedAccountRow, LoginAttemptRow, PendingAuthorizationRow, PendingSignupRow, SessionRow,

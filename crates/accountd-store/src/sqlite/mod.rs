@@ -19,6 +19,7 @@ use sqlx::types::Json;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 mod mail;
+mod two_factor;
 
 use crate::rows::{
     like_prefix, ActivityRow, LinkedAccountRow, LoginAttemptRow, PendingAuthorizationRow, PendingSignupRow, SessionRow,

@@ -21,3 +21,4 @@ mod readiness;
 mod registration;
 mod sessions;
 mod system;
+mod two_factor;

@@ -48,7 +48,7 @@ pub async fn change_username(
 #[utoipa::path(post, path = "/v1/me/email", tag = "me", security(("session" = []), ("cookie" = [])), request_body = ChangeEmailRequest, responses(
     (status = 202, body = PendingEmail),
     (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_input` (the current address)"),
-    (status = 401, body = ErrorBody, description = "`auth:invalid_credentials`"),
+    (status = 401, body = ErrorBody, description = "`auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong, missing or used code when two-factor is on)"),
     (status = 409, body = ErrorBody, description = "`user:email_taken`"),
     (status = 429, body = ErrorBody, description = "`rate_limited`"),
 ))]
@@ -58,7 +58,10 @@ pub async fn request_email_change(
     CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<ChangeEmailRequest>,
 ) -> Result<(StatusCode, Json<PendingEmail>), ApiError> {
-    let pending = state.flows.request_email_change(current.user(), &body.email, body.password, &client).await?;
+    let pending = state
+        .flows
+        .request_email_change(current.user(), &body.email, body.password, body.code.as_deref(), &client)
+        .await?;
     Ok((StatusCode::ACCEPTED, Json(PendingEmail { pending_email: pending.email, expires_at: pending.expires_at })))
 }
 

@@ -6,17 +6,20 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::http::cookies;
-use crate::http::dto::{AuthResponse, LoginRequest, SessionToken};
+use crate::http::dto::{AuthResponse, LoginAnswer, LoginRequest, LoginSecondStepRequest, MfaRequired, SessionToken};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, Client, CurrentSession};
 use crate::http::AppState;
 use crate::usecases::sessions::LoginOutcome;
+use crate::usecases::two_factor::LoginCode;
+use secrecy::ExposeSecret as _;
 
 /// Signs in with an email or username and a password.
 ///
-/// Accounts with two-factor authentication will answer `{"mfaRequired": true, "mfaToken", "methods"}` instead of a session.
+/// Accounts with two-factor authentication answer `{"mfaRequired": true, "mfaToken", "methods"}` instead of
+/// a session (no cookie); the login finishes at `POST /v1/auth/login/2fa`.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, body = AuthResponse, description = "Signed in; the session is also set as the `accountd_session` cookie."),
+    (status = 200, body = LoginAnswer, description = "Signed in (the session is also set as the `accountd_session` cookie), or with two-factor on `MfaRequired` (no session, no cookie)."),
     (status = 401, body = ErrorBody, description = "`auth:invalid_credentials`: the same body whether or not the account exists"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`, `auth:email_not_verified`"),
     (status = 503, body = ErrorBody, description = "`server:overloaded`: too many logins at once; retry after `Retry-After` seconds"),
@@ -26,14 +29,53 @@ pub async fn login(
     Client(client): Client,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    match state.sessions.login(&body.identifier, body.password, &client).await? {
+    let outcome = state.sessions.login(&body.identifier, body.password, &client).await?;
+    login_answer(&state, outcome).await
+}
+
+/// The answer to a passed first factor (a password, or a social login): a session and
+/// its cookie, or the second step when the account has two-factor authentication on.
+pub async fn login_answer(state: &AppState, outcome: LoginOutcome) -> Result<Response, ApiError> {
+    match outcome {
         LoginOutcome::SignedIn { user, session } => {
             let token = SessionToken::from_issued(&session);
             let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
             let body = AuthResponse { user: state.profile(&user).await?, session: token };
             Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
         }
+        LoginOutcome::MfaRequired { mfa_token, methods } => Ok(Json(MfaRequired {
+            mfa_required: true,
+            mfa_token: mfa_token.expose_secret().to_string(),
+            methods: methods.to_vec(),
+        })
+        .into_response()),
     }
+}
+
+/// The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery code.
+///
+/// A TOTP code is accepted once; five wrong codes invalidate the `mfaToken`.
+#[utoipa::path(post, path = "/v1/auth/login/2fa", tag = "auth", request_body = LoginSecondStepRequest, responses(
+    (status = 200, body = AuthResponse, description = "Signed in; the session is also set as the `accountd_session` cookie."),
+    (status = 400, body = ErrorBody, description = "`request:invalid_body`"),
+    (status = 401, body = ErrorBody, description = "`2fa:invalid_code` (wrong, used or replayed code); `auth:mfa_token_invalid` (unknown, used, expired or burned by five wrong codes)"),
+    (status = 403, body = ErrorBody, description = "`auth:account_banned`"),
+))]
+pub async fn login_second_step(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(body): ApiJson<LoginSecondStepRequest>,
+) -> Result<Response, ApiError> {
+    let code = match (body.code, body.recovery_code) {
+        (Some(code), None) => LoginCode::Code(code),
+        (None, Some(code)) => LoginCode::RecoveryCode(code),
+        _ => return Err(ApiError::invalid_body("Send exactly one of `code` and `recoveryCode`.")),
+    };
+    let (user, session) = state.two_factor.complete_login(&body.mfa_token, code, &client).await?;
+    let token = SessionToken::from_issued(&session);
+    let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
+    let body = AuthResponse { user: state.profile(&user).await?, session: token };
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// Revokes the current session and clears the cookie.

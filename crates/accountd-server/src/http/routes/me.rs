@@ -1,11 +1,15 @@
 //! The signed-in account: profile, sessions, login history.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::http::cookies;
+
 use crate::http::dto::{
-    ListOf, LoginHistoryEntry, PageQuery, Profile, RevokeAllQuery, SessionDto, SessionList, UpdateProfileRequest,
+    AccountDeleted, ListOf, LoginHistoryEntry, PageQuery, Profile, ReauthRequest, RevokeAllQuery, SessionDto,
+    SessionList, UpdateProfileRequest,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession, CurrentUser};
@@ -40,6 +44,23 @@ pub async fn update_me(
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.accounts.update_profile(current.user(), body.into(), &client).await?;
     Ok(Json(state.profile(&user).await?))
+}
+
+/// Deletes the account and everything of it; the email and username are free again. A goodbye mail is sent.
+#[utoipa::path(delete, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = [])), request_body = ReauthRequest, responses(
+    (status = 200, body = AccountDeleted),
+    (status = 401, body = ErrorBody, description = "`auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong or missing code when two-factor is on), `auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+))]
+pub async fn delete_me(
+    State(state): State<AppState>,
+    Client(client): Client,
+    CurrentUser(current): CurrentUser,
+    ApiJson(body): ApiJson<ReauthRequest>,
+) -> Result<Response, ApiError> {
+    let deleted_at = state.deletion.delete(current.user(), body.password, body.code.as_deref(), &client).await?;
+    Ok(([(header::SET_COOKIE, cookies::cleared_cookie(state.web.secure_cookies))], Json(AccountDeleted { deleted_at }))
+        .into_response())
 }
 
 /// The account's live sessions, newest first.

@@ -8,4 +8,5 @@ pub mod oauth;
 pub mod pages;
 pub mod system;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;

@@ -15,7 +15,7 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser};
 use crate::http::AppState;
 use crate::usecases::oauth::OAuthLogin;
-use crate::usecases::sessions::{IssuedSession, LoginOutcome};
+use crate::usecases::sessions::IssuedSession;
 
 const CALLBACK_PAGE: &str = include_str!("../../../assets/oauth-callback.html");
 const CALLBACK_SCRIPT: &str = include_str!("../../../assets/oauth-callback.js");
@@ -58,7 +58,7 @@ pub async fn authorize(
 /// authentication will answer `mfaRequired`); a new identity answers `signupRequired`.
 #[utoipa::path(post, path = "/v1/auth/oauth/{provider}/login", tag = "oauth", params(("provider" = String, Path)),
     request_body = OAuthCallbackRequest, responses(
-    (status = 200, body = OAuthLoginResponse),
+    (status = 200, body = OAuthLoginResponse, description = "Signed in, a sign-up to complete, or — when the account has two-factor authentication on — `{\"mfaRequired\": true, \"mfaToken\", \"methods\"}` for `POST /v1/auth/login/2fa`"),
     (status = 400, body = ErrorBody, description = "`oauth:invalid_state`: unknown, used, expired, or of another provider or purpose"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`, `auth:email_not_verified`"),
     (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
@@ -72,11 +72,7 @@ pub async fn login(
     ApiJson(body): ApiJson<OAuthCallbackRequest>,
 ) -> Result<Response, ApiError> {
     match state.oauth.login(&provider, &body.code, &body.state, &client).await? {
-        OAuthLogin::Linked(outcome) => {
-            let LoginOutcome::SignedIn { user, session } = *outcome;
-            let profile = state.profile(&user).await?;
-            Ok(signed_in(&state, StatusCode::OK, profile, &session))
-        }
+        OAuthLogin::Linked(outcome) => super::auth::login_answer(&state, *outcome).await,
         OAuthLogin::SignupRequired { token, email, suggested_username } => {
             use secrecy::ExposeSecret as _;
             Ok(Json(OAuthLoginResponse::SignupRequired(SignupRequired {

@@ -1,0 +1,73 @@
+//! Deleting an account (`DELETE /v1/me`): everything of it goes in one transaction.
+
+use std::sync::Arc;
+
+use accountd_core::mail::TokenPurpose;
+use accountd_core::user::{Activity, ClientInfo};
+use accountd_core::{Clock, DomainError};
+use accountd_store::Store;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::mailing::Mailing;
+use super::reauth::Reauth;
+use super::AppResult;
+use crate::mail::MailKind;
+use accountd_core::user::User;
+
+pub struct AccountDeletion {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    reauth: Arc<Reauth>,
+    mailing: Arc<Mailing>,
+}
+
+impl AccountDeletion {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, reauth: Arc<Reauth>, mailing: Arc<Mailing>) -> Self {
+        Self { store, clock, reauth, mailing }
+    }
+
+    /// Removes the account and every record of it (sessions, tokens, addresses, password
+    /// history, two-factor, login history, and whatever else hangs off the account by a
+    /// cascading key), its activity history and the mail still queued to its addresses.
+    /// What stays is one `account.deleted` activity that names only the account id, and
+    /// the goodbye mail to the address the account had.
+    pub async fn delete(
+        &self,
+        user: &User,
+        password: Option<SecretString>,
+        code: Option<&str>,
+        client: &ClientInfo,
+    ) -> AppResult<DateTime<Utc>> {
+        self.reauth.check(user, password, code, client).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        // The account may have been deleted by a concurrent request meanwhile.
+        tx.user_by_id(user.id).await?.ok_or(DomainError::Unauthenticated)?;
+        let mut recipients = vec![user.email.as_str().to_string()];
+        recipients.extend(tx.addresses_of(user.id).await?.into_iter().map(|address| address.address));
+        if let Some(pending) = tx.live_email_token(user.id, TokenPurpose::ChangeEmail, now).await? {
+            recipients.push(pending.email);
+        }
+        tx.erase_account(user.id, &recipients).await?;
+        // No address, agent or metadata: the row outlives the account and must not identify a person.
+        tx.insert_activity(&Activity {
+            id: uuid::Uuid::now_v7(),
+            user_id: Some(user.id),
+            action: "account.deleted".into(),
+            at: now,
+            ip: None,
+            user_agent: None,
+            metadata: json!({}),
+        })
+        .await?;
+        self.mailing
+            .queue(&mut *tx, user.email.as_str(), &MailKind::AccountDeleted { username: user.username.as_str() }, now)
+            .await?;
+        tx.commit().await?;
+        self.mailing.wake_outbox();
+        metrics::counter!("accountd_account_deletions_total").increment(1);
+        Ok(now)
+    }
+}
