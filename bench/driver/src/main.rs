@@ -46,6 +46,9 @@ struct Args {
     /// Where the JSON result file goes.
     #[arg(long, default_value = "bench/results")]
     results: PathBuf,
+    /// Only these scenarios (comma-separated: me, login, register, storm).
+    #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm")]
+    scenarios: Vec<String>,
     /// The `me` probe's rate during `storm`, requests per second.
     #[arg(long, default_value_t = 200)]
     storm_rate: u64,
@@ -176,35 +179,31 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
         print_row(name, connections, rate, &result);
         scenarios.push(Scenario { name: name.into(), connections, rate, result });
     };
+    let wanted = |name: &str| args.scenarios.iter().any(|wanted| wanted == name);
     print_header();
-    step("me", 50, None, load::run(address, me.clone(), 50, Pace::Closed, duration).await?);
-    step(
-        "login",
-        login_connections,
-        None,
-        load::run(address, login.clone(), login_connections, Pace::Closed, duration).await?,
-    );
-    step("login", 50, None, load::run(address, login.clone(), 50, Pace::Closed, duration).await?);
-    step(
-        "register",
-        login_connections,
-        None,
-        load::run(address, register, login_connections, Pace::Closed, duration).await?,
-    );
-    let storm_login = tokio::spawn(load::run(address, login.clone(), 50, Pace::Closed, duration));
-    // The probe starts once the login load has filled the hashing pool.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let probe = load::run(
-        address,
-        me.clone(),
-        16,
-        Pace::Rate { per_second: args.storm_rate },
-        duration.saturating_sub(Duration::from_millis(400)),
-    )
-    .await?;
-    let storm_login = storm_login.await??;
-    step("storm: login", 50, None, storm_login);
-    step("storm: me", 16, Some(args.storm_rate), probe);
+    if wanted("me") {
+        step("me", 50, None, load::run(address, me.clone(), 50, Pace::Closed, duration).await?);
+    }
+    if wanted("login") {
+        step(
+            "login",
+            login_connections,
+            None,
+            load::run(address, login.clone(), login_connections, Pace::Closed, duration).await?,
+        );
+        step("login", 50, None, load::run(address, login.clone(), 50, Pace::Closed, duration).await?);
+    }
+    if wanted("register") {
+        step(
+            "register",
+            login_connections,
+            None,
+            load::run(address, register, login_connections, Pace::Closed, duration).await?,
+        );
+    }
+    if wanted("storm") {
+        storm(address, &login, &me, duration, args.storm_rate, &mut step).await?;
+    }
     let peak = server.memory();
     server.stop().await?;
 
@@ -262,6 +261,31 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
             bail!("{wrong} responses were wrong");
         }
     }
+    Ok(())
+}
+
+/// `login` at saturation while `me` is probed at a fixed, modest rate.
+async fn storm(
+    address: std::net::SocketAddr,
+    login: &Arc<Login>,
+    me: &Arc<Me>,
+    duration: Duration,
+    rate: u64,
+    step: &mut impl FnMut(&str, usize, Option<u64>, LoadResult),
+) -> anyhow::Result<()> {
+    let logins = tokio::spawn(load::run(address, login.clone(), 50, Pace::Closed, duration));
+    // The probe starts once the login load has filled the hashing pool.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let probe = load::run(
+        address,
+        me.clone(),
+        16,
+        Pace::Rate { per_second: rate },
+        duration.saturating_sub(Duration::from_millis(400)),
+    )
+    .await?;
+    step("storm: login", 50, None, logins.await??);
+    step("storm: me", 16, Some(rate), probe);
     Ok(())
 }
 

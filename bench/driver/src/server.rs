@@ -25,9 +25,15 @@ pub struct Setup {
 impl Setup {
     fn command(&self) -> Command {
         let mut command = Command::new(&self.binary);
+        command.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        // The caller's own ACCOUNTD_* settings (ACCOUNTD_LOG, limits, …) reach the server;
+        // where it stores and listens is the benchmark's to choose.
+        for (name, value) in std::env::vars_os() {
+            if name.to_str().is_some_and(|name| name.starts_with("ACCOUNTD_")) {
+                command.env(name, value);
+            }
+        }
         command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("ACCOUNTD_DATA_DIR", &self.data_dir)
             .env("ACCOUNTD_DATABASE_URL", &self.database_url)
             .stdin(Stdio::null());
