@@ -326,8 +326,10 @@ fn limit(cores: usize, duration: Duration) -> anyhow::Result<Limit> {
         .map(|_| {
             let (hash, stop, count, password) = (hash.clone(), stop.clone(), count.clone(), password.clone());
             std::thread::spawn(move || {
+                // Exactly what accountd's hashing threads do.
+                let mut workspace = accountd_core::password::Workspace::new();
                 while !stop.load(Ordering::Relaxed) {
-                    if accountd_core::password::verify(&password, Some(&hash)) {
+                    if accountd_core::password::verify_in(&password, Some(&hash), &mut workspace) {
                         count.fetch_add(1, Ordering::Relaxed);
                     }
                 }

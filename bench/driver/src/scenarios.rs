@@ -85,8 +85,7 @@ impl Workload for Register {
 
     fn check(&self, n: u64, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
         let expected = format!("\"username\":\"{}{n}\"", self.prefix);
-        if status == StatusCode::CREATED && contains(body, expected.as_bytes()) && contains(body, b"\"token\":\"ses_")
-        {
+        if status == StatusCode::CREATED && contains(body, expected.as_bytes()) && contains(body, b"\"token\":\"ses_") {
             Outcome::Ok
         } else {
             shed_or_wrong("register", status, headers, body)
