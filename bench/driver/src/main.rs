@@ -1,0 +1,453 @@
+//! `accountd-bench`: the benchmark driver behind `bench/run`. It starts accountd on a
+//! fresh database, seeds accounts, runs the scenarios with every response checked,
+//! measures the raw Argon2id ceiling, and reports a table, the targets and a JSON file.
+
+mod load;
+mod scenarios;
+mod seed;
+mod server;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use clap::Parser;
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::load::{LoadResult, Pace};
+use crate::scenarios::{Login, Me, Register};
+use crate::server::{Memory, Setup};
+
+/// Spreads consecutive requests over the accounts: a prime larger than any account
+/// count, so `n * STRIDE mod accounts` visits every account.
+const STRIDE: usize = 2_654_435_761;
+
+#[derive(Parser)]
+#[command(name = "accountd-bench", about = "Benchmarks accountd; run through bench/run")]
+struct Args {
+    /// The accountd binary to benchmark (a release build).
+    #[arg(long)]
+    server: PathBuf,
+    /// PostgreSQL server to benchmark on (a fresh database is created and dropped); SQLite when absent.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Accounts to seed.
+    #[arg(long, default_value_t = 10_000)]
+    accounts: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Every scenario for 2 s with few accounts; fails on any wrong response; writes no result file.
+    #[arg(long)]
+    smoke: bool,
+    /// Where the JSON result file goes.
+    #[arg(long, default_value = "bench/results")]
+    results: PathBuf,
+    /// Only these scenarios (comma-separated: me, login, register, storm).
+    #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm")]
+    scenarios: Vec<String>,
+    /// The `me` probe's rate during `storm`, requests per second.
+    #[arg(long, default_value_t = 200)]
+    storm_rate: u64,
+}
+
+#[derive(Serialize)]
+struct Scenario {
+    name: String,
+    connections: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate: Option<u64>,
+    #[serde(flatten)]
+    result: LoadResult,
+}
+
+#[derive(Serialize)]
+struct Limit {
+    threads: usize,
+    verifications: u64,
+    seconds: f64,
+    per_second: f64,
+    /// One verification on one core.
+    hash_ms: f64,
+}
+
+#[derive(Serialize)]
+struct Target {
+    name: &'static str,
+    target: String,
+    measured: String,
+    pass: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    date: String,
+    backend: &'static str,
+    cores: usize,
+    cpu: String,
+    accounts: usize,
+    seed_seconds: f64,
+    duration_seconds: u64,
+    scenarios: Vec<Scenario>,
+    limit: Limit,
+    rss_idle_mib: f64,
+    rss_peak_mib: f64,
+    targets: Vec<Target>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(args))
+}
+
+async fn run(mut args: Args) -> anyhow::Result<()> {
+    if args.smoke {
+        args.duration = 2;
+        args.accounts = args.accounts.min(1_000);
+    }
+    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let scratch = tempfile::Builder::new().prefix("accountd-bench-").tempdir()?;
+    let backend = if args.database_url.is_some() { "postgres" } else { "sqlite" };
+    let (database_url, postgres) = match &args.database_url {
+        None => (format!("sqlite://{}/accountd.db", scratch.path().display()), None),
+        Some(url) => {
+            let fresh = FreshPostgres::create(url).await?;
+            (fresh.url.clone(), Some(fresh))
+        }
+    };
+    let setup = Setup {
+        binary: args.server.clone(),
+        data_dir: scratch.path().to_path_buf(),
+        database_url: database_url.clone(),
+        log: scratch.path().join("accountd.log"),
+    };
+    let outcome = benchmark(&args, &setup, backend, cores).await;
+    if let Some(fresh) = postgres {
+        fresh.drop_database().await?;
+    }
+    if outcome.is_err() {
+        if let Ok(log) = std::fs::read_to_string(&setup.log) {
+            let tail: Vec<&str> = log.lines().rev().take(20).collect();
+            eprintln!("last lines of accountd's log:");
+            for line in tail.into_iter().rev() {
+                eprintln!("  {line}");
+            }
+        }
+    }
+    outcome
+}
+
+async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usize) -> anyhow::Result<()> {
+    setup.migrate().await?;
+    println!("seeding {} accounts into {backend} ...", args.accounts);
+    let seeding = Instant::now();
+    let seeded = if backend == "sqlite" {
+        let pool = sqlx::SqlitePool::connect(&setup.database_url).await?;
+        let seeded = seed::seed_sqlite(&pool, args.accounts).await?;
+        sqlx::query("ANALYZE").execute(&pool).await?;
+        pool.close().await;
+        seeded
+    } else {
+        let pool = sqlx::PgPool::connect(&setup.database_url).await?;
+        let seeded = seed::seed_postgres(&pool, args.accounts).await?;
+        sqlx::query("ANALYZE").execute(&pool).await?;
+        pool.close().await;
+        seeded
+    };
+    let seed_seconds = seeding.elapsed().as_secs_f64();
+    println!("seeded {} accounts in {seed_seconds:.1} s", args.accounts);
+    let tokens = Arc::new(seeded.tokens);
+
+    let server = setup.start().await?;
+    let address = server.address;
+    // Let start-up allocations settle before reading idle memory.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = server.memory();
+    let duration = Duration::from_secs(args.duration);
+    let login_connections = 2 * cores;
+    let mut scenarios = Vec::new();
+
+    let me = Arc::new(Me { tokens: tokens.clone(), stride: STRIDE });
+    let login = Arc::new(Login { accounts: args.accounts, stride: STRIDE });
+    let register = Arc::new(Register { prefix: "new".into() });
+
+    let mut step = |name: &str, connections: usize, rate: Option<u64>, result: LoadResult| {
+        print_row(name, connections, rate, &result);
+        scenarios.push(Scenario { name: name.into(), connections, rate, result });
+    };
+    let wanted = |name: &str| args.scenarios.iter().any(|wanted| wanted == name);
+    print_header();
+    if wanted("me") {
+        step("me", 50, None, load::run(address, me.clone(), 50, Pace::Closed, duration).await?);
+    }
+    if wanted("login") {
+        step(
+            "login",
+            login_connections,
+            None,
+            load::run(address, login.clone(), login_connections, Pace::Closed, duration).await?,
+        );
+        step("login", 50, None, load::run(address, login.clone(), 50, Pace::Closed, duration).await?);
+    }
+    if wanted("register") {
+        step(
+            "register",
+            login_connections,
+            None,
+            load::run(address, register, login_connections, Pace::Closed, duration).await?,
+        );
+    }
+    if wanted("storm") {
+        storm(address, &login, &me, duration, args.storm_rate, &mut step).await?;
+    }
+    let peak = server.memory();
+    server.stop().await?;
+
+    let limit = limit(cores, duration)?;
+    println!(
+        "{:<14} {:>5} {:>9.0}/s   one verification {:.1} ms on one core",
+        "limit",
+        format!("{}t", limit.threads),
+        limit.per_second,
+        limit.hash_ms
+    );
+    let idle = idle.map_or(0.0, |Memory { rss_mib, .. }| rss_mib);
+    let peak = peak.map_or(0.0, |Memory { peak_mib, .. }| peak_mib);
+    println!("server RSS: {idle:.1} MiB idle after seeding, {peak:.1} MiB peak");
+
+    let targets = targets(backend, &scenarios, &limit, idle, peak, login_connections);
+    println!();
+    for target in &targets {
+        let verdict = if target.pass { "ok  " } else { "MISS" };
+        println!("{verdict} {:<36} target {:<22} measured {}", target.name, target.target, target.measured);
+    }
+    let wrong: u64 = scenarios.iter().map(|scenario| scenario.result.errors).sum();
+    for scenario in scenarios.iter().filter(|scenario| scenario.result.errors > 0) {
+        for sample in &scenario.result.samples {
+            eprintln!("wrong answer in {}: {sample}", scenario.name);
+        }
+    }
+    let report = Report {
+        date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        backend,
+        cores,
+        cpu: cpu_model(),
+        accounts: args.accounts,
+        seed_seconds,
+        duration_seconds: args.duration,
+        scenarios,
+        limit,
+        rss_idle_mib: idle,
+        rss_peak_mib: peak,
+        targets,
+    };
+    if args.smoke {
+        let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0);
+        if wrong > 0 || !ran {
+            bail!("smoke run failed: {wrong} wrong responses; every scenario answered at least once: {ran}");
+        }
+        println!("\nsmoke run passed: every response was right");
+    } else {
+        std::fs::create_dir_all(&args.results)?;
+        let file = args.results.join(format!("{}-{backend}.json", chrono::Utc::now().format("%Y-%m-%d")));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)? + "\n")
+            .with_context(|| format!("writing {}", file.display()))?;
+        println!("\nresults written to {}", file.display());
+        if wrong > 0 {
+            bail!("{wrong} responses were wrong");
+        }
+    }
+    Ok(())
+}
+
+/// `login` at saturation while `me` is probed at a fixed, modest rate.
+async fn storm(
+    address: std::net::SocketAddr,
+    login: &Arc<Login>,
+    me: &Arc<Me>,
+    duration: Duration,
+    rate: u64,
+    step: &mut impl FnMut(&str, usize, Option<u64>, LoadResult),
+) -> anyhow::Result<()> {
+    let logins = tokio::spawn(load::run(address, login.clone(), 50, Pace::Closed, duration));
+    // The probe starts once the login load has filled the hashing pool.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let probe = load::run(
+        address,
+        me.clone(),
+        16,
+        Pace::Rate { per_second: rate },
+        duration.saturating_sub(Duration::from_millis(400)),
+    )
+    .await?;
+    step("storm: login", 50, None, logins.await??);
+    step("storm: me", 16, Some(rate), probe);
+    Ok(())
+}
+
+fn print_header() {
+    println!(
+        "\n{:<14} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}",
+        "scenario", "conns", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "shed"
+    );
+}
+
+fn print_row(name: &str, connections: usize, rate: Option<u64>, result: &LoadResult) {
+    let conns = match rate {
+        Some(rate) => format!("{rate}/s"),
+        None => connections.to_string(),
+    };
+    println!(
+        "{:<14} {:>5} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>7}",
+        name,
+        conns,
+        result.per_second,
+        result.p50_ms,
+        result.p90_ms,
+        result.p99_ms,
+        result.max_ms,
+        result.errors,
+        result.shed
+    );
+}
+
+/// Raw Argon2id verifications with accountd's own parameters and code, one thread per core.
+fn limit(cores: usize, duration: Duration) -> anyhow::Result<Limit> {
+    let password = SecretString::from(seed::PASSWORD);
+    let hash = Arc::new(accountd_core::password::hash(&password));
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..cores)
+        .map(|_| {
+            let (hash, stop, count, password) = (hash.clone(), stop.clone(), count.clone(), password.clone());
+            std::thread::spawn(move || {
+                // Exactly what accountd's hashing threads do.
+                let mut workspace = accountd_core::password::Workspace::new();
+                while !stop.load(Ordering::Relaxed) {
+                    if accountd_core::password::verify_in(&password, Some(&hash), &mut workspace) {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(duration);
+    stop.store(true, Ordering::Relaxed);
+    for thread in threads {
+        if thread.join().is_err() {
+            bail!("a verification thread panicked");
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let verifications = count.load(Ordering::Relaxed);
+    let per_second = verifications as f64 / seconds;
+    Ok(Limit { threads: cores, verifications, seconds, per_second, hash_ms: 1000.0 * cores as f64 / per_second })
+}
+
+fn targets(
+    backend: &str,
+    scenarios: &[Scenario],
+    limit: &Limit,
+    idle: f64,
+    peak: f64,
+    login_connections: usize,
+) -> Vec<Target> {
+    let find = |name: &str, connections: usize| {
+        scenarios.iter().find(|s| s.name == name && s.connections == connections).map(|s| &s.result)
+    };
+    let mut targets = Vec::new();
+    if let Some(me) = find("me", 50) {
+        let floor = if backend == "sqlite" { 15_000.0 } else { 8_000.0 };
+        targets.push(Target {
+            name: "me: throughput at 50 connections",
+            target: format!(">= {floor:.0}/s"),
+            measured: format!("{:.0}/s", me.per_second),
+            pass: me.per_second >= floor,
+        });
+        targets.push(Target {
+            name: "me: p99 at 50 connections",
+            target: "<= 5 ms".into(),
+            measured: format!("{:.2} ms", me.p99_ms),
+            pass: me.p99_ms <= 5.0,
+        });
+    }
+    if let Some(login) = find("login", login_connections) {
+        targets.push(Target {
+            name: "login: share of the limit",
+            target: format!(">= 90% of {:.0}/s", limit.per_second),
+            measured: format!("{:.0}%", 100.0 * login.per_second / limit.per_second),
+            pass: login.per_second >= 0.9 * limit.per_second,
+        });
+        targets.push(Target {
+            name: "login: p99 at 2x cores connections",
+            target: format!("<= {:.0} ms (4 hashes)", 4.0 * limit.hash_ms),
+            measured: format!("{:.1} ms", login.p99_ms),
+            pass: login.p99_ms <= 4.0 * limit.hash_ms,
+        });
+    }
+    if let Some(probe) = find("storm: me", 16) {
+        targets.push(Target {
+            name: "storm: me p99 while login saturates",
+            target: "<= 25 ms".into(),
+            measured: format!("{:.2} ms", probe.p99_ms),
+            pass: probe.p99_ms <= 25.0,
+        });
+    }
+    targets.push(Target {
+        name: "memory: RSS idle after seeding",
+        target: "<= 60 MiB".into(),
+        measured: format!("{idle:.1} MiB"),
+        pass: idle <= 60.0,
+    });
+    targets.push(Target {
+        name: "memory: RSS peak (storm included)",
+        target: "<= 250 MiB".into(),
+        measured: format!("{peak:.1} MiB"),
+        pass: peak <= 250.0,
+    });
+    targets
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A database of its own on the given PostgreSQL server, dropped at the end.
+struct FreshPostgres {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl FreshPostgres {
+    async fn create(admin: &str) -> anyhow::Result<Self> {
+        let name = format!("accountd_bench_{}", std::process::id());
+        let mut url = url::Url::parse(admin).context("parsing --database-url")?;
+        url.set_path(&name);
+        let pool = sqlx::PgPool::connect(admin).await.context("connecting to --database-url")?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\"")).execute(&pool).await?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&pool).await?;
+        pool.close().await;
+        Ok(Self { admin: admin.to_string(), name, url: url.to_string() })
+    }
+
+    async fn drop_database(self) -> anyhow::Result<()> {
+        let pool = sqlx::PgPool::connect(&self.admin).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&pool).await?;
+        pool.close().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,111 @@
+//! The requests of each scenario and what a right answer looks like.
+
+use std::sync::Arc;
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{HeaderMap, Request, StatusCode};
+
+use crate::load::{excerpt, get, post_json, Outcome, Workload};
+use crate::seed::{username, PASSWORD};
+
+/// `GET /v1/me` with the session of account `n mod accounts`.
+pub struct Me {
+    pub tokens: Arc<Vec<String>>,
+    /// Which account a request index maps to (spreads requests over all accounts).
+    pub stride: usize,
+}
+
+impl Me {
+    fn account(&self, n: u64) -> usize {
+        (n as usize).wrapping_mul(self.stride) % self.tokens.len()
+    }
+}
+
+impl Workload for Me {
+    fn request(&self, n: u64) -> Request<Full<Bytes>> {
+        get("/v1/me", &self.tokens[self.account(n)])
+    }
+
+    fn check(&self, n: u64, status: StatusCode, _headers: &HeaderMap, body: &[u8]) -> Outcome {
+        let expected = format!("\"username\":\"{}\"", username(self.account(n)));
+        if status == StatusCode::OK && contains(body, expected.as_bytes()) {
+            Outcome::Ok
+        } else {
+            Outcome::Wrong(format!("me: {status} {}", excerpt(body)))
+        }
+    }
+}
+
+/// `POST /v1/auth/login` rotating over the seeded accounts.
+pub struct Login {
+    pub accounts: usize,
+    pub stride: usize,
+}
+
+impl Login {
+    fn account(&self, n: u64) -> usize {
+        (n as usize).wrapping_mul(self.stride) % self.accounts
+    }
+}
+
+impl Workload for Login {
+    fn request(&self, n: u64) -> Request<Full<Bytes>> {
+        let body = serde_json::json!({ "identifier": username(self.account(n)), "password": PASSWORD });
+        post_json("/v1/auth/login", body.to_string())
+    }
+
+    fn check(&self, n: u64, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
+        let expected = format!("\"username\":\"{}\"", username(self.account(n)));
+        if status == StatusCode::OK && contains(body, expected.as_bytes()) && contains(body, b"\"token\":\"ses_") {
+            Outcome::Ok
+        } else {
+            shed_or_wrong("login", status, headers, body)
+        }
+    }
+}
+
+/// `POST /v1/users` with a fresh account each time.
+pub struct Register {
+    /// Keeps usernames unique across the scenarios of one run.
+    pub prefix: String,
+}
+
+impl Workload for Register {
+    fn request(&self, n: u64) -> Request<Full<Bytes>> {
+        let name = format!("{}{n}", self.prefix);
+        let body = serde_json::json!({
+            "email": format!("{name}@bench.example"),
+            "username": name,
+            "password": PASSWORD,
+            "displayName": "New User",
+        });
+        post_json("/v1/users", body.to_string())
+    }
+
+    fn check(&self, n: u64, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
+        let expected = format!("\"username\":\"{}{n}\"", self.prefix);
+        if status == StatusCode::CREATED && contains(body, expected.as_bytes()) && contains(body, b"\"token\":\"ses_") {
+            Outcome::Ok
+        } else {
+            shed_or_wrong("register", status, headers, body)
+        }
+    }
+}
+
+/// Overload is answered with `503 server:overloaded` and `Retry-After`; that is
+/// shedding as designed, counted apart. Anything else is wrong.
+fn shed_or_wrong(what: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
+    if status == StatusCode::SERVICE_UNAVAILABLE
+        && headers.contains_key("retry-after")
+        && contains(body, b"\"code\":\"server:overloaded\"")
+    {
+        Outcome::Shed
+    } else {
+        Outcome::Wrong(format!("{what}: {status} {}", excerpt(body)))
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
