@@ -26,6 +26,10 @@ impl Setup {
     fn command(&self) -> Command {
         let mut command = Command::new(&self.binary);
         command.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        // The load comes from one address, which the per-IP and per-account abuse limits
+        // exist to stop: the benchmark measures capacity with them off, unless the caller
+        // sets ACCOUNTD_RATE_LIMIT__ENABLED itself (the loop below then overrides this).
+        command.env("ACCOUNTD_RATE_LIMIT__ENABLED", "false");
         // The caller's own ACCOUNTD_* settings (ACCOUNTD_LOG, limits, …) reach the server;
         // where it stores and listens is the benchmark's to choose.
         for (name, value) in std::env::vars_os() {

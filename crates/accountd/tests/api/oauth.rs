@@ -783,3 +783,35 @@ async fn provider_tokens_and_states_are_not_stored_in_the_clear() {
     assert_eq!(count(&app, "SELECT count(*) FROM oauth_states").await, 1);
     assert_eq!(count(&app, &format!("SELECT count(*) FROM oauth_states WHERE state_hash = '{state}'")).await, 0);
 }
+
+#[tokio::test]
+async fn an_account_with_two_factor_gets_the_second_step_through_social_login_too() {
+    use accountd_core::Clock as _;
+    let (app, _provider) = oidc_app().await;
+    let jane = app.register_as("jane").await;
+    let identity = "jane-2fa:jane.2fa@elsewhere.example:true";
+    app.oidc_link(&jane.token, identity).await.assert_status(201);
+
+    // Two-factor on, with codes from an independent TOTP implementation.
+    let setup = app.post("/v1/me/2fa/setup", Some(&jane.token), json!({})).await;
+    let totp = totp_rs::TOTP::from_url(setup.assert_status(200)["otpauthUri"].as_str().unwrap()).unwrap();
+    let code_now = |app: &TestApp| totp.generate(u64::try_from(app.clock.now().timestamp()).unwrap());
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": code_now(&app) })).await.assert_status(200);
+    app.clock.advance(chrono::Duration::seconds(60));
+
+    // The provider vouching for the identity is only the first factor.
+    let reply = app.oidc_login(identity).await;
+    let body = reply.assert_status(200).clone();
+    assert_eq!(body["mfaRequired"], true, "{body}");
+    assert!(body.get("session").is_none(), "{body}");
+    assert!(crate::helpers::session_cookie(&reply.headers).is_none());
+
+    let done =
+        app.post("/v1/auth/login/2fa", None, json!({ "mfaToken": body["mfaToken"], "code": code_now(&app) })).await;
+    let signed_in = done.assert_status(200);
+    assert_eq!(signed_in["user"]["id"], jane.id.as_str());
+    let token = signed_in["session"]["token"].as_str().unwrap();
+    let history = app.get("/v1/me/login-history", Some(token)).await;
+    // The first factor was the provider, the second the authenticator app.
+    assert_eq!(history.assert_status(200)["items"][0]["method"], "oauth:oidc+totp");
+}
