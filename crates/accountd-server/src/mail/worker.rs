@@ -79,8 +79,11 @@ impl OutboxWorker {
     pub async fn deliver_due(&self) -> Result<usize, accountd_store::StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let batch = tx.claim_due_mail(now, now + LEASE, BATCH).await?;
+        let mut batch = tx.claim_due_mail(now, now + LEASE, BATCH).await?;
         tx.commit().await?;
+        // RETURNING gives no order; deliver as the mail was written (ids are time-ordered v7),
+        // so a reader sees, say, the confirmation before the notice that followed it.
+        batch.sort_by_key(|queued| queued.mail.id);
         let claimed = batch.len();
         for queued in batch {
             let outcome = self.mailer.deliver(&queued.mail).await;

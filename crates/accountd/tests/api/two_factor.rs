@@ -345,6 +345,8 @@ async fn a_password_reset_leaves_two_factor_on() {
     let app = spawn_app_with(|config| config.smtp_url = Some(url)).await;
     let jane = with_two_factor(&app, "jane").await;
     let email = &jane.account.email;
+    // The verification mail and the 2FA notice first, so the reset link is the third mail.
+    sink.wait_for(email, 2).await;
     app.post("/v1/auth/forgot-password", None, json!({ "email": email })).await.assert_status(202);
     let mail = sink.wait_for(email, 3).await;
     let reset = mail.token(&app.address, "/reset-password?token=");
