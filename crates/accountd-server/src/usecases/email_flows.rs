@@ -206,7 +206,7 @@ impl EmailFlows {
         new_password: SecretString,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        self.check_current_password(user, current_password).await?;
+        self.reauth.check_password(user, current_password).await?;
         let new_hash = self.new_password_hash(user, new_password).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -346,19 +346,6 @@ impl EmailFlows {
         tx.commit().await?;
         self.mailing.wake_outbox();
         Ok(updated)
-    }
-
-    /// A password change proves the current password only (API.md asks no second factor here).
-    async fn check_current_password(&self, user: &User, password: Option<SecretString>) -> AppResult<()> {
-        let Some(stored) = &user.password_hash else {
-            return Ok(());
-        };
-        let given = password.ok_or(DomainError::InvalidCredentials)?;
-        if self.passwords.verify(given, Some(stored.clone())).await? {
-            Ok(())
-        } else {
-            Err(DomainError::InvalidCredentials.into())
-        }
     }
 
     // ---- username ----

@@ -55,12 +55,7 @@ impl Reauth {
         code: Option<&str>,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        if let Some(stored) = &user.password_hash {
-            let given = password.ok_or(DomainError::InvalidCredentials)?;
-            if !self.passwords.verify(given, Some(stored.clone())).await? {
-                return Err(DomainError::InvalidCredentials.into());
-            }
-        }
+        self.check_password(user, password).await?;
         if !user.two_factor_enabled {
             return Ok(());
         }
@@ -72,6 +67,22 @@ impl Reauth {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Reauth {
+    /// The password half alone (when the account has one), for the one call that proves
+    /// only the current password: `PUT /v1/me/password`.
+    pub async fn check_password(&self, user: &User, password: Option<SecretString>) -> AppResult<()> {
+        let Some(stored) = &user.password_hash else {
+            return Ok(());
+        };
+        let given = password.ok_or(DomainError::InvalidCredentials)?;
+        if self.passwords.verify(given, Some(stored.clone())).await? {
+            Ok(())
+        } else {
+            Err(DomainError::InvalidCredentials.into())
+        }
     }
 }
 

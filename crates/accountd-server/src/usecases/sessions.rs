@@ -16,7 +16,7 @@ use crate::passwords::PasswordWorkers;
 
 /// `lastSeenAt` (and the sliding expiry with it) is written at most this often,
 /// so a busy session does not turn every read into a write.
-const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+pub(crate) const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 
 pub struct SessionSettings {
     pub ttl: Duration,

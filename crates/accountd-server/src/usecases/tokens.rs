@@ -14,12 +14,10 @@ use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
+use super::sessions::TOUCH_INTERVAL;
 use super::sessions::{Authenticated, Sessions};
 use super::{activity, AppError, AppResult};
 
-/// `lastUsedAt` of a token is written at most this often, so a busy token does
-/// not turn every read into a write.
-const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 /// How many characters of a token are kept to show its owner which one it is.
 const SHOWN_PREFIX_LEN: usize = 10;
 pub const NAME_MAX: usize = 64;
