@@ -36,8 +36,14 @@ pub struct TokenHash(pub String);
 
 impl TokenHash {
     pub fn of(token: &str) -> Self {
+        use std::fmt::Write as _;
         let digest = Sha256::digest(token.as_bytes());
-        Self(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+        let mut hex = String::with_capacity(2 * digest.len());
+        for byte in digest {
+            // Writing into a String cannot fail.
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Self(hex)
     }
 }
 

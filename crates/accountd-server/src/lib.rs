@@ -1,5 +1,6 @@
 //! The accountd application: configuration, use cases, HTTP API and background work.
 
+pub mod account_cache;
 pub mod config;
 pub mod device;
 pub mod http;

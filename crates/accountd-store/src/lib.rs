@@ -106,6 +106,25 @@ pub trait UserRepo {
     async fn set_last_login(&mut self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
+/// Where the feed of account changes stands (migration 0006): the position after the
+/// last change read. Opaque outside the store (SQLite: a sequence number; PostgreSQL: a
+/// transaction horizon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeCursor(pub u64);
+
+/// The feed of account changes that the database's triggers write, read by the account
+/// cache before it trusts an entry.
+#[async_trait]
+pub trait AccountChangeRepo {
+    /// Where the feed stands now; reading from here returns only later changes.
+    async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError>;
+    /// The accounts changed by transactions committed since `cursor` (an account may be
+    /// named more than once, and a change may be returned again), and the next cursor.
+    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError>;
+    /// Deletes changes older than `age` by the database's clock; returns how many.
+    async fn prune_account_changes(&mut self, age: std::time::Duration) -> Result<u64, StoreError>;
+}
+
 #[async_trait]
 pub trait SessionRepo {
     async fn insert_session(&mut self, session: &Session, token: &TokenHash) -> Result<(), StoreError>;
@@ -484,6 +503,7 @@ pub trait Conn:
     + OAuthRepo
     + TwoFactorRepo
     + ErasureRepo
+    + AccountChangeRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;

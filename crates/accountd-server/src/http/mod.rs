@@ -160,4 +160,20 @@ impl AppState {
         let links = self.oauth.linked_accounts(user.id).await?;
         Ok(dto::Profile::new(user, self.web.storage_limit, &addresses).with_linked_accounts(&links))
     }
+
+    /// The profile of the account making the request; a session brings its records along.
+    pub async fn profile_of(
+        &self,
+        principal: &crate::usecases::tokens::Principal,
+    ) -> Result<dto::Profile, error::ApiError> {
+        use crate::usecases::tokens::Principal;
+        match principal {
+            Principal::Session(authenticated) => {
+                let account = &authenticated.account;
+                Ok(dto::Profile::new(&account.user, self.web.storage_limit, &account.addresses)
+                    .with_linked_accounts(&account.linked_accounts))
+            }
+            Principal::Pat { user, .. } => self.profile(user).await,
+        }
+    }
 }

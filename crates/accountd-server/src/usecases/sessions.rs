@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
 use super::{activity, AppResult, Paging};
+use crate::account_cache::{AccountCache, CachedAccount, CachedSession};
 use crate::passwords::PasswordWorkers;
 
 /// `lastSeenAt` (and the sliding expiry with it) is written at most this often,
@@ -38,6 +39,7 @@ pub struct LoginThrottle {
 
 pub struct Sessions {
     store: Arc<dyn Store>,
+    cache: AccountCache,
     clock: Arc<dyn Clock>,
     passwords: PasswordWorkers,
     settings: SessionSettings,
@@ -66,6 +68,8 @@ pub struct Authenticated {
     pub session: Session,
     /// Whether this request slid the session's expiry forward.
     pub renewed: bool,
+    /// The account with its profile records, as read for this request.
+    pub account: Arc<CachedAccount>,
 }
 
 impl Sessions {
@@ -75,7 +79,8 @@ impl Sessions {
         passwords: PasswordWorkers,
         settings: SessionSettings,
     ) -> Self {
-        Self { store, clock, passwords, settings }
+        let cache = AccountCache::new(store.clone());
+        Self { store, cache, clock, passwords, settings }
     }
 
     pub fn ttl(&self) -> Duration {
@@ -283,14 +288,26 @@ impl Sessions {
         if TokenKind::of(token) != Some(TokenKind::Session) {
             return Ok(None);
         }
+        let hash = TokenHash::of(token);
         let now = self.clock.now();
-        let found = self.store.reader().await?.session_by_token(&TokenHash::of(token), now).await?;
-        let Some((mut session, user)) = found else {
+        if let Some(CachedSession { session, account }) = self.cache.session(&hash).await {
+            // A session due to slide its expiry goes to the database, which writes it.
+            if session.expires_at > now && now - session.last_seen_at < TOUCH_INTERVAL && !account.user.banned {
+                return Ok(Some(Authenticated { user: account.user.clone(), session, renewed: false, account }));
+            }
+        }
+        let ticket = self.cache.ticket();
+        let mut conn = self.store.reader().await?;
+        let Some((mut session, user)) = conn.session_by_token(&hash, now).await? else {
+            self.cache.forget(&hash);
             return Ok(None);
         };
         if user.banned {
             return Ok(None);
         }
+        let addresses = conn.addresses_of(user.id).await?;
+        let linked_accounts = conn.linked_accounts_of(user.id).await?;
+        drop(conn);
         let renewed = now - session.last_seen_at >= TOUCH_INTERVAL;
         if renewed {
             session.last_seen_at = now;
@@ -299,7 +316,9 @@ impl Sessions {
             tx.touch_session(session.id, session.last_seen_at, session.expires_at).await?;
             tx.commit().await?;
         }
-        Ok(Some(Authenticated { user, session, renewed }))
+        let account = Arc::new(CachedAccount { user: user.clone(), addresses, linked_accounts });
+        self.cache.store(hash, CachedSession { session: session.clone(), account: account.clone() }, ticket);
+        Ok(Some(Authenticated { user, session, renewed, account }))
     }
 
     pub async fn logout(&self, current: &Authenticated, client: &ClientInfo) -> AppResult<()> {

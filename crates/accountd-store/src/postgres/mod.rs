@@ -15,6 +15,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use uuid::Uuid;
 
 mod mail;
 mod two_factor;
@@ -25,8 +26,8 @@ use crate::rows::{
     SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, OAuthRepo, Page, PageRequest, ProfileChanges, SessionRepo,
-    Store, StoreError, UserRepo,
+    classify, AccountChangeRepo, ActivityRepo, ChangeCursor, Conn, LoginHistoryRepo, NewUser, OAuthRepo, Page,
+    PageRequest, ProfileChanges, SessionRepo, Store, StoreError, UserRepo,
 };
 
 pub struct PostgresStore {
@@ -37,8 +38,13 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)?;
         // Lazy, so that a node starts (and reports itself not ready) while the database is down.
-        let pool =
-            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect_lazy_with(options);
+        // No ping before each acquire: it is a round trip per query on the hot path, and a
+        // connection that broke is closed by the query that finds out and replaced.
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(false)
+            .connect_lazy_with(options);
         Ok(Self { pool })
     }
 }
@@ -534,4 +540,45 @@ impl OAuthRepo for PostgresConn {
             .await?;
         Ok(Some(left))
     }
+}
+
+#[async_trait]
+impl AccountChangeRepo for PostgresConn {
+    async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError> {
+        let horizon: String =
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetch_one(self.db()).await?;
+        Ok(ChangeCursor(parse_xact(&horizon)?))
+    }
+
+    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+        // Transactions commit out of id order, so read by the writing transaction's id
+        // from the oldest one that was still running at the previous read: whatever had
+        // not committed then is at or past that horizon. The new horizon comes from this
+        // statement's own snapshot. Changes may be read twice; forgetting twice is harmless.
+        let rows: Vec<(String, Option<Uuid>)> = sqlx::query_as(
+            "SELECT now_.horizon::text, account_changes.user_id \
+             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) AS now_ \
+             LEFT JOIN account_changes ON account_changes.xact >= $1::text::xid8",
+        )
+        .bind(cursor.0.to_string())
+        .fetch_all(self.db())
+        .await?;
+        let next = match rows.first() {
+            Some((horizon, _)) => ChangeCursor(parse_xact(horizon)?),
+            None => cursor,
+        };
+        Ok((next, rows.into_iter().filter_map(|(_, user)| user.map(UserId::from_uuid)).collect()))
+    }
+
+    async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {
+        let result = sqlx::query("DELETE FROM account_changes WHERE changed_at < now() - make_interval(secs => $1)")
+            .bind(age.as_secs_f64())
+            .execute(self.db())
+            .await?;
+        Ok(result.rows_affected())
+    }
+}
+
+fn parse_xact(text: &str) -> Result<u64, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt(format!("not a transaction id: {text}")))
 }

@@ -17,6 +17,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::types::Json;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use uuid::Uuid;
 
 mod mail;
 mod two_factor;
@@ -27,8 +28,8 @@ use crate::rows::{
     SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, Conn, LoginHistoryRepo, NewUser, OAuthRepo, Page, PageRequest, ProfileChanges, SessionRepo,
-    Store, StoreError, UserRepo,
+    classify, AccountChangeRepo, ActivityRepo, ChangeCursor, Conn, LoginHistoryRepo, NewUser, OAuthRepo, Page,
+    PageRequest, ProfileChanges, SessionRepo, Store, StoreError, UserRepo,
 };
 
 pub struct SqliteStore {
@@ -46,13 +47,17 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each acquire: every ping is another round trip to the
+        // connection's worker thread, on every query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.read_only(false))
             .await?;
@@ -551,5 +556,35 @@ impl OAuthRepo for SqliteConn {
             .fetch_one(self.db())
             .await?;
         Ok(Some(left))
+    }
+}
+
+#[async_trait]
+impl AccountChangeRepo for SqliteConn {
+    async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError> {
+        let seq: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM account_changes").fetch_one(self.db()).await?;
+        Ok(ChangeCursor(u64::try_from(seq).unwrap_or(0)))
+    }
+
+    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+        // One writer commits at a time, so sequence numbers follow commit order.
+        let after = i64::try_from(cursor.0).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, Uuid)> =
+            sqlx::query_as("SELECT seq, user_id FROM account_changes WHERE seq > ? ORDER BY seq")
+                .bind(after)
+                .fetch_all(self.db())
+                .await?;
+        let next = rows.last().map_or(cursor, |(seq, _)| ChangeCursor(u64::try_from(*seq).unwrap_or(cursor.0)));
+        Ok((next, rows.into_iter().map(|(_, user)| UserId::from_uuid(user)).collect()))
+    }
+
+    async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {
+        let result =
+            sqlx::query("DELETE FROM account_changes WHERE changed_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+                .bind(format!("-{} seconds", age.as_secs()))
+                .execute(self.db())
+                .await?;
+        Ok(result.rows_affected())
     }
 }

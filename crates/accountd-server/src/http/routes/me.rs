@@ -26,7 +26,7 @@ pub async fn get_me(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(state.profile(current.user()).await?))
+    Ok(Json(state.profile_of(&current).await?))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.

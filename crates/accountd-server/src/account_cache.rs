@@ -1,0 +1,249 @@
+//! Who a session token belongs to, and that account's profile records, kept in memory so
+//! that the hottest request (`GET /v1/me`) does not go to the database.
+//!
+//! Never stale. The database's triggers write every change to what a cached entry holds
+//! (the account's row, its sessions going away, its addresses and linked accounts) into
+//! a feed (migration 0006), whoever makes it: this node, another node, `accountd user
+//! promote`, an operator's SQL. An entry is served only after a *check* that started
+//! after the request arrived has read the feed and dropped what changed, so a change
+//! committed before a request is always seen by it: a revoked session or a ban stops
+//! working at once on every node. Requests that arrive together share one check, so under
+//! load a check costs a small part of one query per request.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use accountd_core::mail::Address;
+use accountd_core::oauth::LinkedAccount;
+use accountd_core::token::TokenHash;
+use accountd_core::user::{Session, User};
+use accountd_core::UserId;
+use accountd_store::{ChangeCursor, Store, StoreError};
+use tokio::sync::{watch, Notify};
+
+/// Sessions held at most; past it an arbitrary one makes room.
+const CAPACITY: usize = 50_000;
+/// Feed rows older than this are pruned (by whichever node gets there).
+const FEED_RETENTION: Duration = Duration::from_secs(10 * 60);
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// A node that has not read the feed for this long may have missed pruned rows, so it
+/// starts over with an empty cache (well inside the retention).
+const MAX_SILENCE: Duration = Duration::from_secs(4 * 60);
+
+/// An account as the owner sees it: its row and the records its profile lists.
+pub struct CachedAccount {
+    pub user: User,
+    pub addresses: Vec<Address>,
+    pub linked_accounts: Vec<LinkedAccount>,
+}
+
+#[derive(Clone)]
+pub struct CachedSession {
+    pub session: Session,
+    pub account: Arc<CachedAccount>,
+}
+
+/// Marks the moment a request started reading the database, so that what it read is
+/// not cached if a change was applied meanwhile.
+#[derive(Clone, Copy)]
+pub struct FillTicket(u64);
+
+pub struct AccountCache {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    store: Arc<dyn Store>,
+    entries: Mutex<Entries>,
+    /// Checks started so far; a request waits for the one after those started before it.
+    started: AtomicU64,
+    /// Checks completed so far.
+    completed: watch::Sender<u64>,
+    wake: Notify,
+}
+
+#[derive(Default)]
+struct Entries {
+    sessions: HashMap<TokenHash, CachedSession>,
+    tokens_of: HashMap<UserId, Vec<TokenHash>>,
+    /// Where the next check reads the feed from; `None` until the first check placed it,
+    /// and after the feed could not be read. Without it nothing is served or stored.
+    cursor: Option<ChangeCursor>,
+    last_check: Option<Instant>,
+    last_prune: Option<Instant>,
+    /// Bumped whenever entries are dropped for a change (see [`FillTicket`]).
+    generation: u64,
+}
+
+impl AccountCache {
+    /// A cache over `store`. Its checks run on a task of the current Tokio runtime;
+    /// outside one, the cache stays empty and every lookup goes to the database.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let shared = Arc::new(Shared {
+            store,
+            entries: Mutex::new(Entries::default()),
+            started: AtomicU64::new(0),
+            completed: watch::Sender::new(0),
+            wake: Notify::new(),
+        });
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(checks(shared.clone()));
+        }
+        Self { shared }
+    }
+
+    /// The cached session for this token, once a check that started after this call has
+    /// dropped every change committed before it. `None`: go to the database.
+    pub async fn session(&self, token: &TokenHash) -> Option<CachedSession> {
+        {
+            let entries = self.shared.lock();
+            if entries.cursor.is_none() || !entries.sessions.contains_key(token) {
+                return None;
+            }
+        }
+        // SeqCst pairs with the increment in `checks`: if this load sees n, check n+1
+        // has not read the feed yet, so its read comes after this request arrived.
+        let wanted = self.shared.started.load(Ordering::SeqCst) + 1;
+        let mut completed = self.shared.completed.subscribe();
+        self.shared.wake.notify_one();
+        completed.wait_for(|done| *done >= wanted).await.ok()?;
+        self.shared.lock().sessions.get(token).cloned()
+    }
+
+    /// Taken before reading what [`Self::store`] will be given.
+    pub fn ticket(&self) -> FillTicket {
+        FillTicket(self.shared.lock().generation)
+    }
+
+    /// Keeps what a request read from the database, unless a change was applied since
+    /// its ticket (it may have read the state before that change).
+    pub fn store(&self, token: TokenHash, entry: CachedSession, ticket: FillTicket) {
+        let mut entries = self.shared.lock();
+        if entries.cursor.is_none() || entries.generation != ticket.0 {
+            return;
+        }
+        if entries.sessions.len() >= CAPACITY && !entries.sessions.contains_key(&token) {
+            if let Some(victim) = entries.sessions.keys().next().cloned() {
+                entries.remove(&victim);
+            }
+        }
+        let user = entry.account.user.id;
+        if entries.sessions.insert(token.clone(), entry).is_none() {
+            entries.tokens_of.entry(user).or_default().push(token);
+        }
+    }
+
+    /// Drops a token's entry, e.g. when the database no longer knows it.
+    pub fn forget(&self, token: &TokenHash) {
+        self.shared.lock().remove(token);
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        // The entries stay consistent across a panic elsewhere (every change is a
+        // single insert or removal), so a poisoned lock is still usable.
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads the feed past the cursor and drops what it names.
+    async fn check(&self) {
+        let (cursor, silent_too_long) = {
+            let entries = self.lock();
+            (entries.cursor, entries.last_check.is_none_or(|at| at.elapsed() > MAX_SILENCE))
+        };
+        let read = async {
+            let mut conn = self.store.reader().await?;
+            match cursor {
+                Some(cursor) if !silent_too_long => conn.account_changes_since(cursor).await,
+                // Start over: an empty cache needs no changes, only where the feed stands.
+                _ => Ok((conn.account_changes_cursor().await?, Vec::new())),
+            }
+        };
+        let result: Result<_, StoreError> = read.await;
+        let mut entries = self.lock();
+        match result {
+            Ok((next, changed)) => {
+                if cursor.is_none() || silent_too_long {
+                    entries.clear();
+                }
+                if !changed.is_empty() {
+                    entries.generation += 1;
+                    for user in changed {
+                        entries.forget_user(user);
+                    }
+                }
+                entries.cursor = Some(next);
+                entries.last_check = Some(Instant::now());
+            }
+            Err(error) => {
+                tracing::warn!(%error, "account cache: the change feed could not be read; cache emptied");
+                entries.clear();
+                entries.cursor = None;
+            }
+        }
+    }
+
+    async fn prune_if_due(&self) {
+        {
+            let mut entries = self.lock();
+            if entries.last_prune.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
+                return;
+            }
+            entries.last_prune = Some(Instant::now());
+        }
+        let prune = async {
+            let mut tx = self.store.begin().await?;
+            let pruned = tx.prune_account_changes(FEED_RETENTION).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(pruned)
+        };
+        if let Err(error) = prune.await {
+            tracing::warn!(%error, "account cache: pruning the change feed failed");
+        }
+    }
+}
+
+impl Entries {
+    fn remove(&mut self, token: &TokenHash) {
+        if let Some(entry) = self.sessions.remove(token) {
+            let user = entry.account.user.id;
+            if let Some(tokens) = self.tokens_of.get_mut(&user) {
+                tokens.retain(|held| held != token);
+                if tokens.is_empty() {
+                    self.tokens_of.remove(&user);
+                }
+            }
+        }
+    }
+
+    fn forget_user(&mut self, user: UserId) {
+        for token in self.tokens_of.remove(&user).unwrap_or_default() {
+            self.sessions.remove(&token);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.sessions.clear();
+        self.tokens_of.clear();
+        self.generation += 1;
+    }
+}
+
+/// Runs checks one after the other for as long as requests ask for them: every request
+/// that arrives while a check runs is served by the next one.
+async fn checks(shared: Arc<Shared>) {
+    let mut wanted = true; // the first check places the cursor
+    loop {
+        if !wanted {
+            shared.wake.notified().await;
+        }
+        wanted = false;
+        let number = shared.started.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.check().await;
+        shared.completed.send_replace(number);
+        shared.prune_if_due().await;
+    }
+}
