@@ -20,7 +20,7 @@ use accountd_core::oauth::LinkedAccount;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Session, User};
 use accountd_core::UserId;
-use accountd_store::{ChangeCursor, Store, StoreError};
+use accountd_store::{ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
 use tokio::sync::{watch, Notify};
 
 /// Sessions held at most; past it an arbitrary one makes room.
@@ -172,7 +172,11 @@ impl Shared {
                 if !changed.is_empty() {
                     entries.generation += 1;
                     for user in changed {
-                        entries.forget_user(user);
+                        if user == EVERY_ACCOUNT {
+                            entries.clear();
+                        } else {
+                            entries.forget_user(user);
+                        }
                     }
                 }
                 entries.cursor = Some(next);

@@ -112,6 +112,10 @@ pub trait UserRepo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeCursor(pub u64);
 
+/// In the change feed, a change to every account (the nil id): written where naming the
+/// account is not allowed (its erasure).
+pub const EVERY_ACCOUNT: UserId = UserId::from_uuid(Uuid::nil());
+
 /// The feed of account changes that the database's triggers write, read by the account
 /// cache before it trusts an entry.
 #[async_trait]

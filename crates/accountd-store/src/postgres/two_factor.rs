@@ -244,6 +244,13 @@ impl ErasureRepo for PostgresConn {
         }
         // Every other record of the account cascades from this row.
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user.as_uuid()).execute(self.db()).await?;
+        // The change feed must not name the account either: its rows give way to one
+        // that tells every cache to start over.
+        sqlx::query("DELETE FROM account_changes WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
+        sqlx::query("INSERT INTO account_changes (user_id) VALUES ($1)")
+            .bind(crate::EVERY_ACCOUNT.as_uuid())
+            .execute(self.db())
+            .await?;
         Ok(())
     }
 }

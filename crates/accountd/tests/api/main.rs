@@ -7,6 +7,7 @@
 mod helpers;
 
 mod access;
+mod account_cache;
 mod admin;
 mod login;
 mod mail_flows;
