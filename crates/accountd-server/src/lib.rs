@@ -23,7 +23,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::http::{AppState, WebSettings};
+use crate::http::{App, AppState, WebSettings};
 use crate::mail::{OutboxWorker, RetryPolicy, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
@@ -144,7 +144,7 @@ pub fn app_state(
         config.public_url.clone(),
         config.oauth.allowed_redirect_uris.clone(),
     ));
-    AppState {
+    AppState::new(App {
         oauth,
         instance_key,
         accounts,
@@ -169,7 +169,7 @@ pub fn app_state(
             introspection_secret: config.introspection_secret.clone(),
         }),
         metrics: telemetry::prometheus(),
-    }
+    })
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.

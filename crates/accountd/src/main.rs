@@ -9,6 +9,9 @@ use accountd_server::usecases::AppError;
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// accountd — a self-hostable account service: registration, login, sessions and
 /// the whole account lifecycle over one HTTP API.
 ///

@@ -44,8 +44,27 @@ pub struct WebSettings {
     pub introspection_secret: Option<SecretString>,
 }
 
+/// What every handler gets: one pointer, so that handing it to each request costs one
+/// reference count, not one per use case.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<App>);
+
+impl AppState {
+    pub fn new(app: App) -> Self {
+        Self(Arc::new(app))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// The use cases and settings behind the HTTP layer.
+pub struct App {
     /// Seals secrets that must be read back; use cases that need it get it from here.
     pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
     pub accounts: Arc<Accounts>,
