@@ -186,13 +186,16 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     let seeded = peer.seed(args.accounts).await?;
     let peer_seed_seconds = seeding.elapsed().as_secs_f64();
     println!("seeded {} accounts in {peer_seed_seconds:.1} s", args.accounts);
-    let server = Server::spawn("better-auth", peer.command("server.mjs"), address, &peer.log).await?;
     let me = Arc::new(PeerMe { cookie: seeded.cookie, tokens: Arc::new(seeded.tokens), stride: STRIDE });
     let login = Arc::new(PeerLogin { accounts: args.accounts, stride: STRIDE });
-    let measured = measure(server, &plan, duration, |name| match name {
-        "me" => me.clone() as Arc<dyn load::Workload>,
-        _ => login.clone(),
-    })
+    let measured = async {
+        let server = Server::spawn("better-auth", peer.command("server.mjs"), address, &peer.log).await?;
+        measure(server, &plan, duration, |name| match name {
+            "me" => me.clone() as Arc<dyn load::Workload>,
+            _ => login.clone(),
+        })
+        .await
+    }
     .await;
     let (scenarios, idle, peak) = match measured {
         Ok(measured) => measured,
