@@ -13,7 +13,7 @@ use tokio::process::Command;
 use crate::load::{self, Pace};
 use crate::scenarios::{Login, Me, PeerLogin, PeerMe};
 use crate::server::{free_address, print_log_tail, Memory, Server, Setup};
-use crate::{print_header, print_row, seed, Args, Scenario, STRIDE};
+use crate::{print_header, print_row, seed, Args, Limit, Scenario, STRIDE};
 
 /// Said with every comparison: the login rows measure two different password hashes.
 const HASH_NOTE: &str = "better-auth hashes passwords with scrypt (N=16384, r=16, p=1, node:crypto on libuv's thread \
@@ -23,7 +23,7 @@ const HASH_NOTE: &str = "better-auth hashes passwords with scrypt (N=16384, r=16
 /// The peer's secret signs its session cookies; the database is thrown away after the run.
 const SECRET: &str = "accountd-bench-throwaway-secret-for-a-temporary-database";
 
-/// better-auth's files (package.json, auth.mjs, seed.mjs, server.mjs) with node_modules installed.
+/// better-auth's files (package.json, auth.mjs, seed.mjs, server.mjs, limit.mjs) with node_modules installed.
 struct BetterAuth {
     dir: PathBuf,
     database: PathBuf,
@@ -79,6 +79,36 @@ impl BetterAuth {
         Ok(seeded)
     }
 
+    /// limit.mjs: scrypt verifications/s with better-auth's own code, the server stopped.
+    async fn limit(&self, cores: usize, duration: Duration) -> anyhow::Result<Limit> {
+        #[derive(Deserialize)]
+        struct Measured {
+            threads: usize,
+            verifications: u64,
+            seconds: f64,
+        }
+        let output = self
+            .command("limit.mjs")
+            .env("PEER_PASSWORD", seed::PASSWORD)
+            .env("PEER_LIMIT_SECONDS", duration.as_secs_f64().to_string())
+            .output()
+            .await
+            .context("running node limit.mjs")?;
+        if !output.status.success() {
+            bail!("better-auth's limit.mjs failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        let measured: Measured = serde_json::from_slice(&output.stdout).context("parsing limit.mjs's output")?;
+        let per_second = measured.verifications as f64 / measured.seconds;
+        Ok(Limit {
+            threads: measured.threads,
+            verifications: measured.verifications,
+            seconds: measured.seconds,
+            per_second,
+            // The pool may have more threads than there are cores; the cores are what hash.
+            hash_ms: 1000.0 * cores.min(measured.threads) as f64 / per_second,
+        })
+    }
+
     fn version(&self) -> String {
         let manifest = self.dir.join("node_modules/better-auth/package.json");
         std::fs::read_to_string(manifest)
@@ -100,6 +130,8 @@ struct Side {
     rss_idle_mib: f64,
     rss_peak_mib: f64,
     scenarios: Vec<Scenario>,
+    /// Password verifications/s with the server's own hashing code, the server stopped.
+    limit: Limit,
 }
 
 #[derive(Serialize)]
@@ -161,6 +193,7 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
         _ => login.clone(),
     })
     .await?;
+    let limit = crate::limit(cores, duration)?;
     let accountd = Side {
         name: "accountd".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -170,6 +203,7 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
         rss_idle_mib: idle,
         rss_peak_mib: peak,
         scenarios,
+        limit,
     };
 
     println!("\n== better-auth (Node, SQLite through better-sqlite3)");
@@ -204,6 +238,7 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
             return Err(error);
         }
     };
+    let limit = peer.limit(cores, duration).await?;
     let better_auth = Side {
         name: "better-auth".into(),
         version: peer.version(),
@@ -213,6 +248,7 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
         rss_idle_mib: idle,
         rss_peak_mib: peak,
         scenarios,
+        limit,
     };
 
     let comparison = side_by_side(&accountd, &better_auth);
@@ -317,9 +353,36 @@ fn print_comparison(rows: &[Row], accountd: &Side, peer: &Side) {
             row.ratio
         );
     }
+    let (ours, theirs) = (&accountd.limit, &peer.limit);
+    println!(
+        "{:<10} {:>5} {:>15.0} {:>9} {:>18.0} {:>9} {:>7.2}x",
+        "limit",
+        "",
+        ours.per_second,
+        "",
+        theirs.per_second,
+        "",
+        ours.per_second / theirs.per_second
+    );
+    println!(
+        "limit: password verifications/s with each server's own code, server stopped (Argon2id {:.1} ms, \
+         scrypt {:.1} ms a hash on one core)",
+        ours.hash_ms, theirs.hash_ms
+    );
+    if let (Some(ours_login), Some(theirs_login)) = (login_rate(accountd), login_rate(peer)) {
+        println!(
+            "login reached {:.0}% of its limit on accountd, {:.0}% on better-auth",
+            100.0 * ours_login / ours.per_second,
+            100.0 * theirs_login / theirs.per_second
+        );
+    }
     println!("server RSS peak: accountd {:.1} MiB, better-auth {:.1} MiB", accountd.rss_peak_mib, peer.rss_peak_mib);
     println!("ratio: accountd req/s over better-auth req/s (same accounts, connections and duration)");
     println!("note: {HASH_NOTE}");
+}
+
+fn login_rate(side: &Side) -> Option<f64> {
+    side.scenarios.iter().find(|scenario| scenario.name == "login").map(|scenario| scenario.result.per_second)
 }
 
 async fn node_version() -> String {
