@@ -1,6 +1,7 @@
 //! `--peer better-auth`: the same `me` and `login` load against accountd and against
-//! better-auth on Node with SQLite (bench/peers/better-auth, installed by bench/run), one
-//! after the other on the same machine, printed side by side with the ratio.
+//! better-auth on Node with SQLite (bench/peers/better-auth, installed by bench/run). Both
+//! run at once; each scenario is measured on accountd, then straight away on better-auth;
+//! the results are printed side by side with the ratio.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use anyhow::{bail, Context as _};
 use serde::{Deserialize, Serialize};
 use tokio::process::Command;
 
-use crate::load::{self, Pace};
+use crate::load::{self, Pace, Workload};
 use crate::scenarios::{Login, Me, PeerLogin, PeerMe};
 use crate::server::{free_address, print_log_tail, Memory, Server, Setup};
 use crate::{print_header, print_row, seed, Args, Limit, Scenario, STRIDE};
@@ -183,30 +184,8 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     let plan = plan(args, cores)?;
     let duration = Duration::from_secs(args.duration);
 
-    println!("== accountd (SQLite)");
+    println!("== seeding accountd (SQLite)");
     let (tokens, seed_seconds) = crate::seed_accountd(args, setup, "sqlite").await?;
-    let server = setup.start().await?;
-    let me = Arc::new(Me { tokens: Arc::new(tokens), stride: STRIDE });
-    let login = Arc::new(Login { accounts: args.accounts, stride: STRIDE });
-    let (scenarios, idle, peak) = measure(server, &plan, duration, |name| match name {
-        "me" => me.clone() as Arc<dyn load::Workload>,
-        _ => login.clone(),
-    })
-    .await?;
-    let limit = crate::limit(cores, duration)?;
-    let accountd = Side {
-        name: "accountd".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        stack: "Rust, axum, sqlx, SQLite (WAL)".into(),
-        password_hash: "Argon2id m=19456 KiB, t=2, p=1",
-        seed_seconds,
-        rss_idle_mib: idle,
-        rss_peak_mib: peak,
-        scenarios,
-        limit,
-    };
-
-    println!("\n== better-auth (Node, SQLite through better-sqlite3)");
     let address = free_address()?;
     let peer = BetterAuth {
         dir: dir.clone(),
@@ -215,40 +194,77 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
         log: scratch.join("better-auth.log"),
         base_url: format!("http://{address}"),
     };
+    println!("== seeding better-auth (Node, SQLite through better-sqlite3)");
     println!("seeding {} accounts into better-auth ...", args.accounts);
     let seeding = Instant::now();
     let seeded = peer.seed(args.accounts).await?;
     let peer_seed_seconds = seeding.elapsed().as_secs_f64();
     println!("seeded {} accounts in {peer_seed_seconds:.1} s", args.accounts);
-    let me = Arc::new(PeerMe { cookie: seeded.cookie, tokens: Arc::new(seeded.tokens), stride: STRIDE });
-    let login = Arc::new(PeerLogin { accounts: args.accounts, stride: STRIDE });
-    let measured = async {
-        let server = Server::spawn("better-auth", peer.command("server.mjs"), address, &peer.log).await?;
-        measure(server, &plan, duration, |name| match name {
-            "me" => me.clone() as Arc<dyn load::Workload>,
-            _ => login.clone(),
-        })
-        .await
-    }
-    .await;
-    let (scenarios, idle, peak) = match measured {
-        Ok(measured) => measured,
+
+    let me = Arc::new(Me { tokens: Arc::new(tokens), stride: STRIDE });
+    let login = Arc::new(Login { accounts: args.accounts, stride: STRIDE });
+    let peer_me = Arc::new(PeerMe { cookie: seeded.cookie, tokens: Arc::new(seeded.tokens), stride: STRIDE });
+    let peer_login = Arc::new(PeerLogin { accounts: args.accounts, stride: STRIDE });
+    let accountd_server = setup.start().await?;
+    let peer_server = match Server::spawn("better-auth", peer.command("server.mjs"), address, &peer.log).await {
+        Ok(server) => server,
         Err(error) => {
             print_log_tail("better-auth", &peer.log);
             return Err(error);
         }
     };
-    let limit = peer.limit(cores, duration).await?;
+    // Both servers are up and each idles while the other is measured: the two runs of a
+    // scenario follow each other, so a machine whose other load changes over the run (a
+    // shared one) skews the ratio less than one server's whole run after the other's.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = [memory(&accountd_server).0, memory(&peer_server).0];
+    let mut accountd_scenarios = Vec::new();
+    let mut peer_scenarios = Vec::new();
+    for &(name, connections) in &plan {
+        let (ours, theirs): (Arc<dyn Workload>, Arc<dyn Workload>) = match name {
+            "me" => (me.clone(), peer_me.clone()),
+            _ => (login.clone(), peer_login.clone()),
+        };
+        println!("\n{name}, {connections} connections");
+        print_header();
+        let sides = [
+            ("accountd", &accountd_server, ours, &mut accountd_scenarios),
+            ("better-auth", &peer_server, theirs, &mut peer_scenarios),
+        ];
+        for (side, server, workload, scenarios) in sides {
+            let result = load::run(server.address, workload, connections, Pace::Closed, duration).await?;
+            print_row(side, connections, None, &result);
+            scenarios.push(Scenario { name: name.into(), connections, rate: None, result });
+        }
+    }
+    let peak = [memory(&accountd_server).1, memory(&peer_server).1];
+    accountd_server.stop().await?;
+    peer_server.stop().await?;
+
+    // The two hash ceilings one after the other too, with both servers stopped.
+    let limits = [crate::limit(cores, duration)?, peer.limit(cores, duration).await?];
+    let [accountd_limit, peer_limit] = limits;
+    let accountd = Side {
+        name: "accountd".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        stack: "Rust, axum, sqlx, SQLite (WAL)".into(),
+        password_hash: "Argon2id m=19456 KiB, t=2, p=1",
+        seed_seconds,
+        rss_idle_mib: idle[0],
+        rss_peak_mib: peak[0],
+        scenarios: accountd_scenarios,
+        limit: accountd_limit,
+    };
     let better_auth = Side {
         name: "better-auth".into(),
         version: peer.version(),
         stack: format!("Node {}, node:http, better-sqlite3 (WAL)", node_version().await),
         password_hash: "scrypt N=16384, r=16, p=1",
         seed_seconds: peer_seed_seconds,
-        rss_idle_mib: idle,
-        rss_peak_mib: peak,
-        scenarios,
-        limit,
+        rss_idle_mib: idle[1],
+        rss_peak_mib: peak[1],
+        scenarios: peer_scenarios,
+        limit: peer_limit,
     };
 
     let comparison = side_by_side(&accountd, &better_auth);
@@ -293,30 +309,9 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     Ok(())
 }
 
-/// Runs the plan against a started server, then stops it; returns the scenarios and the
-/// server's idle and peak RSS in MiB.
-async fn measure(
-    server: Server,
-    plan: &[(&'static str, usize)],
-    duration: Duration,
-    workload: impl Fn(&str) -> Arc<dyn load::Workload>,
-) -> anyhow::Result<(Vec<Scenario>, f64, f64)> {
-    // Let start-up allocations settle before reading idle memory.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let idle = server.memory();
-    let mut scenarios = Vec::new();
-    print_header();
-    for &(name, connections) in plan {
-        let result = load::run(server.address, workload(name), connections, Pace::Closed, duration).await?;
-        print_row(name, connections, None, &result);
-        scenarios.push(Scenario { name: name.into(), connections, rate: None, result });
-    }
-    let peak = server.memory();
-    server.stop().await?;
-    let idle = idle.map_or(0.0, |Memory { rss_mib, .. }| rss_mib);
-    let peak = peak.map_or(0.0, |Memory { peak_mib, .. }| peak_mib);
-    println!("server RSS: {idle:.1} MiB idle after seeding, {peak:.1} MiB peak");
-    Ok((scenarios, idle, peak))
+/// A server's resident memory now and at its highest, in MiB (0 where /proc has none).
+fn memory(server: &Server) -> (f64, f64) {
+    server.memory().map_or((0.0, 0.0), |Memory { rss_mib, peak_mib }| (rss_mib, peak_mib))
 }
 
 fn side_by_side(accountd: &Side, peer: &Side) -> Vec<Row> {
@@ -376,7 +371,10 @@ fn print_comparison(rows: &[Row], accountd: &Side, peer: &Side) {
             100.0 * theirs_login / theirs.per_second
         );
     }
-    println!("server RSS peak: accountd {:.1} MiB, better-auth {:.1} MiB", accountd.rss_peak_mib, peer.rss_peak_mib);
+    println!(
+        "server RSS: accountd {:.1} MiB idle after seeding, {:.1} MiB peak; better-auth {:.1} MiB idle, {:.1} MiB peak",
+        accountd.rss_idle_mib, accountd.rss_peak_mib, peer.rss_idle_mib, peer.rss_peak_mib
+    );
     println!("ratio: accountd req/s over better-auth req/s (same accounts, connections and duration)");
     println!("note: {HASH_NOTE}");
 }
