@@ -211,6 +211,14 @@ pub fn get(path: &str, bearer: &str) -> Request<Full<Bytes>> {
         .unwrap_or_default()
 }
 
+pub fn get_with_cookie(path: &str, cookie: &str) -> Request<Full<Bytes>> {
+    Request::get(path)
+        .header("host", "127.0.0.1")
+        .header("cookie", cookie)
+        .body(Full::new(Bytes::new()))
+        .unwrap_or_default()
+}
+
 pub fn post_json(path: &str, body: String) -> Request<Full<Bytes>> {
     Request::post(path)
         .header("host", "127.0.0.1")

@@ -1,8 +1,11 @@
 //! `accountd-bench`: the benchmark driver behind `bench/run`. It starts accountd on a
 //! fresh database, seeds accounts, runs the scenarios with every response checked,
 //! measures the raw Argon2id ceiling, and reports a table, the targets and a JSON file.
+//! With `--peer better-auth` it runs `me` and `login` against accountd and better-auth
+//! instead, side by side (`peer.rs`).
 
 mod load;
+mod peer;
 mod scenarios;
 mod seed;
 mod server;
@@ -19,7 +22,7 @@ use serde::Serialize;
 
 use crate::load::{LoadResult, Pace};
 use crate::scenarios::{Login, Me, Register};
-use crate::server::{Memory, Setup};
+use crate::server::{print_log_tail, Memory, Setup};
 
 /// Spreads consecutive requests over the accounts: a prime larger than any account
 /// count, so `n * STRIDE mod accounts` visits every account.
@@ -52,6 +55,12 @@ struct Args {
     /// The `me` probe's rate during `storm`, requests per second.
     #[arg(long, default_value_t = 200)]
     storm_rate: u64,
+    /// Compare with this peer instead (`me` and `login` only); the result file is <date>-peer-<name>.json.
+    #[arg(long, value_parser = ["better-auth"])]
+    peer: Option<String>,
+    /// The peer's directory (a copy of bench/peers/<name> with node_modules installed; bench/run makes it).
+    #[arg(long)]
+    peer_dir: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -109,6 +118,9 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
         args.duration = 2;
         args.accounts = args.accounts.min(1_000);
     }
+    if args.peer.is_some() && args.database_url.is_some() {
+        bail!("--peer compares on SQLite, as the peer runs here; leave out --database-url");
+    }
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let scratch = tempfile::Builder::new().prefix("accountd-bench-").tempdir()?;
     let backend = if args.database_url.is_some() { "postgres" } else { "sqlite" };
@@ -125,23 +137,23 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
         database_url: database_url.clone(),
         log: scratch.path().join("accountd.log"),
     };
-    let outcome = benchmark(&args, &setup, backend, cores).await;
+    let outcome = if args.peer.is_some() {
+        peer::compare(&args, &setup, cores, scratch.path()).await
+    } else {
+        benchmark(&args, &setup, backend, cores).await
+    };
     if let Some(fresh) = postgres {
         fresh.drop_database().await?;
     }
     if outcome.is_err() {
-        if let Ok(log) = std::fs::read_to_string(&setup.log) {
-            let tail: Vec<&str> = log.lines().rev().take(20).collect();
-            eprintln!("last lines of accountd's log:");
-            for line in tail.into_iter().rev() {
-                eprintln!("  {line}");
-            }
-        }
+        print_log_tail("accountd", &setup.log);
     }
     outcome
 }
 
-async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usize) -> anyhow::Result<()> {
+/// Migrates and seeds accountd's database; returns the accounts' session tokens and the
+/// seconds seeding took.
+async fn seed_accountd(args: &Args, setup: &Setup, backend: &str) -> anyhow::Result<(Vec<String>, f64)> {
     setup.migrate().await?;
     println!("seeding {} accounts into {backend} ...", args.accounts);
     let seeding = Instant::now();
@@ -160,7 +172,12 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     };
     let seed_seconds = seeding.elapsed().as_secs_f64();
     println!("seeded {} accounts in {seed_seconds:.1} s", args.accounts);
-    let tokens = Arc::new(seeded.tokens);
+    Ok((seeded.tokens, seed_seconds))
+}
+
+async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usize) -> anyhow::Result<()> {
+    let (tokens, seed_seconds) = seed_accountd(args, setup, backend).await?;
+    let tokens = Arc::new(tokens);
 
     let server = setup.start().await?;
     let address = server.address;

@@ -1,4 +1,5 @@
-//! The requests of each scenario and what a right answer looks like.
+//! The requests of each scenario and what a right answer looks like, for accountd and for
+//! the better-auth peer (`--peer better-auth`).
 
 use std::sync::Arc;
 
@@ -6,8 +7,8 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{HeaderMap, Request, StatusCode};
 
-use crate::load::{excerpt, get, post_json, Outcome, Workload};
-use crate::seed::{username, PASSWORD};
+use crate::load::{excerpt, get, get_with_cookie, post_json, Outcome, Workload};
+use crate::seed::{email, username, PASSWORD};
 
 /// `GET /v1/me` with the session of account `n mod accounts`.
 pub struct Me {
@@ -16,19 +17,13 @@ pub struct Me {
     pub stride: usize,
 }
 
-impl Me {
-    fn account(&self, n: u64) -> usize {
-        (n as usize).wrapping_mul(self.stride) % self.tokens.len()
-    }
-}
-
 impl Workload for Me {
     fn request(&self, n: u64) -> Request<Full<Bytes>> {
-        get("/v1/me", &self.tokens[self.account(n)])
+        get("/v1/me", &self.tokens[account(n, self.stride, self.tokens.len())])
     }
 
     fn check(&self, n: u64, status: StatusCode, _headers: &HeaderMap, body: &[u8]) -> Outcome {
-        let expected = format!("\"username\":\"{}\"", username(self.account(n)));
+        let expected = format!("\"username\":\"{}\"", username(account(n, self.stride, self.tokens.len())));
         if status == StatusCode::OK && contains(body, expected.as_bytes()) {
             Outcome::Ok
         } else {
@@ -43,20 +38,15 @@ pub struct Login {
     pub stride: usize,
 }
 
-impl Login {
-    fn account(&self, n: u64) -> usize {
-        (n as usize).wrapping_mul(self.stride) % self.accounts
-    }
-}
-
 impl Workload for Login {
     fn request(&self, n: u64) -> Request<Full<Bytes>> {
-        let body = serde_json::json!({ "identifier": username(self.account(n)), "password": PASSWORD });
+        let body =
+            serde_json::json!({ "identifier": username(account(n, self.stride, self.accounts)), "password": PASSWORD });
         post_json("/v1/auth/login", body.to_string())
     }
 
     fn check(&self, n: u64, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
-        let expected = format!("\"username\":\"{}\"", username(self.account(n)));
+        let expected = format!("\"username\":\"{}\"", username(account(n, self.stride, self.accounts)));
         if status == StatusCode::OK && contains(body, expected.as_bytes()) && contains(body, b"\"token\":\"ses_") {
             Outcome::Ok
         } else {
@@ -91,6 +81,59 @@ impl Workload for Register {
             shed_or_wrong("register", status, headers, body)
         }
     }
+}
+
+/// better-auth's `GET /api/auth/get-session` with the session cookie of account `n mod accounts`.
+pub struct PeerMe {
+    /// The session cookie's name.
+    pub cookie: String,
+    /// The signed cookie values, URL-encoded, in account order.
+    pub tokens: Arc<Vec<String>>,
+    pub stride: usize,
+}
+
+impl Workload for PeerMe {
+    fn request(&self, n: u64) -> Request<Full<Bytes>> {
+        let token = &self.tokens[account(n, self.stride, self.tokens.len())];
+        get_with_cookie("/api/auth/get-session", &format!("{}={token}", self.cookie))
+    }
+
+    fn check(&self, n: u64, status: StatusCode, _headers: &HeaderMap, body: &[u8]) -> Outcome {
+        let expected = format!("\"email\":\"{}\"", email(account(n, self.stride, self.tokens.len())));
+        if status == StatusCode::OK && contains(body, expected.as_bytes()) {
+            Outcome::Ok
+        } else {
+            Outcome::Wrong(format!("get-session: {status} {}", excerpt(body)))
+        }
+    }
+}
+
+/// better-auth's `POST /api/auth/sign-in/email` rotating over the seeded accounts. better-auth
+/// has no shedding of its own: anything but the account and a session token is wrong.
+pub struct PeerLogin {
+    pub accounts: usize,
+    pub stride: usize,
+}
+
+impl Workload for PeerLogin {
+    fn request(&self, n: u64) -> Request<Full<Bytes>> {
+        let body = serde_json::json!({ "email": email(account(n, self.stride, self.accounts)), "password": PASSWORD });
+        post_json("/api/auth/sign-in/email", body.to_string())
+    }
+
+    fn check(&self, n: u64, status: StatusCode, _headers: &HeaderMap, body: &[u8]) -> Outcome {
+        let expected = format!("\"email\":\"{}\"", email(account(n, self.stride, self.accounts)));
+        if status == StatusCode::OK && contains(body, expected.as_bytes()) && contains(body, b"\"token\":\"") {
+            Outcome::Ok
+        } else {
+            Outcome::Wrong(format!("sign-in/email: {status} {}", excerpt(body)))
+        }
+    }
+}
+
+/// Which account the `n`-th request uses: `stride` spreads consecutive requests over all of them.
+fn account(n: u64, stride: usize, accounts: usize) -> usize {
+    (n as usize).wrapping_mul(stride) % accounts
 }
 
 /// Overload is answered with `503 server:overloaded` and `Retry-After`; that is

@@ -22,6 +22,10 @@ pub fn username(index: usize) -> String {
     format!("user{index}")
 }
 
+pub fn email(index: usize) -> String {
+    format!("{}@bench.example", username(index))
+}
+
 /// The session tokens of the seeded accounts, in account order.
 pub struct Seeded {
     pub tokens: Vec<String>,
@@ -77,7 +81,7 @@ macro_rules! seed_backend {
                          password_hash, preferences, notifications, created_at, updated_at) ",
                     );
                     users.push_values(rows.clone(), |mut row, index| {
-                        let email = format!("{}@bench.example", username(index));
+                        let email = email(index);
                         row.push_bind(ids[index])
                             .push_bind(email.clone())
                             .push_bind(email)

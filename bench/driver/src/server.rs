@@ -1,5 +1,6 @@
-//! The accountd process under test: started on a fresh data directory (and, for
-//! PostgreSQL, a fresh database), watched for memory, stopped at the end.
+//! The server processes under test: accountd, started on a fresh data directory (and, for
+//! PostgreSQL, a fresh database), and the peers of `peer.rs`; each watched for memory and
+//! stopped at the end.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ use tokio::process::{Child, Command};
 pub struct Server {
     child: Child,
     pub address: SocketAddr,
+    /// What the server is, for messages.
+    name: &'static str,
 }
 
 /// The environment every accountd process of the run gets.
@@ -55,37 +58,50 @@ impl Setup {
 
     pub async fn start(&self) -> anyhow::Result<Server> {
         let address = free_address()?;
-        let log = std::fs::File::create(&self.log).with_context(|| format!("creating {}", self.log.display()))?;
-        let child = self
-            .command()
-            .arg("serve")
-            .env("ACCOUNTD_LISTEN", address.to_string())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", self.binary.display()))?;
-        let server = Server { child, address };
-        server.wait_ready(&self.log).await?;
-        Ok(server)
+        let mut command = self.command();
+        command.arg("serve").env("ACCOUNTD_LISTEN", address.to_string());
+        Server::spawn("accountd", command, address, &self.log).await
     }
 }
 
-fn free_address() -> anyhow::Result<SocketAddr> {
+pub fn free_address() -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(listener.local_addr()?)
 }
 
 impl Server {
-    async fn wait_ready(&self, log: &Path) -> anyhow::Result<()> {
+    /// Starts `command` with its output going to `log`, and waits until it listens on `address`.
+    pub async fn spawn(
+        name: &'static str,
+        mut command: Command,
+        address: SocketAddr,
+        log: &Path,
+    ) -> anyhow::Result<Server> {
+        let file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        let mut server = Server { child, address, name };
+        server.wait_ready(log).await?;
+        Ok(server)
+    }
+
+    async fn wait_ready(&mut self, log: &Path) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("{} exited ({status}) before listening; see {}", self.name, log.display());
+            }
             if tokio::net::TcpStream::connect(self.address).await.is_ok() {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        bail!("accountd did not listen on {} within 30 s; see {}", self.address, log.display())
+        bail!("{} did not listen on {} within 30 s; see {}", self.name, self.address, log.display())
     }
 
     pub fn pid(&self) -> Option<u32> {
@@ -105,13 +121,24 @@ impl Server {
 
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(pid) = self.child.id() {
-            // SIGTERM lets accountd finish and close the database cleanly.
+            // SIGTERM lets the server finish and close its database cleanly.
             let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().await;
             if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
                 self.child.kill().await?;
             }
         }
         Ok(())
+    }
+}
+
+/// The last lines of a server's log, for when a run fails.
+pub fn print_log_tail(name: &str, log: &Path) {
+    if let Ok(log) = std::fs::read_to_string(log) {
+        let tail: Vec<&str> = log.lines().rev().take(20).collect();
+        eprintln!("last lines of {name}'s log:");
+        for line in tail.into_iter().rev() {
+            eprintln!("  {line}");
+        }
     }
 }
 
