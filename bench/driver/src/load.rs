@@ -64,6 +64,8 @@ struct Shared {
     next: AtomicU64,
     started: Instant,
     until: Instant,
+    /// Requests to send at most.
+    cap: u64,
     pace: Pace,
     samples: Mutex<Vec<String>>,
 }
@@ -83,6 +85,28 @@ pub async fn run(
     pace: Pace,
     duration: Duration,
 ) -> anyhow::Result<LoadResult> {
+    run_until(address, workload, connections, pace, duration, u64::MAX).await
+}
+
+/// Sends the first `count` requests of `workload` over `connections` connections, as fast
+/// as they are answered.
+pub async fn run_requests(
+    address: SocketAddr,
+    workload: Arc<dyn Workload>,
+    connections: usize,
+    count: u64,
+) -> anyhow::Result<LoadResult> {
+    run_until(address, workload, connections, Pace::Closed, Duration::from_secs(3600), count).await
+}
+
+async fn run_until(
+    address: SocketAddr,
+    workload: Arc<dyn Workload>,
+    connections: usize,
+    pace: Pace,
+    duration: Duration,
+    cap: u64,
+) -> anyhow::Result<LoadResult> {
     let started = Instant::now();
     let shared = Arc::new(Shared {
         workload,
@@ -90,6 +114,7 @@ pub async fn run(
         next: AtomicU64::new(0),
         started,
         until: started + duration,
+        cap,
         pace,
         samples: Mutex::new(Vec::new()),
     });
@@ -144,6 +169,9 @@ async fn connection(shared: Arc<Shared>) -> anyhow::Result<(Histogram<u64>, Tall
     let mut sender: Option<SendRequest<Full<Bytes>>> = None;
     loop {
         let n = shared.next.fetch_add(1, Ordering::Relaxed);
+        if n >= shared.cap {
+            break;
+        }
         // When the request is due: now for a closed loop, its slot for a fixed rate.
         let due = match shared.pace {
             Pace::Closed => Instant::now(),

@@ -55,6 +55,10 @@ struct Args {
     /// The `me` probe's rate during `storm`, requests per second.
     #[arg(long, default_value_t = 200)]
     storm_rate: u64,
+    /// Accounts whose sessions `me` (and the `storm` probe) use, spread evenly over all the
+    /// seeded ones: runs at different `--accounts` then differ only in the database's size.
+    #[arg(long, default_value_t = 10_000)]
+    active_sessions: usize,
     /// Compare with this peer instead (`me` and `login` only); the result file is <date>-peer-<name>.json.
     #[arg(long, value_parser = ["better-auth"])]
     peer: Option<String>,
@@ -188,15 +192,18 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     let login_connections = 2 * cores;
     let mut scenarios = Vec::new();
 
-    let me = Arc::new(Me { tokens: tokens.clone(), stride: STRIDE });
+    let me = Arc::new(Me::new(tokens.clone(), args.active_sessions, STRIDE));
     let login = Arc::new(Login { accounts: args.accounts, stride: STRIDE });
     let register = Arc::new(Register { prefix: "new".into() });
+    let wanted = |name: &str| args.scenarios.iter().any(|wanted| wanted == name);
+    if wanted("me") || wanted("storm") {
+        warm_up(address, &me).await?;
+    }
 
     let mut step = |name: &str, connections: usize, rate: Option<u64>, result: LoadResult| {
         print_row(name, connections, rate, &result);
         scenarios.push(Scenario { name: name.into(), connections, rate, result });
     };
-    let wanted = |name: &str| args.scenarios.iter().any(|wanted| wanted == name);
     print_header();
     if wanted("me") {
         step("me", 50, None, load::run(address, me.clone(), 50, Pace::Closed, duration).await?);
@@ -278,6 +285,25 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
             bail!("{wrong} responses were wrong");
         }
     }
+    Ok(())
+}
+
+/// One unmeasured request per active session before `me` is measured, as a server that
+/// has been up a while has seen them: the first request of a session reads it from the
+/// database, later ones are answered from the account cache. Every answer is checked.
+pub async fn warm_up(address: std::net::SocketAddr, me: &Me) -> anyhow::Result<()> {
+    let sessions = me.sessions();
+    let started = Instant::now();
+    let result = load::run_requests(address, Arc::new(me.each_once()), 50, sessions as u64).await?;
+    if result.errors > 0 {
+        bail!("warm-up: {} wrong answers, e.g. {:?}", result.errors, result.samples.first());
+    }
+    println!(
+        "warm-up: one request per active session ({sessions}) in {:.1} s, {:.0}/s, p99 {:.1} ms (not counted)",
+        started.elapsed().as_secs_f64(),
+        result.per_second,
+        result.p99_ms
+    );
     Ok(())
 }
 

@@ -201,7 +201,7 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     let peer_seed_seconds = seeding.elapsed().as_secs_f64();
     println!("seeded {} accounts in {peer_seed_seconds:.1} s", args.accounts);
 
-    let me = Arc::new(Me { tokens: Arc::new(tokens), stride: STRIDE });
+    let me = Arc::new(Me::new(Arc::new(tokens), args.accounts, STRIDE));
     let login = Arc::new(Login { accounts: args.accounts, stride: STRIDE });
     let peer_me = Arc::new(PeerMe { cookie: seeded.cookie, tokens: Arc::new(seeded.tokens), stride: STRIDE });
     let peer_login = Arc::new(PeerLogin { accounts: args.accounts, stride: STRIDE });
@@ -218,6 +218,14 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     // shared one) skews the ratio less than one server's whole run after the other's.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = [memory(&accountd_server).0, memory(&peer_server).0];
+    // Both sides see each session once before they are measured (see `warm_up`).
+    crate::warm_up(accountd_server.address, &me).await?;
+    let sessions = peer_me.tokens.len();
+    let each_once = PeerMe { cookie: peer_me.cookie.clone(), tokens: peer_me.tokens.clone(), stride: 1 };
+    let warmed = load::run_requests(peer_server.address, Arc::new(each_once), 50, sessions as u64).await?;
+    if warmed.errors > 0 {
+        bail!("better-auth warm-up: {} wrong answers, e.g. {:?}", warmed.errors, warmed.samples.first());
+    }
     let mut accountd_scenarios = Vec::new();
     let mut peer_scenarios = Vec::new();
     for &(name, connections) in &plan {

@@ -10,20 +10,45 @@ use hyper::{HeaderMap, Request, StatusCode};
 use crate::load::{excerpt, get, get_with_cookie, post_json, Outcome, Workload};
 use crate::seed::{email, username, PASSWORD};
 
-/// `GET /v1/me` with the session of account `n mod accounts`.
+/// `GET /v1/me` with the sessions of the active accounts.
 pub struct Me {
+    /// The session tokens of all seeded accounts, in account order.
     pub tokens: Arc<Vec<String>>,
-    /// Which account a request index maps to (spreads requests over all accounts).
+    /// The accounts whose sessions are used, spread evenly over all of them.
+    pub active: Arc<Vec<usize>>,
+    /// Which active account a request index maps to (spreads requests over all of them).
     pub stride: usize,
+}
+
+impl Me {
+    /// The sessions of `active` accounts spread evenly over all seeded ones (all when fewer).
+    pub fn new(tokens: Arc<Vec<String>>, active: usize, stride: usize) -> Self {
+        let all = tokens.len();
+        let active = active.clamp(1, all.max(1));
+        Self { tokens, active: Arc::new((0..active).map(|i| i * all / active).collect()), stride }
+    }
+
+    /// The same sessions, each once in order for the first `active` requests.
+    pub fn each_once(&self) -> Self {
+        Self { tokens: self.tokens.clone(), active: self.active.clone(), stride: 1 }
+    }
+
+    pub fn sessions(&self) -> usize {
+        self.active.len()
+    }
+
+    fn account(&self, n: u64) -> usize {
+        self.active[account(n, self.stride, self.active.len())]
+    }
 }
 
 impl Workload for Me {
     fn request(&self, n: u64) -> Request<Full<Bytes>> {
-        get("/v1/me", &self.tokens[account(n, self.stride, self.tokens.len())])
+        get("/v1/me", &self.tokens[self.account(n)])
     }
 
     fn check(&self, n: u64, status: StatusCode, _headers: &HeaderMap, body: &[u8]) -> Outcome {
-        let expected = format!("\"username\":\"{}\"", username(account(n, self.stride, self.tokens.len())));
+        let expected = format!("\"username\":\"{}\"", username(self.account(n)));
         if status == StatusCode::OK && contains(body, expected.as_bytes()) {
             Outcome::Ok
         } else {

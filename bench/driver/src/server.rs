@@ -36,7 +36,7 @@ impl Setup {
         // The caller's own ACCOUNTD_* settings (ACCOUNTD_LOG, limits, …) reach the server;
         // where it stores and listens is the benchmark's to choose.
         for (name, value) in std::env::vars_os() {
-            if name.to_str().is_some_and(|name| name.starts_with("ACCOUNTD_")) {
+            if name.to_str().is_some_and(|name| name.starts_with("ACCOUNTD_") || name == "TOKIO_WORKER_THREADS") {
                 command.env(name, value);
             }
         }

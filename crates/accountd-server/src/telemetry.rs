@@ -35,6 +35,16 @@ pub fn prometheus() -> PrometheusHandle {
             };
             let handle = recorder.handle();
             let _ = metrics::set_global_recorder(recorder);
+            // Histogram samples pile up until drained; without a scrape of `/metrics` nothing
+            // else drains them, so memory would grow with every request.
+            let upkeep = handle.clone();
+            let drained = std::thread::Builder::new().name("accountd-metrics".into()).spawn(move || loop {
+                std::thread::sleep(std::time::Duration::from_secs(5));
+                upkeep.run_upkeep();
+            });
+            if let Err(error) = drained {
+                tracing::error!(%error, "could not start draining metrics");
+            }
             handle
         })
         .clone()
