@@ -169,8 +169,8 @@ fn credential(parts: &Parts) -> Option<(String, bool)> {
     }
 }
 
-/// The one authentication path: resolves the credential (looked up in the database
-/// on every request), checks the cookie's origin, and applies the access table for
+/// The one authentication path: resolves the credential (as of this request: see
+/// [`crate::account_cache`]), checks the cookie's origin, and applies the access table for
 /// the matched route ([`super::access`]).
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
     let (token, from_cookie) = credential(parts).ok_or_else(ApiError::unauthenticated)?;
