@@ -99,7 +99,12 @@ impl AccountCache {
     pub async fn session(&self, token: &TokenHash) -> Option<CachedSession> {
         {
             let entries = self.shared.lock();
-            if entries.cursor.is_none() || !entries.sessions.contains_key(token) {
+            if entries.cursor.is_none() {
+                // The feed could not be read: try again in the background, serve nothing.
+                self.shared.wake.notify_one();
+                return None;
+            }
+            if !entries.sessions.contains_key(token) {
                 return None;
             }
         }
