@@ -269,21 +269,35 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
         rss_peak_mib: peak,
         targets,
     };
+    let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0);
+    finish(args, backend, &report, wrong, ran)
+}
+
+/// The end of a run: with `--smoke` a verdict (any wrong answer, or a scenario that never
+/// answered, fails it); otherwise the report goes to `<results>/<date>-<name>.json`.
+fn finish(
+    args: &Args,
+    name: &str,
+    report: &impl Serialize,
+    wrong: u64,
+    every_scenario_ran: bool,
+) -> anyhow::Result<()> {
     if args.smoke {
-        let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0);
-        if wrong > 0 || !ran {
-            bail!("smoke run failed: {wrong} wrong responses; every scenario answered at least once: {ran}");
+        if wrong > 0 || !every_scenario_ran {
+            bail!(
+                "smoke run failed: {wrong} wrong responses; every scenario answered at least once: {every_scenario_ran}"
+            );
         }
         println!("\nsmoke run passed: every response was right");
-    } else {
-        std::fs::create_dir_all(&args.results)?;
-        let file = args.results.join(format!("{}-{backend}.json", chrono::Utc::now().format("%Y-%m-%d")));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)? + "\n")
-            .with_context(|| format!("writing {}", file.display()))?;
-        println!("\nresults written to {}", file.display());
-        if wrong > 0 {
-            bail!("{wrong} responses were wrong");
-        }
+        return Ok(());
+    }
+    std::fs::create_dir_all(&args.results)?;
+    let file = args.results.join(format!("{}-{name}.json", chrono::Utc::now().format("%Y-%m-%d")));
+    std::fs::write(&file, serde_json::to_string_pretty(report)? + "\n")
+        .with_context(|| format!("writing {}", file.display()))?;
+    println!("\nresults written to {}", file.display());
+    if wrong > 0 {
+        bail!("{wrong} responses were wrong");
     }
     Ok(())
 }

@@ -298,23 +298,8 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
         accountd,
         better_auth,
     };
-    if args.smoke {
-        let ran = report.accountd.scenarios.iter().chain(&report.better_auth.scenarios).all(|s| s.result.ok > 0);
-        if wrong > 0 || !ran {
-            bail!("smoke run failed: {wrong} wrong responses; every scenario answered at least once: {ran}");
-        }
-        println!("\nsmoke run passed: every response was right");
-    } else {
-        std::fs::create_dir_all(&args.results)?;
-        let file = args.results.join(format!("{}-peer-better-auth.json", chrono::Utc::now().format("%Y-%m-%d")));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)? + "\n")
-            .with_context(|| format!("writing {}", file.display()))?;
-        println!("\nresults written to {}", file.display());
-        if wrong > 0 {
-            bail!("{wrong} responses were wrong");
-        }
-    }
-    Ok(())
+    let ran = report.accountd.scenarios.iter().chain(&report.better_auth.scenarios).all(|s| s.result.ok > 0);
+    crate::finish(args, "peer-better-auth", &report, wrong, ran)
 }
 
 /// A server's resident memory now and at its highest, in MiB (0 where /proc has none).
