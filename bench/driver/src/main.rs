@@ -20,7 +20,7 @@ use clap::Parser;
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::load::{LoadResult, Pace};
+use crate::load::{LoadResult, Pace, Workload};
 use crate::scenarios::{Login, Me, Register};
 use crate::server::{print_log_tail, Memory, Setup};
 
@@ -197,7 +197,7 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     let register = Arc::new(Register { prefix: "new".into() });
     let wanted = |name: &str| args.scenarios.iter().any(|wanted| wanted == name);
     if wanted("me") || wanted("storm") {
-        warm_up(address, &me).await?;
+        warm_up("accountd", address, Arc::new(me.each_once()), me.sessions()).await?;
     }
 
     let mut step = |name: &str, connections: usize, rate: Option<u64>, result: LoadResult| {
@@ -305,15 +305,19 @@ fn finish(
 /// One unmeasured request per active session before `me` is measured, as a server that
 /// has been up a while has seen them: the first request of a session reads it from the
 /// database, later ones are answered from the account cache. Every answer is checked.
-pub async fn warm_up(address: std::net::SocketAddr, me: &Me) -> anyhow::Result<()> {
-    let sessions = me.sessions();
+pub async fn warm_up(
+    server: &str,
+    address: std::net::SocketAddr,
+    each_once: Arc<dyn Workload>,
+    sessions: usize,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let result = load::run_requests(address, Arc::new(me.each_once()), 50, sessions as u64).await?;
+    let result = load::run_requests(address, each_once, 50, sessions as u64).await?;
     if result.errors > 0 {
-        bail!("warm-up: {} wrong answers, e.g. {:?}", result.errors, result.samples.first());
+        bail!("{server} warm-up: {} wrong answers, e.g. {:?}", result.errors, result.samples.first());
     }
     println!(
-        "warm-up: one request per active session ({sessions}) in {:.1} s, {:.0}/s, p99 {:.1} ms (not counted)",
+        "{server} warm-up: one request per active session ({sessions}) in {:.1} s, {:.0}/s, p99 {:.1} ms (not counted)",
         started.elapsed().as_secs_f64(),
         result.per_second,
         result.p99_ms

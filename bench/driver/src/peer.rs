@@ -219,13 +219,9 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = [memory(&accountd_server).0, memory(&peer_server).0];
     // Both sides see each session once before they are measured (see `warm_up`).
-    crate::warm_up(accountd_server.address, &me).await?;
-    let sessions = peer_me.tokens.len();
+    crate::warm_up("accountd", accountd_server.address, Arc::new(me.each_once()), me.sessions()).await?;
     let each_once = PeerMe { cookie: peer_me.cookie.clone(), tokens: peer_me.tokens.clone(), stride: 1 };
-    let warmed = load::run_requests(peer_server.address, Arc::new(each_once), 50, sessions as u64).await?;
-    if warmed.errors > 0 {
-        bail!("better-auth warm-up: {} wrong answers, e.g. {:?}", warmed.errors, warmed.samples.first());
-    }
+    crate::warm_up("better-auth", peer_server.address, Arc::new(each_once), peer_me.tokens.len()).await?;
     let mut accountd_scenarios = Vec::new();
     let mut peer_scenarios = Vec::new();
     for &(name, connections) in &plan {

@@ -81,9 +81,11 @@ impl AccountCache {
     /// A cache over `store`. Its checks run on a task of the current Tokio runtime;
     /// outside one, the cache stays empty and every lookup goes to the database.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        // The first prune waits its turn, so that start-up writes nothing.
+        let entries = Entries { last_prune: Some(Instant::now()), ..Entries::default() };
         let shared = Arc::new(Shared {
             store,
-            entries: Mutex::new(Entries::default()),
+            entries: Mutex::new(entries),
             started: AtomicU64::new(0),
             completed: watch::Sender::new(0),
             wake: Notify::new(),
@@ -155,23 +157,25 @@ impl Shared {
 
     /// Reads the feed past the cursor and drops what it names.
     async fn check(&self) {
-        let (cursor, silent_too_long) = {
+        // A node silent for long may have missed pruned rows: it starts over.
+        let resume = {
             let entries = self.lock();
-            (entries.cursor, entries.last_check.is_none_or(|at| at.elapsed() > MAX_SILENCE))
+            let silent_too_long = entries.last_check.is_none_or(|at| at.elapsed() > MAX_SILENCE);
+            entries.cursor.filter(|_| !silent_too_long)
         };
         let read = async {
             let mut conn = self.store.reader().await?;
-            match cursor {
-                Some(cursor) if !silent_too_long => conn.account_changes_since(cursor).await,
-                // Start over: an empty cache needs no changes, only where the feed stands.
-                _ => Ok((conn.account_changes_cursor().await?, Vec::new())),
+            match resume {
+                Some(cursor) => conn.account_changes_since(cursor).await,
+                // Starting over: an empty cache needs no changes, only where the feed stands.
+                None => Ok((conn.account_changes_cursor().await?, Vec::new())),
             }
         };
         let result: Result<_, StoreError> = read.await;
         let mut entries = self.lock();
         match result {
             Ok((next, changed)) => {
-                if cursor.is_none() || silent_too_long {
+                if resume.is_none() {
                     entries.clear();
                 }
                 if !changed.is_empty() {

@@ -232,10 +232,10 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentSession(authenticated) = CurrentSession::from_request_parts(parts, state).await?;
-        if authenticated.user.role != Role::Admin {
+        if authenticated.user().role != Role::Admin {
             return Err(DomainError::Forbidden.into());
         }
-        Ok(Self(authenticated.user))
+        Ok(Self(authenticated.user().clone()))
     }
 }
 

@@ -177,7 +177,7 @@ impl AppState {
     pub async fn profile(&self, user: &accountd_core::user::User) -> Result<dto::Profile, error::ApiError> {
         let addresses = self.flows.addresses(user.id).await?;
         let links = self.oauth.linked_accounts(user.id).await?;
-        Ok(dto::Profile::new(user, self.web.storage_limit, &addresses).with_linked_accounts(&links))
+        Ok(self.assemble_profile(user, &addresses, &links))
     }
 
     /// The profile of the account making the request; a session brings its records along.
@@ -189,10 +189,18 @@ impl AppState {
         match principal {
             Principal::Session(authenticated) => {
                 let account = &authenticated.account;
-                Ok(dto::Profile::new(&account.user, self.web.storage_limit, &account.addresses)
-                    .with_linked_accounts(&account.linked_accounts))
+                Ok(self.assemble_profile(&account.user, &account.addresses, &account.linked_accounts))
             }
             Principal::Pat { user, .. } => self.profile(user).await,
         }
+    }
+
+    fn assemble_profile(
+        &self,
+        user: &accountd_core::user::User,
+        addresses: &[accountd_core::mail::Address],
+        links: &[accountd_core::oauth::LinkedAccount],
+    ) -> dto::Profile {
+        dto::Profile::new(user, self.web.storage_limit, addresses).with_linked_accounts(links)
     }
 }

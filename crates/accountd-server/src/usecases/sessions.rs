@@ -64,12 +64,17 @@ pub enum LoginOutcome {
 /// The account and session behind an authenticated request.
 #[derive(Clone)]
 pub struct Authenticated {
-    pub user: User,
     pub session: Session,
     /// Whether this request slid the session's expiry forward.
     pub renewed: bool,
     /// The account with its profile records, as read for this request.
     pub account: Arc<CachedAccount>,
+}
+
+impl Authenticated {
+    pub fn user(&self) -> &User {
+        &self.account.user
+    }
 }
 
 impl Sessions {
@@ -293,7 +298,7 @@ impl Sessions {
         if let Some(CachedSession { session, account }) = self.cache.session(&hash).await {
             // A session due to slide its expiry goes to the database, which writes it.
             if session.expires_at > now && now - session.last_seen_at < TOUCH_INTERVAL && !account.user.banned {
-                return Ok(Some(Authenticated { user: account.user.clone(), session, renewed: false, account }));
+                return Ok(Some(Authenticated { session, renewed: false, account }));
             }
         }
         let ticket = self.cache.ticket();
@@ -316,17 +321,17 @@ impl Sessions {
             tx.touch_session(session.id, session.last_seen_at, session.expires_at).await?;
             tx.commit().await?;
         }
-        let account = Arc::new(CachedAccount { user: user.clone(), addresses, linked_accounts });
+        let account = Arc::new(CachedAccount { user, addresses, linked_accounts });
         self.cache.store(hash, CachedSession { session: session.clone(), account: account.clone() }, ticket);
-        Ok(Some(Authenticated { user, session, renewed, account }))
+        Ok(Some(Authenticated { session, renewed, account }))
     }
 
     pub async fn logout(&self, current: &Authenticated, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        tx.delete_session(current.user.id, current.session.id).await?;
+        tx.delete_session(current.user().id, current.session.id).await?;
         tx.insert_activity(&activity(
-            current.user.id,
+            current.user().id,
             "auth.logout",
             client,
             now,
@@ -344,10 +349,10 @@ impl Sessions {
     pub async fn revoke(&self, current: &Authenticated, id: SessionId, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if !tx.delete_session(current.user.id, id).await? {
+        if !tx.delete_session(current.user().id, id).await? {
             return Err(DomainError::SessionNotFound.into());
         }
-        tx.insert_activity(&activity(current.user.id, "session.revoked", client, now, json!({ "sessionId": id })))
+        tx.insert_activity(&activity(current.user().id, "session.revoked", client, now, json!({ "sessionId": id })))
             .await?;
         tx.commit().await?;
         Ok(())
@@ -358,9 +363,9 @@ impl Sessions {
         let now = self.clock.now();
         let keep = keep_current.then_some(current.session.id);
         let mut tx = self.store.begin().await?;
-        let revoked = tx.delete_sessions_of(current.user.id, keep).await?;
+        let revoked = tx.delete_sessions_of(current.user().id, keep).await?;
         tx.insert_activity(&activity(
-            current.user.id,
+            current.user().id,
             "session.revoked",
             client,
             now,

@@ -41,7 +41,7 @@ impl Principal {
 
     pub fn user(&self) -> &User {
         match self {
-            Self::Session(session) => &session.user,
+            Self::Session(session) => session.user(),
             Self::Pat { user, .. } => user,
         }
     }

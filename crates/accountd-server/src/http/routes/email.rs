@@ -34,7 +34,7 @@ pub async fn resend_verification(
     State(state): State<AppState>,
     CurrentSession(current): CurrentSession,
 ) -> Result<StatusCode, ApiError> {
-    state.flows.resend_verification(&current.user).await?;
+    state.flows.resend_verification(current.user()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

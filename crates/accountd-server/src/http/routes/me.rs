@@ -72,7 +72,7 @@ pub async fn list_sessions(
     State(state): State<AppState>,
     CurrentSession(current): CurrentSession,
 ) -> Result<Json<SessionList>, ApiError> {
-    let sessions = state.sessions.list(current.user.id).await?;
+    let sessions = state.sessions.list(current.user().id).await?;
     let items = sessions.iter().map(|session| SessionDto::new(session, session.id == current.session.id)).collect();
     Ok(Json(SessionList { items }))
 }

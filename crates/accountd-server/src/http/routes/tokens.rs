@@ -25,7 +25,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     CurrentSession(current): CurrentSession,
 ) -> Result<Json<TokenList>, ApiError> {
-    let tokens = state.tokens.list_pats(current.user.id).await?;
+    let tokens = state.tokens.list_pats(current.user().id).await?;
     Ok(Json(TokenList { items: tokens.iter().map(PersonalAccessTokenDto::from).collect() }))
 }
 
@@ -44,7 +44,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<CreateTokenRequest>,
 ) -> Result<(StatusCode, Json<CreatedTokenDto>), ApiError> {
     let (token, secret) =
-        state.tokens.create_pat(current.user.id, &body.name, &body.scopes, body.expires_in_days, &client).await?;
+        state.tokens.create_pat(current.user().id, &body.name, &body.scopes, body.expires_in_days, &client).await?;
     let created =
         CreatedTokenDto { details: PersonalAccessTokenDto::from(&token), token: secret.expose_secret().to_string() };
     Ok((StatusCode::CREATED, Json(created)))
@@ -65,7 +65,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::TokenNotFound))?;
-    state.tokens.revoke_pat(current.user.id, id, &client).await?;
+    state.tokens.revoke_pat(current.user().id, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
