@@ -58,6 +58,15 @@ pub struct RateLimitConfig {
     pub login_failures: u32,
     /// The sliding window of the login throttling, in minutes.
     pub login_window_minutes: u32,
+    /// Failed logins of one account, from every client prefix together, after which every
+    /// prefix gets 429 for that account and the owner is told by mail.
+    pub account_login_failures: u32,
+    /// Wrong second-factor codes of one account in the window (across mfaTokens and
+    /// client addresses) after which the second step answers 429.
+    pub second_factor_failures: u32,
+    /// IPv6 clients are grouped by this prefix length for every per-client limit: one
+    /// subscriber usually holds a whole /64.
+    pub ipv6_prefix: u8,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -96,6 +105,15 @@ pub struct LimitsConfig {
     pub additional_addresses: u32,
     /// Live sessions an account may have; a new login ends the least recently used past it.
     pub sessions: u32,
+    /// A request's headers must arrive within this many seconds.
+    pub header_timeout_seconds: u32,
+    /// A request's body must arrive within this many seconds in all.
+    pub body_timeout_seconds: u32,
+    /// An idle keep-alive connection is closed after this many seconds.
+    pub idle_timeout_seconds: u32,
+    /// Open connections at most; past it new ones are closed at once. Unset: derived from
+    /// the descriptor limit (which the server raises to its hard limit at start).
+    pub max_connections: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -168,6 +186,9 @@ impl Default for Config {
                 per_ip_per_minute: 10,
                 login_failures: 10,
                 login_window_minutes: 15,
+                account_login_failures: 100,
+                second_factor_failures: 10,
+                ipv6_prefix: 64,
             },
             auth: AuthConfig { require_verified_email: false, session_ttl_days: 14 },
             password: PasswordConfig { policy: PolicyKind::Complexity },
@@ -180,6 +201,10 @@ impl Default for Config {
                 personal_access_tokens: 25,
                 additional_addresses: 5,
                 sessions: 100,
+                header_timeout_seconds: 10,
+                body_timeout_seconds: 30,
+                idle_timeout_seconds: 60,
+                max_connections: None,
             },
             oauth: OAuthConfig::default(),
             log: "info".into(),
@@ -247,11 +272,22 @@ impl Config {
             ("rate_limit.per_ip_burst", rate.per_ip_burst),
             ("rate_limit.per_ip_per_minute", rate.per_ip_per_minute),
             ("rate_limit.login_failures", rate.login_failures),
+            ("rate_limit.account_login_failures", rate.account_login_failures),
+            ("rate_limit.second_factor_failures", rate.second_factor_failures),
             ("limits.sessions", self.limits.sessions),
+            ("limits.header_timeout_seconds", self.limits.header_timeout_seconds),
+            ("limits.body_timeout_seconds", self.limits.body_timeout_seconds),
+            ("limits.idle_timeout_seconds", self.limits.idle_timeout_seconds),
         ] {
             if value == 0 {
                 return Err(ConfigError::new(key, "must be at least 1"));
             }
+        }
+        if !(1..=128).contains(&rate.ipv6_prefix) {
+            return Err(ConfigError::new("rate_limit.ipv6_prefix", "must be between 1 and 128"));
+        }
+        if self.limits.max_connections == Some(0) {
+            return Err(ConfigError::new("limits.max_connections", "must be at least 1"));
         }
         if !(1..=1440).contains(&rate.login_window_minutes) {
             return Err(ConfigError::new("rate_limit.login_window_minutes", "must be between 1 and 1440"));
