@@ -165,6 +165,13 @@ pub trait ActivityRepo {
     async fn insert_activity(&mut self, activity: &Activity) -> Result<(), StoreError>;
     /// Newest first.
     async fn activities_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Activity>, StoreError>;
+    /// How often the account did `action` since a moment, for per-account rate limits.
+    async fn count_activities_since(
+        &mut self,
+        user: UserId,
+        action: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
 }
 
 #[async_trait]
@@ -243,13 +250,9 @@ pub trait EmailTokenRepo {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Tokens of a purpose sent to an address since a moment, for rate limiting.
-    async fn count_email_tokens_since(
-        &mut self,
-        email_normalized: &str,
-        purpose: TokenPurpose,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError>;
+    /// Tokens of every purpose sent to an address since a moment, for the per-recipient mail cap.
+    async fn count_email_tokens_since(&mut self, email_normalized: &str, since: DateTime<Utc>)
+        -> Result<i64, StoreError>;
     /// The newest unused, unexpired token of a purpose (an email change waiting for confirmation).
     async fn live_email_token(
         &mut self,
@@ -267,6 +270,9 @@ pub trait AddressRepo {
     async fn addresses_of(&mut self, user: UserId) -> Result<Vec<Address>, StoreError>;
     async fn address_of(&mut self, user: UserId, id: Uuid) -> Result<Option<Address>, StoreError>;
     async fn delete_address(&mut self, user: UserId, id: Uuid) -> Result<bool, StoreError>;
+    async fn delete_addresses_of(&mut self, user: UserId) -> Result<u64, StoreError>;
+    /// Whether this (lower-cased) address is a verified additional address of some account.
+    async fn is_verified_address(&mut self, email_normalized: &str) -> Result<bool, StoreError>;
     async fn mark_address_verified(&mut self, user: UserId, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
@@ -393,6 +399,7 @@ pub trait OAuthRepo {
     /// account has left. Concurrent unlinks of one account are serialized, so the count
     /// is exact in the transaction.
     async fn delete_linked_account(&mut self, user: UserId, provider: &str) -> Result<Option<i64>, StoreError>;
+    async fn delete_linked_accounts_of(&mut self, user: UserId) -> Result<u64, StoreError>;
 }
 
 /// The TOTP factor of an account, as stored.

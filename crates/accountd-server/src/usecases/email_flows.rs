@@ -16,12 +16,21 @@ use uuid::Uuid;
 
 use super::mailing::Mailing;
 use super::reauth::Reauth;
-use super::{activity, AppError, AppResult};
+use super::{activity, AppResult};
 use crate::mail::MailKind;
 use crate::passwords::PasswordWorkers;
 
 /// Together with the current password, the last five are refused (API.md).
 const EARLIER_PASSWORDS_CHECKED: i64 = 4;
+
+/// Links mailed before a password change, a reset or an email change must not outlive
+/// it (API.md): whoever asked for them may be the one just shut out.
+const LINKS_VOIDED_BY_CREDENTIAL_CHANGE: [TokenPurpose; 2] = [TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail];
+
+/// Each added address mails a stranger, so an account adds at most this many per window
+/// (removed ones included); past it `429`.
+const ADDRESSES_ADDED_PER_WINDOW: i64 = 10;
+const ADDRESS_WINDOW: chrono::Duration = chrono::Duration::hours(1);
 
 pub struct EmailFlows {
     store: Arc<dyn Store>,
@@ -87,7 +96,6 @@ impl EmailFlows {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        self.mailing.ensure_may_send(&mut *tx, user.email.as_str(), TokenPurpose::VerifyEmail, now).await?;
         self.queue_verification(&mut *tx, user, now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
@@ -101,8 +109,11 @@ impl EmailFlows {
         user: &User,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let (token, _) =
-            self.mailing.issue_token(tx, user.id, TokenPurpose::VerifyEmail, user.email.as_str(), None, now).await?;
+        let Some((token, _)) =
+            self.mailing.issue_token(tx, user.id, TokenPurpose::VerifyEmail, user.email.as_str(), None, now).await?
+        else {
+            return Ok(());
+        };
         let link = self.mailing.link("/verify-email", &[("token", &token)]);
         self.mailing
             .queue(
@@ -129,12 +140,7 @@ impl EmailFlows {
         let flows = Arc::clone(self);
         tokio::spawn(async move {
             if let Err(error) = flows.send_reset_link(&email).await {
-                match error {
-                    AppError::Domain(DomainError::RateLimited { .. }) => {
-                        tracing::info!("password reset mail withheld: rate limited")
-                    }
-                    other => tracing::warn!(error = %other, "sending a password reset mail failed"),
-                }
+                tracing::warn!(error = %error, "sending a password reset mail failed");
             }
         });
     }
@@ -148,11 +154,13 @@ impl EmailFlows {
         if user.banned || user.email.normalized() != email.normalized() {
             return Ok(());
         }
-        self.mailing.ensure_may_send(&mut *tx, user.email.as_str(), TokenPurpose::ResetPassword, now).await?;
-        let (token, _) = self
+        let Some((token, _)) = self
             .mailing
             .issue_token(&mut *tx, user.id, TokenPurpose::ResetPassword, user.email.as_str(), None, now)
-            .await?;
+            .await?
+        else {
+            return Ok(());
+        };
         let link = self.mailing.link("/reset-password", &[("token", &token)]);
         self.mailing
             .queue(
@@ -167,7 +175,8 @@ impl EmailFlows {
         Ok(())
     }
 
-    /// Sets a new password with a reset token, and signs every session out.
+    /// Sets a new password with a reset token and takes back every credential the account
+    /// has out (API.md "Account recovery returns the account clean").
     pub async fn reset_password(&self, token: &str, new_password: SecretString, client: &ClientInfo) -> AppResult<()> {
         let hash = TokenHash::of(token);
         let now = self.clock.now();
@@ -186,12 +195,58 @@ impl EmailFlows {
         // Consumed only now, so a refused password leaves the link usable; and consumed
         // atomically, so two concurrent resets with one token can't both succeed.
         tx.consume_email_token(&hash, TokenPurpose::ResetPassword, now).await?.ok_or(DomainError::InvalidToken)?;
+        // Read again in the transaction: whether the email was ever verified decides what goes.
+        let user = tx.user_by_id(user.id).await?.ok_or(DomainError::InvalidToken)?;
         tx.set_password(user.id, &new_hash, now).await?;
         tx.delete_sessions_of(user.id, None).await?;
+        tx.delete_pats_of(user.id).await?;
+        // The next request for it makes a new one.
+        tx.delete_upload_token(user.id).await?;
+        self.void_mailed_links(&mut *tx, user.id, now).await?;
+        if !user.email_verified {
+            self.remove_what_an_earlier_holder_set_up(&mut *tx, user.id, now).await?;
+        }
         // Whoever can read the account's mail is its owner: the login throttle starts over.
         tx.clear_login_failures(user.id).await?;
-        tx.insert_activity(&activity(user.id, "password.reset", client, now, json!({}))).await?;
+        tx.insert_activity(&activity(
+            user.id,
+            "password.reset",
+            client,
+            now,
+            json!({ "emailWasVerified": user.email_verified }),
+        ))
+        .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account's email was never verified, so someone else may have signed up with
+    /// the address and set the account up to keep a way in: the mailbox's owner, who just
+    /// proved control of it, gets the account as new.
+    async fn remove_what_an_earlier_holder_set_up(
+        &self,
+        tx: &mut dyn accountd_store::Conn,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        tx.delete_two_factor(user, now).await?;
+        // Passkeys, once the schema has them, are removed here too.
+        tx.delete_linked_accounts_of(user).await?;
+        tx.delete_addresses_of(user).await?;
+        tx.set_email_verified(user, true, now).await?;
+        Ok(())
+    }
+
+    /// Retires every outstanding link of the kinds a credential change voids.
+    async fn void_mailed_links(
+        &self,
+        tx: &mut dyn accountd_store::Conn,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        for purpose in LINKS_VOIDED_BY_CREDENTIAL_CHANGE {
+            tx.retire_email_tokens(user, purpose, now).await?;
+        }
         Ok(())
     }
 
@@ -212,6 +267,7 @@ impl EmailFlows {
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &new_hash, now).await?;
         tx.delete_sessions_of(user.id, keep_session).await?;
+        self.void_mailed_links(&mut *tx, user.id, now).await?;
         tx.insert_activity(&activity(user.id, "password.changed", client, now, json!({}))).await?;
         if user.notifications.email.security {
             self.mailing
@@ -266,7 +322,6 @@ impl EmailFlows {
         if tx.email_in_use(&email.normalized()).await? {
             return Err(DomainError::EmailTaken.into());
         }
-        self.mailing.ensure_may_send(&mut *tx, email.as_str(), TokenPurpose::ChangeEmail, now).await?;
         let expires_at = self.queue_email_change(&mut *tx, user, email.as_str(), now).await?;
         tx.insert_activity(&activity(
             user.id,
@@ -288,7 +343,6 @@ impl EmailFlows {
             .live_email_token(user.id, TokenPurpose::ChangeEmail, now)
             .await?
             .ok_or(DomainError::NoPendingEmailChange)?;
-        self.mailing.ensure_may_send(&mut *tx, &pending.email, TokenPurpose::ChangeEmail, now).await?;
         let expires_at = self.queue_email_change(&mut *tx, user, &pending.email, now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
@@ -302,8 +356,11 @@ impl EmailFlows {
         new_email: &str,
         now: DateTime<Utc>,
     ) -> AppResult<DateTime<Utc>> {
-        let (token, expires_at) =
-            self.mailing.issue_token(tx, user.id, TokenPurpose::ChangeEmail, new_email, None, now).await?;
+        let Some((token, expires_at)) =
+            self.mailing.issue_token(tx, user.id, TokenPurpose::ChangeEmail, new_email, None, now).await?
+        else {
+            return Ok(now + TokenPurpose::ChangeEmail.lifetime());
+        };
         let link = self.mailing.link("/confirm-email-change", &[("token", &token)]);
         let kind = MailKind::ConfirmEmailChange { username: user.username.as_str(), new_email, link: &link };
         self.mailing.queue(tx, new_email, &kind, now).await?;
@@ -325,6 +382,7 @@ impl EmailFlows {
         }
         tx.set_email(user.id, email.as_str(), &email.normalized(), now).await?;
         tx.retire_email_tokens(user.id, TokenPurpose::VerifyEmail, now).await?;
+        self.void_mailed_links(&mut *tx, user.id, now).await?;
         let old = user.email.as_str();
         self.mailing
             .queue(
@@ -381,6 +439,10 @@ impl EmailFlows {
         let email = Email::parse(address)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let added_lately = tx.count_activities_since(user.id, "address.added", now - ADDRESS_WINDOW).await?;
+        if added_lately >= ADDRESSES_ADDED_PER_WINDOW {
+            return Err(DomainError::RateLimited { retry_after_secs: ADDRESS_WINDOW.num_seconds().unsigned_abs() }.into());
+        }
         let limit = super::tokens::effective_limits(&mut *tx, self.default_limits, user.id).await?.additional_addresses;
         if tx.addresses_of(user.id).await?.len() as i64 >= limit {
             return Err(DomainError::LimitExceeded("additional addresses").into());
@@ -435,7 +497,6 @@ impl EmailFlows {
         if address.is_verified {
             return Err(DomainError::AddressAlreadyVerified.into());
         }
-        self.mailing.ensure_may_send(&mut *tx, &address.address, TokenPurpose::VerifyAddress, now).await?;
         self.queue_address_verification(&mut *tx, user, &address, now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
@@ -449,10 +510,13 @@ impl EmailFlows {
         address: &Address,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let (token, _) = self
+        let Some((token, _)) = self
             .mailing
             .issue_token(tx, user.id, TokenPurpose::VerifyAddress, &address.address, Some(address.id), now)
-            .await?;
+            .await?
+        else {
+            return Ok(());
+        };
         let id = address.id.to_string();
         let link = self.mailing.link("/verify-address", &[("id", &id), ("token", &token)]);
         let kind = MailKind::VerifyAddress { username: user.username.as_str(), address: &address.address, link: &link };

@@ -259,17 +259,14 @@ impl EmailTokenRepo for SqliteConn {
     async fn count_email_tokens_since(
         &mut self,
         email_normalized: &str,
-        purpose: TokenPurpose,
         since: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM email_tokens WHERE lower(email) = ? AND purpose = ? AND created_at >= ?",
-        )
-        .bind(email_normalized)
-        .bind(purpose.as_str())
-        .bind(since)
-        .fetch_one(self.db())
-        .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM email_tokens WHERE lower(email) = ?1 AND created_at >= ?2")
+                .bind(email_normalized)
+                .bind(since)
+                .fetch_one(self.db())
+                .await?;
         Ok(count)
     }
 
@@ -338,6 +335,22 @@ impl AddressRepo for SqliteConn {
             .execute(self.db())
             .await?;
         Ok(result.rows_affected() > 0)
+    }
+
+    async fn delete_addresses_of(&mut self, user: UserId) -> Result<u64, StoreError> {
+        let result =
+            sqlx::query("DELETE FROM addresses WHERE user_id = ?1").bind(user.as_uuid()).execute(self.db()).await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn is_verified_address(&mut self, email_normalized: &str) -> Result<bool, StoreError> {
+        let verified: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM addresses WHERE address_normalized = ?1 AND is_verified = 1)",
+        )
+        .bind(email_normalized)
+        .fetch_one(self.db())
+        .await?;
+        Ok(verified)
     }
 
     async fn mark_address_verified(&mut self, user: UserId, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {

@@ -392,6 +392,23 @@ impl ActivityRepo for SqliteConn {
         .await?;
         Ok(Page { items: rows.into_iter().map(Activity::from).collect(), total })
     }
+
+    async fn count_activities_since(
+        &mut self,
+        user: UserId,
+        action: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM activities WHERE user_id = ?1 AND action = ?2 AND at >= ?3",
+        )
+        .bind(user.as_uuid())
+        .bind(action)
+        .bind(since)
+        .fetch_one(self.db())
+        .await?;
+        Ok(count)
+    }
 }
 
 #[async_trait]
@@ -556,6 +573,14 @@ impl OAuthRepo for SqliteConn {
             .fetch_one(self.db())
             .await?;
         Ok(Some(left))
+    }
+
+    async fn delete_linked_accounts_of(&mut self, user: UserId) -> Result<u64, StoreError> {
+        let result = sqlx::query("DELETE FROM linked_accounts WHERE user_id = ?1")
+            .bind(user.as_uuid())
+            .execute(self.db())
+            .await?;
+        Ok(result.rows_affected())
     }
 }
 

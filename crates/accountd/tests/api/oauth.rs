@@ -87,7 +87,7 @@ async fn oidc_app() -> (TestApp, OidcProvider) {
     oidc_app_with(|_, _| {}).await
 }
 
-async fn oidc_app_with(configure: impl FnOnce(&mut Config, &OidcProvider)) -> (TestApp, OidcProvider) {
+pub(crate) async fn oidc_app_with(configure: impl FnOnce(&mut Config, &OidcProvider)) -> (TestApp, OidcProvider) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let provider =
@@ -156,12 +156,12 @@ impl TestApp {
     }
 
     /// A full login with the OIDC provider as `hint`.
-    async fn oidc_login(&self, hint: &str) -> Reply {
+    pub(crate) async fn oidc_login(&self, hint: &str) -> Reply {
         let (code, state) = self.oidc_login_code(hint).await;
         self.oauth_login("oidc", &code, &state).await
     }
 
-    async fn oidc_link(&self, token: &str, hint: &str) -> Reply {
+    pub(crate) async fn oidc_link(&self, token: &str, hint: &str) -> Reply {
         let url = self.link_url("oidc", token).await;
         let query = through_provider(&with_hint(&url, hint), &self.callback_uri("oidc")).await;
         self.post("/v1/me/linked-accounts/oidc", Some(token), json!({ "code": query["code"], "state": query["state"] }))
@@ -184,7 +184,7 @@ impl TestApp {
         }
     }
 
-    async fn linked(&self, token: &str) -> Vec<Value> {
+    pub(crate) async fn linked(&self, token: &str) -> Vec<Value> {
         self.get("/v1/me/linked-accounts", Some(token)).await.assert_status(200)["items"].as_array().unwrap().clone()
     }
 

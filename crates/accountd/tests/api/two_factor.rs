@@ -339,13 +339,15 @@ async fn disabling_takes_the_password_and_a_code() {
 }
 
 #[tokio::test]
-async fn a_password_reset_leaves_two_factor_on() {
+async fn a_password_reset_of_a_verified_account_leaves_two_factor_on() {
     let sink = MailSink::start().await;
     let url = sink.url();
     let app = spawn_app_with(|config| config.smtp_url = Some(url)).await;
     let jane = with_two_factor(&app, "jane").await;
     let email = &jane.account.email;
     // The verification mail and the 2FA notice first, so the reset link is the third mail.
+    let verification = sink.wait_for(email, 1).await.token(&app.address, "/verify-email?token=");
+    app.post("/v1/auth/verify-email", None, json!({ "token": verification })).await.assert_status(200);
     sink.wait_for(email, 2).await;
     app.post("/v1/auth/forgot-password", None, json!({ "email": email })).await.assert_status(202);
     let mail = sink.wait_for(email, 3).await;

@@ -67,9 +67,8 @@ pub async fn request_email_change(
 
 /// Sends the confirmation of the pending email change again (with a new link; the old one stops working).
 #[utoipa::path(post, path = "/v1/me/email/resend", tag = "me", security(("session" = []), ("cookie" = [])), responses(
-    (status = 202, body = PendingEmail),
+    (status = 202, body = PendingEmail, description = "Sent; or, past the cap of 5 mails per recipient per 15 minutes, withheld"),
     (status = 409, body = ErrorBody, description = "`email:no_pending_change`"),
-    (status = 429, body = ErrorBody, description = "`rate_limited`"),
 ))]
 pub async fn resend_email_change(
     State(state): State<AppState>,

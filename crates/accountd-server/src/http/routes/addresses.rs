@@ -25,11 +25,14 @@ pub async fn list(
     Ok(Json(AddressList { items: addresses.iter().map(AddressDto::from).collect() }))
 }
 
-/// Adds an unverified address and mails it a verification link.
+/// Adds an unverified address and mails it a verification link (unless the address had
+/// 5 mails in the last 15 minutes: then the answer is the same and no mail goes out). An
+/// account adds at most 10 addresses an hour, removed ones included.
 #[utoipa::path(post, path = "/v1/me/addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), request_body = AddAddressRequest, responses(
     (status = 201, body = AddressDto),
     (status = 400, body = ErrorBody, description = "`validation:invalid_email`"),
     (status = 409, body = ErrorBody, description = "`address:taken`: used by an account, as its email or an address; `limit:exceeded`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`: the account added 10 addresses in the last hour; see `Retry-After`"),
 ))]
 pub async fn add(
     State(state): State<AppState>,
@@ -59,10 +62,9 @@ pub async fn remove(
 /// Mails the address a new verification link (the earlier one stops working).
 #[utoipa::path(post, path = "/v1/me/addresses/{id}/send-verification", tag = "addresses", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), responses(
-    (status = 202),
+    (status = 202, description = "Sent; or, past the cap of 5 mails per recipient per 15 minutes, withheld"),
     (status = 404, body = ErrorBody, description = "`address:not_found`"),
     (status = 409, body = ErrorBody, description = "`address:already_verified`"),
-    (status = 429, body = ErrorBody, description = "`rate_limited`"),
 ))]
 pub async fn send_verification(
     State(state): State<AppState>,

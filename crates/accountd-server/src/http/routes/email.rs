@@ -25,10 +25,10 @@ pub async fn verify_email(
 
 /// Sends the verification mail again.
 #[utoipa::path(post, path = "/v1/auth/resend-verification", tag = "email", security(("session" = []), ("cookie" = [])), responses(
-    (status = 202),
+    (status = 202, description = "Sent; or, past the cap of 5 mails per recipient per 15 minutes, withheld"),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 409, body = ErrorBody, description = "`email:already_verified`"),
-    (status = 429, body = ErrorBody, description = "`rate_limited`: too many mails to this address lately; see `Retry-After`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`: too many requests from this client; see `Retry-After`"),
 ))]
 pub async fn resend_verification(
     State(state): State<AppState>,
@@ -53,7 +53,10 @@ pub async fn forgot_password(
     StatusCode::ACCEPTED
 }
 
-/// Sets a new password with the token from the reset mail; every session of the account is revoked.
+/// Sets a new password with the token from the reset mail. Every session and personal
+/// access token of the account is revoked, the upload token replaced, and links mailed
+/// earlier stop working. If the email had never been verified, the reset also removes
+/// two-factor, linked identities and additional addresses, and marks the email verified.
 #[utoipa::path(post, path = "/v1/auth/reset-password", tag = "email", request_body = ResetPasswordRequest, responses(
     (status = 204),
     (status = 400, body = ErrorBody, description = "`token:invalid`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `password:reused`"),

@@ -19,7 +19,7 @@ use crate::usecases::Paging;
 #[utoipa::path(post, path = "/v1/users", tag = "registration", request_body = RegisterRequest, responses(
     (status = 201, body = AuthResponse),
     (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code`, `request:invalid_body`"),
-    (status = 409, body = ErrorBody, description = "`user:email_taken`, `user:username_taken`"),
+    (status = 409, body = ErrorBody, description = "`user:email_taken` (also an address that is another account's verified additional address), `user:username_taken`"),
     (status = 413, body = ErrorBody),
 ))]
 pub async fn register(
