@@ -31,7 +31,7 @@ fn js_dir() -> PathBuf {
 }
 
 /// The OpenID provider, a node child process killed when the test drops it.
-struct OidcProvider {
+pub(crate) struct OidcProvider {
     issuer: String,
     _child: Child,
     _stdin: ChildStdin,

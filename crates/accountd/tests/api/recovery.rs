@@ -138,7 +138,7 @@ async fn a_reset_of_a_never_verified_account_returns_it_clean_to_the_mailbox_own
     assert_eq!(app.login(victim, PASSWORD).await.assert_status(200)["mfaRequired"], true);
 
     // The mailbox's owner.
-    app.post("/v1/users", None, json!({ "email": victim, "username": "owner", "password": NEW_PASSWORD }))
+    app.post("/v1/users", None, json!({ "email": victim, "username": "rightful", "password": NEW_PASSWORD }))
         .await
         .assert_error(409, "user:email_taken");
     app.post("/v1/auth/forgot-password", None, json!({ "email": victim })).await.assert_status(202);
