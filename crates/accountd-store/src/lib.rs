@@ -251,8 +251,11 @@ pub trait EmailTokenRepo {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     /// Tokens of every purpose sent to an address since a moment, for the per-recipient mail cap.
-    async fn count_email_tokens_since(&mut self, email_normalized: &str, since: DateTime<Utc>)
-        -> Result<i64, StoreError>;
+    async fn count_email_tokens_since(
+        &mut self,
+        email_normalized: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
     /// The newest unused, unexpired token of a purpose (an email change waiting for confirmation).
     async fn live_email_token(
         &mut self,

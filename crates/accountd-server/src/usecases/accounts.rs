@@ -167,7 +167,9 @@ impl Accounts {
     async fn ensure_available(&self, email: &Email, username: &Username) -> AppResult<()> {
         let mut conn = self.store.reader().await?;
         // A verified additional address is as much its account's as the primary email.
-        if conn.user_by_login(&email.normalized()).await?.is_some() || conn.is_verified_address(&email.normalized()).await? {
+        if conn.user_by_login(&email.normalized()).await?.is_some()
+            || conn.is_verified_address(&email.normalized()).await?
+        {
             return Err(DomainError::EmailTaken.into());
         }
         if conn.username_exists(username.as_str()).await? {

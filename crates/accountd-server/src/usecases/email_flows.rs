@@ -441,7 +441,9 @@ impl EmailFlows {
         let mut tx = self.store.begin().await?;
         let added_lately = tx.count_activities_since(user.id, "address.added", now - ADDRESS_WINDOW).await?;
         if added_lately >= ADDRESSES_ADDED_PER_WINDOW {
-            return Err(DomainError::RateLimited { retry_after_secs: ADDRESS_WINDOW.num_seconds().unsigned_abs() }.into());
+            return Err(
+                DomainError::RateLimited { retry_after_secs: ADDRESS_WINDOW.num_seconds().unsigned_abs() }.into()
+            );
         }
         let limit = super::tokens::effective_limits(&mut *tx, self.default_limits, user.id).await?.additional_addresses;
         if tx.addresses_of(user.id).await?.len() as i64 >= limit {

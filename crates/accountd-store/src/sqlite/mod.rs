@@ -399,14 +399,13 @@ impl ActivityRepo for SqliteConn {
         action: &str,
         since: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM activities WHERE user_id = ?1 AND action = ?2 AND at >= ?3",
-        )
-        .bind(user.as_uuid())
-        .bind(action)
-        .bind(since)
-        .fetch_one(self.db())
-        .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM activities WHERE user_id = ?1 AND action = ?2 AND at >= ?3")
+                .bind(user.as_uuid())
+                .bind(action)
+                .bind(since)
+                .fetch_one(self.db())
+                .await?;
         Ok(count)
     }
 }

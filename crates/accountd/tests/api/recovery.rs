@@ -78,15 +78,11 @@ async fn a_reset_revokes_every_session_and_personal_access_token_and_replaces_th
         app.get("/v1/me", Some(revoked)).await.assert_error(401, "auth:unauthenticated");
     }
     assert_eq!(introspect(&app, &upload).await, json!({ "active": false }));
-    let session = app.login("jane", NEW_PASSWORD).await.assert_status(200)["session"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let session =
+        app.login("jane", NEW_PASSWORD).await.assert_status(200)["session"]["token"].as_str().unwrap().to_string();
     assert_eq!(app.get("/v1/me/tokens", Some(&session)).await.assert_status(200)["items"], json!([]));
-    let replaced = app.get("/v1/me/upload-token", Some(&session)).await.assert_status(200)["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let replaced =
+        app.get("/v1/me/upload-token", Some(&session)).await.assert_status(200)["token"].as_str().unwrap().to_string();
     assert_ne!(replaced, upload);
     assert_eq!(introspect(&app, &replaced).await["active"], true);
 }
@@ -106,15 +102,12 @@ async fn a_reset_of_a_never_verified_account_returns_it_clean_to_the_mailbox_own
     let victim = "victim@example.com";
 
     // The squatter.
-    let signed_up = app
-        .post("/v1/users", None, json!({ "email": victim, "username": "squatter", "password": PASSWORD }))
-        .await;
+    let signed_up =
+        app.post("/v1/users", None, json!({ "email": victim, "username": "squatter", "password": PASSWORD })).await;
     let squatter = signed_up.assert_status(201)["session"]["token"].as_str().unwrap().to_string();
     let pat = app.create_pat(&squatter, &["user:read", "user:write"]).await;
-    let upload = app.get("/v1/me/upload-token", Some(&squatter)).await.assert_status(200)["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let upload =
+        app.get("/v1/me/upload-token", Some(&squatter)).await.assert_status(200)["token"].as_str().unwrap().to_string();
     let identity = "squatter-idp:squatter@elsewhere.example:true";
     app.oidc_link(&squatter, identity).await.assert_status(201);
     let added = app.post("/v1/me/addresses", Some(&squatter), json!({ "address": "squatter.alt@example.com" })).await;
@@ -133,7 +126,8 @@ async fn a_reset_of_a_never_verified_account_returns_it_clean_to_the_mailbox_own
     app.post("/v1/me/2fa/enable", Some(&squatter), json!({ "code": code, "password": PASSWORD }))
         .await
         .assert_status(200);
-    let silenced = json!({ "notifications": { "email": { "security": false, "product": false, "weeklyDigest": false } } });
+    let silenced =
+        json!({ "notifications": { "email": { "security": false, "product": false, "weeklyDigest": false } } });
     app.call(Method::PATCH, "/v1/me", Some(&squatter), Some(silenced)).await.assert_status(200);
     assert_eq!(app.login(victim, PASSWORD).await.assert_status(200)["mfaRequired"], true);
 
@@ -182,10 +176,8 @@ async fn a_reset_of_a_verified_account_keeps_its_addresses() {
         .assert_status(201);
     let token = reset_link(&app, &sink, &jane.email).await;
     reset(&app, &token, NEW_PASSWORD).await.assert_status(204);
-    let session = app.login("jane", NEW_PASSWORD).await.assert_status(200)["session"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let session =
+        app.login("jane", NEW_PASSWORD).await.assert_status(200)["session"]["token"].as_str().unwrap().to_string();
     let addresses = app.get("/v1/me/addresses", Some(&session)).await;
     assert_eq!(addresses.assert_status(200)["items"].as_array().unwrap().len(), 1);
 }
@@ -249,10 +241,10 @@ async fn a_reset_voids_an_email_change_waiting_for_confirmation() {
     let confirm = mailed_token(&app, &sink, "jane.new@example.com", "/confirm-email-change?token=").await;
     let token = reset_link(&app, &sink, &jane.email).await;
     reset(&app, &token, NEW_PASSWORD).await.assert_status(204);
-    app.post("/v1/auth/confirm-email-change", None, json!({ "token": confirm })).await.assert_error(400, "token:invalid");
-    let session = app.login("jane", NEW_PASSWORD).await.assert_status(200)["session"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    app.post("/v1/auth/confirm-email-change", None, json!({ "token": confirm }))
+        .await
+        .assert_error(400, "token:invalid");
+    let session =
+        app.login("jane", NEW_PASSWORD).await.assert_status(200)["session"]["token"].as_str().unwrap().to_string();
     assert_eq!(app.get("/v1/me", Some(&session)).await.assert_status(200)["email"], jane.email.as_str());
 }
