@@ -191,7 +191,10 @@ impl EmailFlows {
         // Whoever can read the account's mail is its owner: the login throttle starts over.
         tx.clear_login_failures(user.id).await?;
         tx.insert_activity(&activity(user.id, "password.reset", client, now, json!({}))).await?;
+        let notice = MailKind::PasswordChanged { username: user.username.as_str() };
+        self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.commit().await?;
+        self.mailing.wake_outbox();
         Ok(())
     }
 
@@ -206,23 +209,15 @@ impl EmailFlows {
         new_password: SecretString,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        self.reauth.check_password(user, current_password).await?;
+        self.reauth.check_password(user, current_password, client).await?;
         let new_hash = self.new_password_hash(user, new_password).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &new_hash, now).await?;
         tx.delete_sessions_of(user.id, keep_session).await?;
         tx.insert_activity(&activity(user.id, "password.changed", client, now, json!({}))).await?;
-        if user.notifications.email.security {
-            self.mailing
-                .queue(
-                    &mut *tx,
-                    user.email.as_str(),
-                    &MailKind::PasswordChanged { username: user.username.as_str() },
-                    now,
-                )
-                .await?;
-        }
+        let notice = MailKind::PasswordChanged { username: user.username.as_str() };
+        self.mailing.notify_security(&mut *tx, user, &notice, now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
         Ok(())
@@ -326,14 +321,8 @@ impl EmailFlows {
         tx.set_email(user.id, email.as_str(), &email.normalized(), now).await?;
         tx.retire_email_tokens(user.id, TokenPurpose::VerifyEmail, now).await?;
         let old = user.email.as_str();
-        self.mailing
-            .queue(
-                &mut *tx,
-                old,
-                &MailKind::EmailChanged { username: user.username.as_str(), new_email: email.as_str() },
-                now,
-            )
-            .await?;
+        let notice = MailKind::EmailChanged { username: user.username.as_str(), new_email: email.as_str() };
+        self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.insert_activity(&activity(
             user.id,
             "email.changed",
