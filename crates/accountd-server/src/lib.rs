@@ -33,7 +33,8 @@ use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
 use crate::usecases::reauth::Reauth;
-use crate::usecases::sessions::{LoginThrottle, SessionSettings, Sessions};
+use crate::usecases::sessions::{SessionSettings, Sessions};
+use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
 use crate::usecases::tokens::Tokens;
 use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
 
@@ -65,24 +66,35 @@ pub fn app_state(
         storage_bytes: i64::try_from(config.limits.storage_bytes).unwrap_or(i64::MAX),
     };
     let passwords = PasswordWorkers::per_core(config.limits.password_queue);
+    let outbox_wake = Arc::new(tokio::sync::Notify::new());
+    let mailing =
+        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
+    let rate = &config.rate_limit;
+    let throttle = Arc::new(AuthThrottle::new(
+        store.clone(),
+        clock.clone(),
+        mailing.clone(),
+        rate.enabled.then(|| ThrottleSettings {
+            login_failures: rate.login_failures as usize,
+            account_login_failures: rate.account_login_failures as usize,
+            second_factor_failures: rate.second_factor_failures as usize,
+            window: chrono::Duration::minutes(i64::from(rate.login_window_minutes)),
+            ipv6_prefix: rate.ipv6_prefix,
+        }),
+    ));
     let sessions = Arc::new(Sessions::new(
         store.clone(),
         clock.clone(),
         passwords.clone(),
+        throttle.clone(),
         SessionSettings {
             ttl: chrono::Duration::days(i64::from(config.auth.session_ttl_days)),
             require_verified_email: config.auth.require_verified_email,
-            login_throttle: config.rate_limit.enabled.then(|| LoginThrottle {
-                max_failures: config.rate_limit.login_failures as usize,
-                window: chrono::Duration::minutes(i64::from(config.rate_limit.login_window_minutes)),
-            }),
             default_session_limit: default_limits.sessions,
         },
     ));
-    let outbox_wake = Arc::new(tokio::sync::Notify::new());
-    let mailing =
-        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
-    let reauth = Arc::new(Reauth::new(store.clone(), clock.clone(), passwords.clone(), instance_key.clone()));
+    let reauth =
+        Arc::new(Reauth::new(store.clone(), clock.clone(), passwords.clone(), instance_key.clone(), throttle.clone()));
     let flows = Arc::new(EmailFlows::new(
         store.clone(),
         clock.clone(),
@@ -98,12 +110,13 @@ pub fn app_state(
         reauth.clone(),
         sessions.clone(),
         mailing.clone(),
+        throttle,
         TwoFactorSettings {
             issuer: config.product_name.clone(),
             email_confirmation: config.two_factor.email_confirmation,
         },
     ));
-    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing));
+    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -120,8 +133,14 @@ pub fn app_state(
             "accountd <no-reply@localhost>".parse().expect("a valid constant mailbox"),
         ))
     });
-    let tokens =
-        Arc::new(Tokens::new(store.clone(), clock.clone(), instance_key.clone(), sessions.clone(), default_limits));
+    let tokens = Arc::new(Tokens::new(
+        store.clone(),
+        clock.clone(),
+        instance_key.clone(),
+        sessions.clone(),
+        mailing,
+        default_limits,
+    ));
     let admin = Arc::new(Administration::new(store.clone(), clock.clone()));
     let rate_limiter = Arc::new(http::rate_limit::IpRateLimiter::new(
         config.rate_limit.enabled,

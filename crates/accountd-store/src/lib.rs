@@ -328,17 +328,52 @@ pub trait LimitRepo {
     async fn trim_sessions(&mut self, user: UserId, keep: i64) -> Result<u64, StoreError>;
 }
 
-/// Failed logins per account, for throttling that holds across nodes.
+/// What a failed authentication got wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailureKind {
+    Password,
+    SecondFactor,
+}
+
+impl AuthFailureKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::SecondFactor => "second_factor",
+        }
+    }
+}
+
+/// The throttling subject of an account; identifiers no account has are keyed by the
+/// caller as `unknown:` and a hash.
+pub fn account_subject(user: UserId) -> String {
+    format!("account:{user}")
+}
+
+/// Failed authentications, for throttling that holds across nodes (migration 0008).
+/// The `subject` is the caller's key for an account or for an identifier no account has.
 #[async_trait]
 pub trait LoginThrottleRepo {
-    async fn record_login_failure(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
-    /// Times of the account's failed logins after `since`, oldest first.
-    async fn login_failures_since(
+    /// Records one failure, and deletes every failure (of any subject) from before
+    /// `forget_before`, so the table holds no more than the window.
+    async fn record_auth_failure(
         &mut self,
-        user: UserId,
+        subject: &str,
+        client_prefix: &str,
+        kind: AuthFailureKind,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The subject's failures of `kind` after `since`, oldest first: when, and from which client prefix.
+    async fn auth_failures_since(
+        &mut self,
+        subject: &str,
+        kind: AuthFailureKind,
         since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
-    /// Forgets the account's failed logins (after a success or a password reset).
+    ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError>;
+    /// Forgets the subject's failures from one client prefix (after a success from it).
+    async fn clear_client_auth_failures(&mut self, subject: &str, client_prefix: &str) -> Result<(), StoreError>;
+    /// Forgets every failure of the account, from every client (after a password reset).
     async fn clear_login_failures(&mut self, user: UserId) -> Result<(), StoreError>;
 }
 

@@ -852,6 +852,9 @@ pub struct TwoFactorSetup {
 pub struct EnableTwoFactorRequest {
     /// A code from the authenticator app.
     pub code: String,
+    /// The current password, when the account has one.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
     /// The mailed 6-digit code, when configuration asks for email confirmation.
     pub email_code: Option<String>,
 }
@@ -868,6 +871,14 @@ pub struct TwoFactorEnabled {
 #[serde(rename_all = "camelCase")]
 pub struct EmailCodeSent {
     pub email_code_sent: bool,
+}
+
+/// The start of a two-factor setup re-authenticates with the password.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TwoFactorSetupRequest {
+    /// The current password, when the account has one.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
 }
 
 /// Re-authentication of a sensitive call.

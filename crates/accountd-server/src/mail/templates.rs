@@ -45,6 +45,16 @@ pub enum MailKind<'a> {
     AccountDeleted {
         username: &'a str,
     },
+    /// Failed attempts reached an account-wide limit; `until` is when it lifts (RFC 3339, UTC).
+    AccountLocked {
+        username: &'a str,
+        until: &'a str,
+    },
+    /// A personal access token was created; `name` is the name its creator gave it.
+    TokenCreated {
+        username: &'a str,
+        name: &'a str,
+    },
 }
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -119,6 +129,18 @@ impl Templates {
                 include_str!("../../templates/mail/account_deleted.txt"),
                 include_str!("../../templates/mail/account_deleted.html"),
                 vec![("username", username)],
+            ),
+            MailKind::AccountLocked { username, until } => (
+                format!("Sign-in to your {} account is paused", self.product),
+                include_str!("../../templates/mail/account_locked.txt"),
+                include_str!("../../templates/mail/account_locked.html"),
+                vec![("username", username), ("until", until)],
+            ),
+            MailKind::TokenCreated { username, name } => (
+                format!("A new access token for your {} account", self.product),
+                include_str!("../../templates/mail/token_created.txt"),
+                include_str!("../../templates/mail/token_created.html"),
+                vec![("username", username), ("name", name)],
             ),
         };
         let mut values = values;

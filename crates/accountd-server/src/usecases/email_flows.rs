@@ -216,7 +216,10 @@ impl EmailFlows {
             json!({ "emailWasVerified": user.email_verified }),
         ))
         .await?;
+        let notice = MailKind::PasswordChanged { username: user.username.as_str() };
+        self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.commit().await?;
+        self.mailing.wake_outbox();
         Ok(())
     }
 
@@ -261,7 +264,7 @@ impl EmailFlows {
         new_password: SecretString,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        self.reauth.check_password(user, current_password).await?;
+        self.reauth.check_password(user, current_password, client).await?;
         let new_hash = self.new_password_hash(user, new_password).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -269,16 +272,8 @@ impl EmailFlows {
         tx.delete_sessions_of(user.id, keep_session).await?;
         self.void_mailed_links(&mut *tx, user.id, now).await?;
         tx.insert_activity(&activity(user.id, "password.changed", client, now, json!({}))).await?;
-        if user.notifications.email.security {
-            self.mailing
-                .queue(
-                    &mut *tx,
-                    user.email.as_str(),
-                    &MailKind::PasswordChanged { username: user.username.as_str() },
-                    now,
-                )
-                .await?;
-        }
+        let notice = MailKind::PasswordChanged { username: user.username.as_str() };
+        self.mailing.notify_security(&mut *tx, user, &notice, now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
         Ok(())
@@ -384,14 +379,8 @@ impl EmailFlows {
         tx.retire_email_tokens(user.id, TokenPurpose::VerifyEmail, now).await?;
         self.void_mailed_links(&mut *tx, user.id, now).await?;
         let old = user.email.as_str();
-        self.mailing
-            .queue(
-                &mut *tx,
-                old,
-                &MailKind::EmailChanged { username: user.username.as_str(), new_email: email.as_str() },
-                now,
-            )
-            .await?;
+        let notice = MailKind::EmailChanged { username: user.username.as_str(), new_email: email.as_str() };
+        self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.insert_activity(&activity(
             user.id,
             "email.changed",

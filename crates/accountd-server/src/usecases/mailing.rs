@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use accountd_core::mail::{EmailToken, TokenPurpose};
 use accountd_core::token::{random_urlsafe, TokenHash};
+use accountd_core::user::User;
 use accountd_core::UserId;
 use accountd_store::Conn;
 use chrono::{DateTime, Duration, Utc};
@@ -82,6 +83,19 @@ impl Mailing {
     ) -> AppResult<()> {
         tx.enqueue_mail(&self.templates.render(recipient, kind), now).await?;
         Ok(())
+    }
+
+    /// Queues a security notice (API.md "Security notices always go out"): the owner is
+    /// told whatever `notifications` say, since a change they did not make is what the
+    /// notice exists for. Every security notice goes through here.
+    pub async fn notify_security(
+        &self,
+        tx: &mut dyn Conn,
+        owner: &User,
+        kind: &MailKind<'_>,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        self.queue(tx, owner.email.as_str(), kind, now).await
     }
 
     /// Call after the transaction that queued mail has committed.

@@ -9,6 +9,7 @@ pub mod mailing;
 pub mod oauth;
 pub mod reauth;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
 

@@ -1,6 +1,7 @@
 //! The one re-authentication rule of sensitive calls (API.md): the password when the
 //! account has one and, when two-factor is on, a TOTP or recovery code. A code that
-//! passes is spent, as at login.
+//! passes is spent, as at login. Wrong passwords and codes count toward the account's
+//! login and second-factor limits ([`AuthThrottle`]), and past either the call is refused.
 
 use std::sync::Arc;
 
@@ -9,11 +10,12 @@ use accountd_core::token::TokenHash;
 use accountd_core::totp::{normalize_recovery_code, TotpSecret};
 use accountd_core::user::{ClientInfo, User};
 use accountd_core::{Clock, DomainError, UserId};
-use accountd_store::{Conn, Store};
+use accountd_store::{AuthFailureKind, Conn, Store};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::json;
 
+use super::throttle::{AuthThrottle, Subject};
 use super::{activity, AppError, AppResult};
 use crate::passwords::PasswordWorkers;
 
@@ -22,6 +24,7 @@ pub struct Reauth {
     clock: Arc<dyn Clock>,
     passwords: PasswordWorkers,
     key: Arc<InstanceKey>,
+    throttle: Arc<AuthThrottle>,
 }
 
 /// Which kinds of code a caller may present.
@@ -37,8 +40,9 @@ impl Reauth {
         clock: Arc<dyn Clock>,
         passwords: PasswordWorkers,
         key: Arc<InstanceKey>,
+        throttle: Arc<AuthThrottle>,
     ) -> Self {
-        Self { store, clock, passwords, key }
+        Self { store, clock, passwords, key, throttle }
     }
 
     pub fn key(&self) -> &InstanceKey {
@@ -55,7 +59,7 @@ impl Reauth {
         code: Option<&str>,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        self.check_password(user, password).await?;
+        self.check_password(user, password, client).await?;
         if !user.two_factor_enabled {
             return Ok(());
         }
@@ -63,6 +67,8 @@ impl Reauth {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !spend_code(&mut *tx, &self.key, user.id, code, Accept::TotpOrRecovery, client, now).await? {
+            drop(tx);
+            self.throttle.record_failure(&Subject::Account(user), AuthFailureKind::SecondFactor, client).await?;
             return Err(DomainError::TwoFactorCodeInvalid.into());
         }
         tx.commit().await?;
@@ -71,9 +77,21 @@ impl Reauth {
 }
 
 impl Reauth {
-    /// The password half alone (when the account has one), for the one call that proves
-    /// only the current password: `PUT /v1/me/password`.
-    pub async fn check_password(&self, user: &User, password: Option<SecretString>) -> AppResult<()> {
+    /// The password half alone (when the account has one), for the calls that prove only
+    /// the current password: `PUT /v1/me/password`, 2FA setup and enable. Refused with `429`
+    /// while the account is past its login or second-factor limit, whatever is given.
+    pub async fn check_password(
+        &self,
+        user: &User,
+        password: Option<SecretString>,
+        client: &ClientInfo,
+    ) -> AppResult<()> {
+        let subject = Subject::Account(user);
+        let mut conn = self.store.reader().await?;
+        for kind in [AuthFailureKind::Password, AuthFailureKind::SecondFactor] {
+            self.throttle.ensure_allowed(&mut *conn, &subject, kind, client).await?;
+        }
+        drop(conn);
         let Some(stored) = &user.password_hash else {
             return Ok(());
         };
@@ -81,6 +99,7 @@ impl Reauth {
         if self.passwords.verify(given, Some(stored.clone())).await? {
             Ok(())
         } else {
+            self.throttle.record_failure(&subject, AuthFailureKind::Password, client).await?;
             Err(DomainError::InvalidCredentials.into())
         }
     }

@@ -6,11 +6,12 @@ use accountd_core::password::PasswordHashString;
 use accountd_core::token::{self, IssuedToken, TokenHash, TokenKind};
 use accountd_core::user::{ClientInfo, LoginAttempt, Session, User};
 use accountd_core::{Clock, DomainError, SessionId, UserId};
-use accountd_store::{Conn, MfaChallenge, Page, Store};
+use accountd_store::{AuthFailureKind, Conn, MfaChallenge, Page, Store};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
+use super::throttle::{AuthThrottle, Subject};
 use super::{activity, AppResult, Paging};
 use crate::account_cache::{AccountCache, CachedAccount, CachedSession};
 use crate::passwords::PasswordWorkers;
@@ -22,19 +23,8 @@ pub(crate) const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 pub struct SessionSettings {
     pub ttl: Duration,
     pub require_verified_email: bool,
-    /// Per-account login throttling; `None` when rate limiting is off.
-    pub login_throttle: Option<LoginThrottle>,
     /// Live sessions an account may have unless an administrator says otherwise.
     pub default_session_limit: i64,
-}
-
-/// After `max_failures` failed logins within `window`, an account's logins get
-/// `429` until the oldest of them leaves the (sliding) window. Kept in the
-/// database, so every node sees the same count.
-#[derive(Debug, Clone, Copy)]
-pub struct LoginThrottle {
-    pub max_failures: usize,
-    pub window: Duration,
 }
 
 pub struct Sessions {
@@ -42,6 +32,7 @@ pub struct Sessions {
     cache: AccountCache,
     clock: Arc<dyn Clock>,
     passwords: PasswordWorkers,
+    throttle: Arc<AuthThrottle>,
     settings: SessionSettings,
 }
 
@@ -82,10 +73,11 @@ impl Sessions {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         passwords: PasswordWorkers,
+        throttle: Arc<AuthThrottle>,
         settings: SessionSettings,
     ) -> Self {
         let cache = AccountCache::new(store.clone());
-        Self { store, cache, clock, passwords, settings }
+        Self { store, cache, clock, passwords, throttle, settings }
     }
 
     pub fn ttl(&self) -> Duration {
@@ -104,15 +96,22 @@ impl Sessions {
             return Err(DomainError::InvalidCredentials.into());
         }
         let identifier = identifier.trim().to_lowercase();
-        let user =
-            if identifier.is_empty() { None } else { self.store.reader().await?.user_by_login(&identifier).await? };
-        if let Some(user) = &user {
-            self.check_login_throttle(user.id).await?;
+        let mut conn = self.store.reader().await?;
+        let user = if identifier.is_empty() { None } else { conn.user_by_login(&identifier).await? };
+        // Identifiers no account has are throttled like accounts, so `429` reveals nothing.
+        let subject = user.as_ref().map_or(Subject::Unknown(&identifier), Subject::Account);
+        if let Err(throttled) =
+            self.throttle.ensure_allowed(&mut *conn, &subject, AuthFailureKind::Password, client).await
+        {
+            record_login_metric("throttled");
+            return Err(throttled);
         }
+        drop(conn);
         // Unknown accounts are verified against a dummy hash, so they cost the same time.
         let stored_hash: Option<PasswordHashString> = user.as_ref().and_then(|user| user.password_hash.clone());
         let password_ok = self.passwords.verify(password, stored_hash).await?;
-        let Some(user) = user else {
+        let Some(user) = &user else {
+            self.throttle.record_failure(&subject, AuthFailureKind::Password, client).await?;
             record_login_metric("invalid_credentials");
             return Err(DomainError::InvalidCredentials.into());
         };
@@ -126,11 +125,14 @@ impl Sessions {
             None
         };
         if let Some((reason, error)) = refusal {
-            self.record_failed_login(&user, reason, client).await?;
+            self.record_failed_login(user, reason, client).await?;
+            if !password_ok {
+                self.throttle.record_failure(&subject, AuthFailureKind::Password, client).await?;
+            }
             record_login_metric(reason);
             return Err(error.into());
         }
-        self.after_first_factor(user, "password", client).await
+        self.after_first_factor(user.clone(), "password", client).await
     }
 
     /// Once the first factor (`method`) has passed: the second step when the account has
@@ -216,14 +218,9 @@ impl Sessions {
             None => {
                 tx.insert_activity(&activity(user, "auth.login", client, now, json!({ "method": method }))).await?;
                 tx.set_last_login(user, now).await?;
-                tx.clear_login_failures(user).await?;
+                self.throttle.forget_client(tx, user, client).await?;
             }
             Some(reason) => {
-                // Only wrong passwords count towards the per-account throttle; wrong second
-                // factors are bounded by the mfaToken's own attempt limit.
-                if reason == "invalid_password" && self.settings.login_throttle.is_some() {
-                    tx.record_login_failure(user, now).await?;
-                }
                 tx.insert_activity(&activity(
                     user,
                     "auth.login_failed",
@@ -261,23 +258,6 @@ impl Sessions {
         let limit = tx.limit_overrides(user).await?.sessions.unwrap_or(self.settings.default_session_limit);
         tx.trim_sessions(user, limit).await?;
         Ok(IssuedSession { token: secret, expires_at: session.expires_at })
-    }
-
-    /// `429` while the account has too many recent failed logins.
-    async fn check_login_throttle(&self, user: UserId) -> AppResult<()> {
-        let Some(throttle) = self.settings.login_throttle else {
-            return Ok(());
-        };
-        let now = self.clock.now();
-        let failures = self.store.reader().await?.login_failures_since(user, now - throttle.window).await?;
-        if failures.len() < throttle.max_failures {
-            return Ok(());
-        }
-        // Attempts are allowed again once enough of the failures have left the window.
-        let frees_at = failures[failures.len() - throttle.max_failures] + throttle.window;
-        let retry_after_secs = u64::try_from((frees_at - now).num_seconds() + 1).unwrap_or(1).max(1);
-        record_login_metric("throttled");
-        Err(DomainError::RateLimited { retry_after_secs }.into())
     }
 
     /// Forgets an account's failed logins inside the caller's transaction; a password

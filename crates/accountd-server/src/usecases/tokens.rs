@@ -14,9 +14,11 @@ use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
+use super::mailing::Mailing;
 use super::sessions::TOUCH_INTERVAL;
 use super::sessions::{Authenticated, Sessions};
 use super::{activity, AppError, AppResult};
+use crate::mail::MailKind;
 
 /// How many characters of a token are kept to show its owner which one it is.
 const SHOWN_PREFIX_LEN: usize = 10;
@@ -69,6 +71,7 @@ pub struct Tokens {
     clock: Arc<dyn Clock>,
     key: Arc<InstanceKey>,
     sessions: Arc<Sessions>,
+    mailing: Arc<Mailing>,
     default_limits: Limits,
 }
 
@@ -83,9 +86,10 @@ impl Tokens {
         clock: Arc<dyn Clock>,
         key: Arc<InstanceKey>,
         sessions: Arc<Sessions>,
+        mailing: Arc<Mailing>,
         default_limits: Limits,
     ) -> Self {
-        Self { store, clock, key, sessions, default_limits }
+        Self { store, clock, key, sessions, mailing, default_limits }
     }
 
     /// The principal behind a bearer credential, looked up in the database on every
@@ -116,9 +120,10 @@ impl Tokens {
         }
     }
 
+    /// Creates a personal access token and tells the owner (a security notice).
     pub async fn create_pat(
         &self,
-        user: UserId,
+        owner: &User,
         name: &str,
         scopes: &[String],
         expires_in_days: Option<i64>,
@@ -132,6 +137,7 @@ impl Tokens {
         if expires_in_days.is_some_and(|days| !(1..=EXPIRY_MAX_DAYS).contains(&days)) {
             return Err(DomainError::field("expiresInDays", format!("must be between 1 and {EXPIRY_MAX_DAYS}")).into());
         }
+        let user = owner.id;
         let now = self.clock.now();
         let issued = token::issue(TokenKind::PersonalAccess);
         let pat = PersonalAccessToken {
@@ -159,7 +165,10 @@ impl Tokens {
             json!({ "tokenId": pat.id, "name": pat.name, "scopes": scope_names }),
         ))
         .await?;
+        let notice = MailKind::TokenCreated { username: owner.username.as_str(), name: &pat.name };
+        self.mailing.notify_security(&mut *tx, owner, &notice, now).await?;
         tx.commit().await?;
+        self.mailing.wake_outbox();
         Ok((pat, issued.secret))
     }
 

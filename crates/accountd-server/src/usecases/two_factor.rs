@@ -7,7 +7,7 @@ use accountd_core::token::TokenHash;
 use accountd_core::totp::{self, TotpSecret};
 use accountd_core::user::{ClientInfo, User};
 use accountd_core::{Clock, DomainError, UserId};
-use accountd_store::Store;
+use accountd_store::{AuthFailureKind, Store};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde_json::json;
@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq as _;
 use super::mailing::Mailing;
 use super::reauth::{open_secret, spend_code, totp_context, Accept, Reauth};
 use super::sessions::{IssuedSession, Sessions};
+use super::throttle::{AuthThrottle, Subject};
 use super::{activity, AppError, AppResult};
 use crate::mail::MailKind;
 
@@ -23,6 +24,9 @@ use crate::mail::MailKind;
 const MFA_ATTEMPTS: i32 = 5;
 const EMAIL_CODE_LIFETIME: Duration = Duration::minutes(10);
 const EMAIL_CODE_ATTEMPTS: i32 = 5;
+/// Recovery codes are shown (once) only this soon after they were made: a session that
+/// turns up later, perhaps a stolen one, does not get them.
+const RECOVERY_CODES_SHOWN_FOR: Duration = Duration::minutes(15);
 
 pub struct TwoFactorSettings {
     /// The issuer shown by authenticator apps (the product name).
@@ -37,6 +41,7 @@ pub struct TwoFactor {
     reauth: Arc<Reauth>,
     sessions: Arc<Sessions>,
     mailing: Arc<Mailing>,
+    throttle: Arc<AuthThrottle>,
     settings: TwoFactorSettings,
 }
 
@@ -83,9 +88,10 @@ impl TwoFactor {
         reauth: Arc<Reauth>,
         sessions: Arc<Sessions>,
         mailing: Arc<Mailing>,
+        throttle: Arc<AuthThrottle>,
         settings: TwoFactorSettings,
     ) -> Self {
-        Self { store, clock, reauth, sessions, mailing, settings }
+        Self { store, clock, reauth, sessions, mailing, throttle, settings }
     }
 
     pub async fn status(&self, user: UserId) -> AppResult<Status> {
@@ -100,11 +106,13 @@ impl TwoFactor {
         })
     }
 
-    /// A new secret waiting for its first code; replaces an earlier pending one.
-    pub async fn setup(&self, user: &User) -> AppResult<Setup> {
+    /// A new secret waiting for its first code; replaces an earlier pending one. Needs the
+    /// password (when the account has one), so a stolen token cannot enrol its own app.
+    pub async fn setup(&self, user: &User, password: Option<SecretString>, client: &ClientInfo) -> AppResult<Setup> {
         if user.two_factor_enabled {
             return Err(DomainError::TwoFactorAlreadyEnabled.into());
         }
+        self.reauth.check_password(user, password, client).await?;
         let secret = TotpSecret::generate();
         let sealed = self.reauth.key().seal(secret.as_bytes(), &totp_context(user.id));
         let mut tx = self.store.begin().await?;
@@ -121,15 +129,18 @@ impl TwoFactor {
         })
     }
 
-    /// Turns the pending factor on with a code from the app (and, when configured, the
-    /// mailed code: the first call with a right TOTP code mails it and changes nothing else).
+    /// Turns the pending factor on with a code from the app and the password (when the
+    /// account has one), and, when configured, the mailed code: the first call with a right
+    /// TOTP code mails it and changes nothing else.
     pub async fn enable(
         &self,
         user: &User,
+        password: Option<SecretString>,
         code: &str,
         email_code: Option<&str>,
         client: &ClientInfo,
     ) -> AppResult<EnableOutcome> {
+        self.reauth.check_password(user, password, client).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let record = tx.two_factor_of(user.id).await?.ok_or(DomainError::TwoFactorNoPendingSetup)?;
@@ -196,13 +207,19 @@ impl TwoFactor {
         Ok(())
     }
 
+    /// The counts, and with `include_codes` the codes themselves the first time they are
+    /// asked for within [`RECOVERY_CODES_SHOWN_FOR`] of being made. Only a session may ask
+    /// for them; the caller checks that before, so a refused token does not use them up.
     pub async fn recovery_codes(&self, user: UserId, include_codes: bool) -> AppResult<RecoveryCodes> {
+        let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let record = tx.two_factor_of(user).await?.filter(|record| record.enabled_at.is_some());
         let record = record.ok_or(DomainError::TwoFactorNotEnabled)?;
         let (total, remaining) = tx.recovery_code_counts(user).await?;
+        let fresh = record.recovery_generated_at.is_some_and(|at| now - at <= RECOVERY_CODES_SHOWN_FOR);
         let codes = if include_codes {
-            match tx.take_sealed_recovery_codes(user).await? {
+            // Taken either way: codes too old to show are not kept any longer.
+            match tx.take_sealed_recovery_codes(user).await?.filter(|_| fresh) {
                 Some(sealed) => {
                     let plain = self
                         .reauth
@@ -266,11 +283,8 @@ impl TwoFactor {
         change: &str,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        if !user.notifications.email.security {
-            return Ok(());
-        }
         let kind = MailKind::TwoFactorChanged { username: user.username.as_str(), change };
-        self.mailing.queue(tx, user.email.as_str(), &kind, now).await
+        self.mailing.notify_security(tx, user, &kind, now).await
     }
 
     /// The second login step. Every attempt counts against the token before the code is
@@ -291,6 +305,8 @@ impl TwoFactor {
             tx.commit().await?;
             return Err(DomainError::AccountBanned.into());
         }
+        let subject = Subject::Account(&user);
+        self.throttle.ensure_allowed(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
         let (code, accept, factor) = match &code {
             LoginCode::Code(code) if code.trim().len() == totp::DIGITS as usize => {
                 (code.as_str(), Accept::TotpOrRecovery, "totp")
@@ -303,6 +319,7 @@ impl TwoFactor {
             let method = format!("{}+{factor}", challenge.method);
             self.sessions.record_attempt(&mut *tx, user.id, &method, client, now, Some("invalid_2fa_code")).await?;
             tx.commit().await?;
+            self.throttle.record_failure(&subject, AuthFailureKind::SecondFactor, client).await?;
             return Err(DomainError::TwoFactorCodeInvalid.into());
         }
         if !tx.delete_mfa_token(&hash).await? {

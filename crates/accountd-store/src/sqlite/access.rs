@@ -10,7 +10,9 @@ use sqlx::types::Json;
 
 use super::SqliteConn;
 use crate::rows::{like_prefix, ActivityRow, LimitsRow, PatRow, PatWithUserRow, UserRow, PAT_COLUMNS, USER_COLUMNS};
-use crate::{classify, AdminRepo, LimitRepo, LoginThrottleRepo, Page, PageRequest, StoreError, TokenRepo};
+use crate::{
+    classify, AdminRepo, AuthFailureKind, LimitRepo, LoginThrottleRepo, Page, PageRequest, StoreError, TokenRepo,
+};
 
 #[async_trait]
 impl TokenRepo for SqliteConn {
@@ -215,32 +217,58 @@ impl LimitRepo for SqliteConn {
 
 #[async_trait]
 impl LoginThrottleRepo for SqliteConn {
-    async fn record_login_failure(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (id, user_id, at) VALUES (?1, ?2, ?3)")
+    async fn record_auth_failure(
+        &mut self,
+        subject: &str,
+        client_prefix: &str,
+        kind: AuthFailureKind,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM auth_failures WHERE at < ?1").bind(forget_before).execute(self.db()).await?;
+        sqlx::query("INSERT INTO auth_failures (id, subject, client_prefix, kind, at) VALUES (?1, ?2, ?3, ?4, ?5)")
             .bind(uuid::Uuid::now_v7())
-            .bind(user.as_uuid())
+            .bind(subject)
+            .bind(client_prefix)
+            .bind(kind.as_str())
             .bind(at)
             .execute(self.db())
             .await?;
         Ok(())
     }
 
-    async fn login_failures_since(
+    async fn auth_failures_since(
         &mut self,
-        user: UserId,
+        subject: &str,
+        kind: AuthFailureKind,
         since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        let times: Vec<DateTime<Utc>> =
-            sqlx::query_scalar("SELECT at FROM login_failures WHERE user_id = ?1 AND at > ?2 ORDER BY at")
-                .bind(user.as_uuid())
-                .bind(since)
-                .fetch_all(self.db())
-                .await?;
-        Ok(times)
+    ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError> {
+        let failures: Vec<(DateTime<Utc>, String)> = sqlx::query_as(
+            "SELECT at, client_prefix FROM auth_failures \
+             WHERE subject = ?1 AND kind = ?2 AND at > ?3 ORDER BY at",
+        )
+        .bind(subject)
+        .bind(kind.as_str())
+        .bind(since)
+        .fetch_all(self.db())
+        .await?;
+        Ok(failures)
+    }
+
+    async fn clear_client_auth_failures(&mut self, subject: &str, client_prefix: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM auth_failures WHERE subject = ?1 AND client_prefix = ?2")
+            .bind(subject)
+            .bind(client_prefix)
+            .execute(self.db())
+            .await?;
+        Ok(())
     }
 
     async fn clear_login_failures(&mut self, user: UserId) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE user_id = ?1").bind(user.as_uuid()).execute(self.db()).await?;
+        sqlx::query("DELETE FROM auth_failures WHERE subject = ?1")
+            .bind(crate::account_subject(user))
+            .execute(self.db())
+            .await?;
         Ok(())
     }
 }

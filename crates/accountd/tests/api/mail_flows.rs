@@ -398,3 +398,31 @@ async fn header_injection_is_refused_everywhere_an_address_enters() {
         .await;
     reply.assert_error(400, "validation:invalid_input");
 }
+
+#[tokio::test]
+async fn security_notices_go_out_with_security_notifications_off() {
+    let (app, sink) = spawn_app_with_mail().await;
+    let jane = app.register_as("jane").await;
+    sink.wait_for(&jane.email, 1).await;
+    app.call(
+        Method::PATCH,
+        "/v1/me",
+        Some(&jane.token),
+        Some(json!({ "notifications": { "email": { "security": false } } })),
+    )
+    .await
+    .assert_status(200);
+    app.create_pat(&jane.token, &["user:read"]).await;
+    let notice = sink.wait_for(&jane.email, 2).await;
+    assert!(notice.subject.contains("access token") && notice.text.contains("\"test\""), "{}", notice.text);
+    app.call(
+        Method::PUT,
+        "/v1/me/password",
+        Some(&jane.token),
+        Some(json!({ "currentPassword": PASSWORD, "newPassword": "Brand-New-Pass-7" })),
+    )
+    .await
+    .assert_status(204);
+    let notice = sink.wait_for(&jane.email, 3).await;
+    assert!(notice.subject.contains("password was changed"), "{}", notice.subject);
+}

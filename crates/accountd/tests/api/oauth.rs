@@ -793,10 +793,12 @@ async fn an_account_with_two_factor_gets_the_second_step_through_social_login_to
     app.oidc_link(&jane.token, identity).await.assert_status(201);
 
     // Two-factor on, with codes from an independent TOTP implementation.
-    let setup = app.post("/v1/me/2fa/setup", Some(&jane.token), json!({})).await;
+    let setup = app.post("/v1/me/2fa/setup", Some(&jane.token), json!({ "password": PASSWORD })).await;
     let totp = totp_rs::TOTP::from_url(setup.assert_status(200)["otpauthUri"].as_str().unwrap()).unwrap();
     let code_now = |app: &TestApp| totp.generate(u64::try_from(app.clock.now().timestamp()).unwrap());
-    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": code_now(&app) })).await.assert_status(200);
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": code_now(&app) }))
+        .await
+        .assert_status(200);
     app.clock.advance(chrono::Duration::seconds(60));
 
     // The provider vouching for the identity is only the first factor.

@@ -2,9 +2,10 @@
 //! per-account login throttling in the database.
 
 use chrono::Duration;
+use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, spawn_node_of, Reply, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, spawn_node_of, MailSink, Reply, TestApp, PASSWORD};
 
 async fn login_from(app: &TestApp, forwarded_for: &str, identifier: &str, password: &str) -> Reply {
     let request = app
@@ -43,18 +44,106 @@ async fn the_eleventh_bad_login_in_the_window_is_429_until_the_window_slides() {
 }
 
 #[tokio::test]
-async fn login_throttling_holds_across_nodes_and_other_addresses() {
+async fn login_throttling_holds_across_nodes() {
     let app = spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     let other_node = spawn_node_of(&app, |config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     app.register_as("jane").await;
     for attempt in 0..10 {
         let node = if attempt % 2 == 0 { &app } else { &other_node };
-        login_from(node, &format!("198.51.100.{attempt}"), "jane", "Wrong-Password-1")
+        login_from(node, "198.51.100.7", "jane", "Wrong-Password-1")
             .await
             .assert_error(401, "auth:invalid_credentials");
     }
-    login_from(&other_node, "198.51.100.77", "jane", "Wrong-Password-1").await.assert_error(429, "rate_limited");
-    login_from(&app, "198.51.100.78", "JANE@example.com", PASSWORD).await.assert_error(429, "rate_limited");
+    login_from(&other_node, "198.51.100.7", "jane", "Wrong-Password-1").await.assert_error(429, "rate_limited");
+    login_from(&app, "198.51.100.7", "JANE@example.com", PASSWORD).await.assert_error(429, "rate_limited");
+}
+
+/// An app behind the loopback proxy, with the per-IP request limit out of the way.
+async fn app_behind_proxy(configure: impl FnOnce(&mut accountd_server::config::Config)) -> TestApp {
+    spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.rate_limit.per_ip_burst = 1000;
+        configure(config);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn unknown_identifiers_are_throttled_like_accounts() {
+    let app = app_behind_proxy(|_| {}).await;
+    app.register_as("jane").await;
+    for identifier in ["nobody@example.com", "jane"] {
+        for _ in 0..10 {
+            login_from(&app, "203.0.113.9", identifier, "Wrong-Password-1")
+                .await
+                .assert_error(401, "auth:invalid_credentials");
+        }
+        let throttled = login_from(&app, "203.0.113.9", identifier, "Wrong-Password-1").await;
+        throttled.assert_error(429, "rate_limited");
+        assert!((1..=15 * 60 + 1).contains(&retry_after(&throttled)));
+    }
+    let stored = app.query_i64("SELECT count(*) FROM auth_failures WHERE subject LIKE '%nobody%'").await;
+    assert_eq!(stored, 0, "the identifier is stored only as a hash");
+}
+
+#[tokio::test]
+async fn a_strangers_failures_do_not_lock_the_owner_out_from_another_prefix() {
+    let app = app_behind_proxy(|_| {}).await;
+    app.register_as("jane").await;
+    for attempt in 0..10 {
+        login_from(&app, "203.0.113.66", "jane", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+        // Every address of one IPv6 /64 counts as one client.
+        login_from(&app, &format!("2001:db8:1:2::{attempt:x}"), "jane", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    login_from(&app, "203.0.113.66", "jane", PASSWORD).await.assert_error(429, "rate_limited");
+    login_from(&app, "2001:db8:1:2:ffff::1", "jane", PASSWORD).await.assert_error(429, "rate_limited");
+    login_from(&app, "198.51.100.20", "jane", PASSWORD).await.assert_status(200);
+    login_from(&app, "2001:db8:1:3::1", "jane", PASSWORD).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn past_the_account_wide_ceiling_every_prefix_is_429_and_the_owner_is_mailed_once() {
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = app_behind_proxy(|config| {
+        config.smtp_url = Some(url);
+        config.rate_limit.account_login_failures = 25;
+    })
+    .await;
+    let jane = app.register_as("jane").await;
+    app.call(
+        Method::PATCH,
+        "/v1/me",
+        Some(&jane.token),
+        Some(json!({ "notifications": { "email": { "security": false } } })),
+    )
+    .await
+    .assert_status(200);
+    for attempt in 0..25 {
+        login_from(&app, &format!("198.51.100.{}", attempt % 3), "jane", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    for address in ["203.0.113.1", "203.0.113.2", "2001:db8:9::1"] {
+        login_from(&app, address, "jane", PASSWORD).await.assert_error(429, "rate_limited");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !sink.messages().iter().any(|m| m.subject.contains("paused")) {
+        assert!(std::time::Instant::now() < deadline, "no lock mail");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let locks: Vec<_> = sink.messages().into_iter().filter(|m| m.subject.contains("paused")).collect();
+    assert_eq!(locks.len(), 1, "one mail per lock, not per failure");
+    assert_eq!(locks[0].to, jane.email);
+    assert!(locks[0].text.contains("until") && !locks[0].text.contains("http"), "{}", locks[0].text);
+
+    app.clock.advance(Duration::minutes(15) + Duration::seconds(1));
+    login_from(&app, "203.0.113.1", "jane", PASSWORD).await.assert_status(200);
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ struct TwoFactorAccount {
 }
 
 async fn setup(app: &TestApp, account: &Account) -> TOTP {
-    let reply = app.post("/v1/me/2fa/setup", Some(&account.token), json!({})).await;
+    let reply = app.post("/v1/me/2fa/setup", Some(&account.token), json!({ "password": PASSWORD })).await;
     let body = reply.assert_status(200);
     let uri = body["otpauthUri"].as_str().unwrap();
     assert!(uri.starts_with(&format!("otpauth://totp/accountd:{}?secret=", account.username)), "{uri}");
@@ -50,7 +50,9 @@ async fn with_two_factor(app: &TestApp, name: &str) -> TwoFactorAccount {
     let account = app.register_as(name).await;
     align_to_step(app);
     let totp = setup(app, &account).await;
-    let reply = app.post("/v1/me/2fa/enable", Some(&account.token), json!({ "code": code(app, &totp, 0) })).await;
+    let reply = app
+        .post("/v1/me/2fa/enable", Some(&account.token), json!({ "password": PASSWORD, "code": code(app, &totp, 0) }))
+        .await;
     let body = reply.assert_status(200);
     assert_eq!(body["enabled"], true);
     let recovery_codes: Vec<String> =
@@ -83,7 +85,7 @@ async fn delete_with(app: &TestApp, path: &str, token: &str, body: Value) -> cra
 async fn setup_then_enable_with_a_code_from_an_authenticator_app() {
     let app = spawn_app().await;
     let jane = app.register_as("jane").await;
-    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": "123456" }))
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": "123456" }))
         .await
         .assert_error(409, "2fa:no_pending_setup");
     align_to_step(&app);
@@ -95,14 +97,16 @@ async fn setup_then_enable_with_a_code_from_an_authenticator_app() {
         status.assert_status(200),
         &json!({ "enabled": false, "enabledAt": null, "recoveryCodesRemaining": 0, "pendingSetup": true })
     );
-    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": code(&app, &first, 0) }))
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": code(&app, &first, 0) }))
         .await
         .assert_error(400, "2fa:invalid_code");
-    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": "abc" }))
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": "abc" }))
         .await
         .assert_error(400, "2fa:invalid_code");
 
-    let reply = app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": code(&app, &totp, 0) })).await;
+    let reply = app
+        .post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": code(&app, &totp, 0) }))
+        .await;
     let codes = reply.assert_status(200)["recoveryCodes"].as_array().unwrap().clone();
     assert_eq!(codes.len(), 10);
     for code in &codes {
@@ -120,8 +124,10 @@ async fn setup_then_enable_with_a_code_from_an_authenticator_app() {
     assert_eq!(status["recoveryCodesRemaining"], 10);
     assert!(status["enabledAt"].is_string());
     assert_eq!(app.get("/v1/me", Some(&jane.token)).await.body["twoFactorEnabled"], true);
-    app.post("/v1/me/2fa/setup", Some(&jane.token), json!({})).await.assert_error(409, "2fa:already_enabled");
-    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": code(&app, &totp, 0) }))
+    app.post("/v1/me/2fa/setup", Some(&jane.token), json!({ "password": PASSWORD }))
+        .await
+        .assert_error(409, "2fa:already_enabled");
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": code(&app, &totp, 0) }))
         .await
         .assert_error(409, "2fa:already_enabled");
     let secret = totp.get_secret_base32();
@@ -391,7 +397,7 @@ async fn email_confirmation_mails_a_code_that_enabling_then_needs() {
     align_to_step(&app);
     let totp = setup(&app, &jane).await;
     let now = code(&app, &totp, 0);
-    let reply = app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": now })).await;
+    let reply = app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": now })).await;
     assert_eq!(reply.assert_status(202), &json!({ "emailCodeSent": true }));
     let mail = sink.wait_for(&jane.email, 2).await;
     let mailed = mail
@@ -402,10 +408,12 @@ async fn email_confirmation_mails_a_code_that_enabling_then_needs() {
         .unwrap_or_else(|| panic!("no code line in {}", mail.text));
     assert!(mailed.len() == 6 && mailed.bytes().all(|b| b.is_ascii_digit()), "{mailed}");
     let wrong = if mailed == "000000" { "111111" } else { "000000" };
-    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": now, "emailCode": wrong }))
+    app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": now, "emailCode": wrong }))
         .await
         .assert_error(400, "2fa:invalid_code");
-    let reply = app.post("/v1/me/2fa/enable", Some(&jane.token), json!({ "code": now, "emailCode": mailed })).await;
+    let reply = app
+        .post("/v1/me/2fa/enable", Some(&jane.token), json!({ "password": PASSWORD, "code": now, "emailCode": mailed }))
+        .await;
     assert_eq!(reply.assert_status(200)["recoveryCodes"].as_array().unwrap().len(), 10);
     let notice = sink.wait_for(&jane.email, 3).await;
     assert!(notice.text.contains("turned on"), "{}", notice.text);
@@ -534,4 +542,162 @@ async fn the_openapi_document_lists_the_two_factor_routes() {
         assert!(paths.get(path).is_some(), "{path} missing");
     }
     assert!(paths["/v1/me"].get("delete").is_some());
+}
+
+#[tokio::test]
+async fn two_factor_setup_and_enable_need_the_password() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let setup_with = |body: Value| app.post("/v1/me/2fa/setup", Some(&jane.token), body);
+    setup_with(json!({})).await.assert_error(401, "auth:invalid_credentials");
+    setup_with(json!({ "password": "Wrong-Password-1" })).await.assert_error(401, "auth:invalid_credentials");
+    assert_eq!(app.get("/v1/me/2fa", Some(&jane.token)).await.body["pendingSetup"], false);
+
+    align_to_step(&app);
+    let totp = setup(&app, &jane).await;
+    let now = code(&app, &totp, 0);
+    let enable_with = |body: Value| app.post("/v1/me/2fa/enable", Some(&jane.token), body);
+    enable_with(json!({ "code": now })).await.assert_error(401, "auth:invalid_credentials");
+    enable_with(json!({ "code": now, "password": "Wrong-Password-1" }))
+        .await
+        .assert_error(401, "auth:invalid_credentials");
+    assert_eq!(app.get("/v1/me/2fa", Some(&jane.token)).await.body["enabled"], false);
+    enable_with(json!({ "code": now, "password": PASSWORD })).await.assert_status(200);
+    assert_eq!(app.get("/v1/me/2fa", Some(&jane.token)).await.body["enabled"], true);
+}
+
+#[tokio::test]
+async fn a_write_token_cannot_enrol_two_factor_without_the_password() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let pat = app.create_pat(&jane.token, &["user:read", "user:write"]).await;
+    app.post("/v1/me/2fa/setup", Some(&pat), json!({})).await.assert_error(401, "auth:invalid_credentials");
+    app.post("/v1/me/2fa/setup", Some(&pat), json!({ "password": "Guessed-Password-1" }))
+        .await
+        .assert_error(401, "auth:invalid_credentials");
+    let status = app.get("/v1/me/2fa", Some(&jane.token)).await;
+    assert_eq!((status.body["enabled"].clone(), status.body["pendingSetup"].clone()), (json!(false), json!(false)));
+}
+
+#[tokio::test]
+async fn a_read_token_asking_for_recovery_codes_is_refused_and_a_session_still_sees_them_once() {
+    let app = spawn_app().await;
+    let TwoFactorAccount { account: jane, recovery_codes, .. } = with_two_factor(&app, "jane").await;
+    let pat = app.create_pat(&jane.token, &["user:read"]).await;
+    let path = "/v1/me/2fa/recovery-codes?includeCodes=true";
+    app.get(path, Some(&pat)).await.assert_error(403, "auth:session_required");
+    assert!(app.get("/v1/me/2fa/recovery-codes", Some(&pat)).await.assert_status(200).get("codes").is_none());
+
+    let shown = app.get(path, Some(&jane.token)).await;
+    assert_eq!(shown.assert_status(200)["codes"], json!(recovery_codes));
+    assert!(app.get(path, Some(&jane.token)).await.assert_status(200).get("codes").is_none(), "shown once");
+}
+
+#[tokio::test]
+async fn recovery_codes_are_not_shown_fifteen_minutes_after_they_were_made() {
+    let app = spawn_app().await;
+    let TwoFactorAccount { account: jane, .. } = with_two_factor(&app, "jane").await;
+    app.clock.advance(Duration::minutes(15));
+    let late = app.get("/v1/me/2fa/recovery-codes?includeCodes=true", Some(&jane.token)).await;
+    let body = late.assert_status(200);
+    assert!(body.get("codes").is_none(), "{body}");
+    assert_eq!(body["remaining"], 10);
+}
+
+/// The second step from a client address (the app trusts the loopback proxy).
+async fn second_step_from(app: &TestApp, forwarded_for: &str, mfa_token: &str, code: &str) -> crate::helpers::Reply {
+    let request = app
+        .client
+        .post(app.url("/v1/auth/login/2fa"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "mfaToken": mfa_token, "code": code }));
+    app.send(request).await
+}
+
+/// Waits for a mail to `recipient` whose subject contains `needle`, and says how many there are.
+async fn wait_for_subject(sink: &MailSink, recipient: &str, needle: &str) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let matching = sink.messages().iter().filter(|m| m.to == recipient && m.subject.contains(needle)).count();
+        if matching > 0 {
+            return matching;
+        }
+        assert!(std::time::Instant::now() < deadline, "no mail about {needle:?} to {recipient}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn second_factor_guessing_across_mfa_tokens_and_addresses_is_429_after_ten_and_mails_the_owner() {
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(|config| {
+        config.smtp_url = Some(url);
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.rate_limit.per_ip_burst = 1000;
+    })
+    .await;
+    let TwoFactorAccount { account: jane, totp, .. } = with_two_factor(&app, "jane").await;
+    app.call(
+        Method::PATCH,
+        "/v1/me",
+        Some(&jane.token),
+        Some(json!({ "notifications": { "email": { "security": false } } })),
+    )
+    .await
+    .assert_status(200);
+    let right = code(&app, &totp, 0);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for attempt in 0..10 {
+        // A fresh mfaToken every other guess, each guess from another address.
+        let token = mfa_token(&app, "jane").await;
+        second_step_from(&app, &format!("198.51.100.{attempt}"), &token, wrong)
+            .await
+            .assert_error(401, "2fa:invalid_code");
+    }
+    let token = mfa_token(&app, "jane").await;
+    let refused = second_step_from(&app, "203.0.113.50", &token, &right).await;
+    refused.assert_error(429, "rate_limited");
+    assert!(refused.headers.contains_key("retry-after"));
+    second_step(&app, &token, "code", &right).await.assert_error(429, "rate_limited");
+    let locked = wait_for_subject(&sink, &jane.email, "paused").await;
+    assert_eq!(locked, 1);
+    let mail = sink.messages().into_iter().find(|m| m.subject.contains("paused")).unwrap();
+    assert!(mail.text.contains("change it") && !mail.text.contains("http"), "{}", mail.text);
+
+    app.clock.advance(Duration::minutes(15));
+    let token = mfa_token(&app, "jane").await;
+    second_step(&app, &token, "code", &code(&app, &totp, 0)).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn reauthentication_guesses_count_toward_the_account_limits() {
+    let app = spawn_app().await;
+    let TwoFactorAccount { account: jane, totp, .. } = with_two_factor(&app, "jane").await;
+    let change = |current: &str| {
+        app.call(
+            Method::PUT,
+            "/v1/me/password",
+            Some(&jane.token),
+            Some(json!({ "currentPassword": current, "newPassword": "Brand-New-Pass-7" })),
+        )
+    };
+    for _ in 0..10 {
+        change("Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
+    }
+    change(PASSWORD).await.assert_error(429, "rate_limited");
+    app.clock.advance(Duration::minutes(15) + Duration::seconds(1));
+
+    // Wrong codes to turn two-factor off count toward the second-factor limit.
+    let right = code(&app, &totp, 0);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for _ in 0..10 {
+        delete_with(&app, "/v1/me/2fa", &jane.token, json!({ "password": PASSWORD, "code": wrong }))
+            .await
+            .assert_error(401, "2fa:invalid_code");
+    }
+    delete_with(&app, "/v1/me/2fa", &jane.token, json!({ "password": PASSWORD, "code": right }))
+        .await
+        .assert_error(429, "rate_limited");
+    assert_eq!(app.get("/v1/me/2fa", Some(&jane.token)).await.body["enabled"], true);
 }

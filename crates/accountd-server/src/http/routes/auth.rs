@@ -18,10 +18,19 @@ use secrecy::ExposeSecret as _;
 ///
 /// Accounts with two-factor authentication answer `{"mfaRequired": true, "mfaToken", "methods"}` instead of
 /// a session (no cookie); the login finishes at `POST /v1/auth/login/2fa`.
+///
+/// Failed logins are counted per account and client prefix (an IPv4 address or an IPv6 /64,
+/// `ACCOUNTD_RATE_LIMIT__IPV6_PREFIX`): past `ACCOUNTD_RATE_LIMIT__LOGIN_FAILURES` (10) in the window (15 minutes)
+/// that prefix gets `429` for the account, so a stranger failing on purpose does not lock the owner out from
+/// elsewhere. Guessing spread over many prefixes is bounded by an account-wide ceiling
+/// (`ACCOUNTD_RATE_LIMIT__ACCOUNT_LOGIN_FAILURES`, 100): past it every prefix gets `429` until the window passes,
+/// and the owner gets one mail per lock (not one per failure). Identifiers no account has are counted the same
+/// way (stored only as a hash) and answer the same, `401` then `429`, so the limit reveals nothing.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginAnswer, description = "Signed in (the session is also set as the `accountd_session` cookie), or with two-factor on `MfaRequired` (no session, no cookie)."),
     (status = 401, body = ErrorBody, description = "`auth:invalid_credentials`: the same body whether or not the account exists"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`, `auth:email_not_verified`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`: too many failures for this account from this client prefix, or from everywhere; the right password included. `Retry-After` says when to try again"),
     (status = 503, body = ErrorBody, description = "`server:overloaded`: too many logins at once; retry after `Retry-After` seconds"),
 ))]
 pub async fn login(
@@ -54,12 +63,15 @@ pub async fn login_answer(state: &AppState, outcome: LoginOutcome) -> Result<Res
 
 /// The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery code.
 ///
-/// A TOTP code is accepted once; five wrong codes invalidate the `mfaToken`.
+/// A TOTP code is accepted once; five wrong codes invalidate the `mfaToken`. Wrong codes also count per account,
+/// across mfaTokens and client addresses: past `ACCOUNTD_RATE_LIMIT__SECOND_FACTOR_FAILURES` (10) in the login
+/// window this step answers `429` for the account, the right code included, and the owner is mailed once.
 #[utoipa::path(post, path = "/v1/auth/login/2fa", tag = "auth", request_body = LoginSecondStepRequest, responses(
     (status = 200, body = AuthResponse, description = "Signed in; the session is also set as the `accountd_session` cookie."),
     (status = 400, body = ErrorBody, description = "`request:invalid_body`"),
     (status = 401, body = ErrorBody, description = "`2fa:invalid_code` (wrong, used or replayed code); `auth:mfa_token_invalid` (unknown, used, expired or burned by five wrong codes)"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`: too many wrong codes for this account; `Retry-After` says when to try again"),
 ))]
 pub async fn login_second_step(
     State(state): State<AppState>,

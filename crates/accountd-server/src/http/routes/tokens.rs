@@ -44,7 +44,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<CreateTokenRequest>,
 ) -> Result<(StatusCode, Json<CreatedTokenDto>), ApiError> {
     let (token, secret) =
-        state.tokens.create_pat(current.user().id, &body.name, &body.scopes, body.expires_in_days, &client).await?;
+        state.tokens.create_pat(current.user(), &body.name, &body.scopes, body.expires_in_days, &client).await?;
     let created =
         CreatedTokenDto { details: PersonalAccessTokenDto::from(&token), token: secret.expose_secret().to_string() };
     Ok((StatusCode::CREATED, Json(created)))

@@ -1,5 +1,6 @@
 //! Two-factor authentication of the signed-in account (TOTP and recovery codes).
 
+use accountd_core::DomainError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -8,7 +9,7 @@ use secrecy::ExposeSecret as _;
 
 use crate::http::dto::{
     EmailCodeSent, EnableTwoFactorRequest, ReauthRequest, RecoveryCodesQuery, RecoveryCodesRegenerated,
-    RecoveryCodesStatus, TwoFactorEnabled, TwoFactorSetup, TwoFactorStatus,
+    RecoveryCodesStatus, TwoFactorEnabled, TwoFactorSetup, TwoFactorSetupRequest, TwoFactorStatus,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser};
@@ -34,17 +35,22 @@ pub async fn status(
 }
 
 /// Starts a setup: a new secret, its `otpauth://` URI and a QR code of it. Setup again replaces a pending secret.
-#[utoipa::path(post, path = "/v1/me/2fa/setup", tag = "2fa", security(("session" = []), ("cookie" = [])), responses(
+///
+/// Needs the password when the account has one; wrong passwords count toward the account's login limit.
+#[utoipa::path(post, path = "/v1/me/2fa/setup", tag = "2fa", security(("session" = []), ("cookie" = [])), request_body = TwoFactorSetupRequest, responses(
     (status = 200, body = TwoFactorSetup),
-    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 401, body = ErrorBody, description = "`auth:invalid_credentials` (wrong or missing password), `auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
     (status = 409, body = ErrorBody, description = "`2fa:already_enabled`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`: the account is past its login or second-factor limit"),
 ))]
 pub async fn setup(
     State(state): State<AppState>,
+    Client(client): Client,
     CurrentUser(current): CurrentUser,
+    ApiJson(body): ApiJson<TwoFactorSetupRequest>,
 ) -> Result<Json<TwoFactorSetup>, ApiError> {
-    let setup = state.two_factor.setup(current.user()).await?;
+    let setup = state.two_factor.setup(current.user(), body.password, &client).await?;
     Ok(Json(TwoFactorSetup {
         secret: setup.secret.expose_secret().to_string(),
         otpauth_uri: setup.otpauth_uri.expose_secret().to_string(),
@@ -52,7 +58,8 @@ pub async fn setup(
     }))
 }
 
-/// Turns two-factor on with a code from the app; answers the 10 recovery codes.
+/// Turns two-factor on with a code from the app and the password (when the account has one); answers the 10
+/// recovery codes.
 ///
 /// When configuration asks for email confirmation, the first call with a right code answers `202` and mails a
 /// 6-digit code; the second call carries both `code` and `emailCode`.
@@ -60,8 +67,9 @@ pub async fn setup(
     (status = 200, body = TwoFactorEnabled),
     (status = 202, body = EmailCodeSent, description = "A confirmation code was mailed"),
     (status = 400, body = ErrorBody, description = "`2fa:invalid_code` (wrong, used or expired code or email code)"),
-    (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 401, body = ErrorBody, description = "`auth:invalid_credentials` (wrong or missing password), `auth:unauthenticated`"),
     (status = 409, body = ErrorBody, description = "`2fa:no_pending_setup`, `2fa:already_enabled`"),
+    (status = 429, body = ErrorBody, description = "`rate_limited`: the account is past its login or second-factor limit"),
 ))]
 pub async fn enable(
     State(state): State<AppState>,
@@ -69,7 +77,9 @@ pub async fn enable(
     CurrentUser(current): CurrentUser,
     ApiJson(body): ApiJson<EnableTwoFactorRequest>,
 ) -> Result<Response, ApiError> {
-    match state.two_factor.enable(current.user(), &body.code, body.email_code.as_deref(), &client).await? {
+    let outcome =
+        state.two_factor.enable(current.user(), body.password, &body.code, body.email_code.as_deref(), &client).await?;
+    match outcome {
         EnableOutcome::EmailCodeSent => {
             Ok((StatusCode::ACCEPTED, Json(EmailCodeSent { email_code_sent: true })).into_response())
         }
@@ -95,10 +105,15 @@ pub async fn disable(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// How many recovery codes are left; `includeCodes=true` shows them the first time it is asked after they were made.
+/// How many recovery codes are left; `includeCodes=true` shows them to a session, the first time it is asked
+/// within 15 minutes of their generation.
+///
+/// A personal access token asking with `includeCodes=true` gets `403` `auth:session_required`, and the codes stay
+/// unshown.
 #[utoipa::path(get, path = "/v1/me/2fa/recovery-codes", tag = "2fa", security(("session" = []), ("cookie" = [])), params(RecoveryCodesQuery), responses(
     (status = 200, body = RecoveryCodesStatus),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
+    (status = 403, body = ErrorBody, description = "`auth:session_required` (`includeCodes=true` with a personal access token), `auth:insufficient_scope`"),
     (status = 409, body = ErrorBody, description = "`2fa:not_enabled`"),
 ))]
 pub async fn recovery_codes(
@@ -106,7 +121,11 @@ pub async fn recovery_codes(
     CurrentUser(current): CurrentUser,
     ApiQuery(query): ApiQuery<RecoveryCodesQuery>,
 ) -> Result<Json<RecoveryCodesStatus>, ApiError> {
-    let codes = state.two_factor.recovery_codes(current.user().id, query.include_codes.unwrap_or(false)).await?;
+    let include_codes = query.include_codes.unwrap_or(false);
+    if include_codes && current.session_id().is_none() {
+        return Err(DomainError::SessionRequired.into());
+    }
+    let codes = state.two_factor.recovery_codes(current.user().id, include_codes).await?;
     Ok(Json(RecoveryCodesStatus {
         total: codes.total,
         remaining: codes.remaining,
