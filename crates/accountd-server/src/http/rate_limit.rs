@@ -5,8 +5,8 @@
 //! up there. Each (route, IP) pair has a token bucket: `burst` requests at once,
 //! refilled at `per_minute`. The buckets live in this process: per-IP limits are
 //! a shield against floods, and a deployment of N nodes allows N times as much.
-//! The limit that must be exact across nodes, failed logins per account, is in
-//! the database (`usecases::sessions::LoginThrottle`).
+//! The limits that must be exact across nodes, failed passwords and codes per
+//! account, are in the database (`usecases::throttle::AuthThrottle`).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
