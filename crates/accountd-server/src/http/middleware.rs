@@ -1,11 +1,11 @@
 //! What every request passes through: request id, tracing span and metrics;
-//! security headers; cookie renewal; and the contract's bodies for 404, 405 and panics.
+//! security and caching headers; cookie renewal; and the contract's bodies for 404, 405 and panics.
 
 use std::any::Any;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 
 use super::error::ApiError;
 use super::extract::CookieRenewal;
+use super::AppState;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -66,9 +67,27 @@ pub async fn observe(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Paths whose responses carry a credential or a secret, or whose answers must not be
+/// kept anyway: everything under `/v1/auth` and `/v1/me`, registration (a session), the
+/// social login callback (a code) and the pages behind the links in mail (a token).
+fn never_cached(path: &str) -> bool {
+    const PREFIXES: &[&str] = &["/v1/auth/", "/v1/me/", "/oauth/"];
+    const PATHS: &[&str] =
+        &["/v1/me", "/v1/users", "/verify-email", "/reset-password", "/confirm-email-change", "/verify-address"];
+    PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || PATHS.contains(&path)
+}
+
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let no_store = never_cached(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if no_store {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.web.secure_cookies {
+        // An https deployment: browsers must not be talked down to plain http later.
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
