@@ -22,4 +22,5 @@ mod readiness;
 mod registration;
 mod sessions;
 mod system;
+mod transport;
 mod two_factor;
