@@ -119,8 +119,7 @@ pub async fn refuse_oversized(request: Request, next: Next) -> Response {
         return ApiError::new(StatusCode::URI_TOO_LONG, "request:uri_too_long", "The request URI is too long.")
             .into_response();
     }
-    let header_bytes: usize =
-        request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
     if header_bytes > MAX_HEADER_BYTES {
         return ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,

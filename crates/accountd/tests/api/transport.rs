@@ -90,7 +90,11 @@ async fn past_the_connection_cap_a_new_connection_is_closed_while_open_ones_keep
     let _ = third.write_all(HEALTH).await;
     let mut received = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), third.read_to_end(&mut received)).await.unwrap();
-    assert!(read.is_err() || received.is_empty(), "refused without an answer: {:?}", String::from_utf8_lossy(&received));
+    assert!(
+        read.is_err() || received.is_empty(),
+        "refused without an answer: {:?}",
+        String::from_utf8_lossy(&received)
+    );
 
     first.write_all(HEALTH).await.unwrap();
     assert!(read_response(&mut first).await.starts_with("HTTP/1.1 200"));
@@ -133,8 +137,8 @@ async fn headers_too_large_are_431_in_the_error_format() {
 
 #[tokio::test]
 async fn responses_that_carry_credentials_are_not_stored() {
-    let app = spawn_app_with(|config| config.introspection_secret = Some("introspection-secret".to_string().into()))
-        .await;
+    let app =
+        spawn_app_with(|config| config.introspection_secret = Some("introspection-secret".to_string().into())).await;
     let registered = app
         .post("/v1/users", None, json!({ "email": "jane@example.com", "username": "jane", "password": PASSWORD }))
         .await;
