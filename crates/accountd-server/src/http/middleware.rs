@@ -1,5 +1,6 @@
 //! What every request passes through: request id, tracing span and metrics;
-//! security and caching headers; cookie renewal; and the contract's bodies for 404, 405 and panics.
+//! security and caching headers; cookie renewal; and the contract's bodies for 404, 405, 414,
+//! 431 and panics.
 
 use std::any::Any;
 use std::time::Instant;
@@ -31,7 +32,8 @@ fn request_id(request: &Request) -> HeaderValue {
         })
 }
 
-/// The request span (id, method, route), one log line per request, and the request metrics.
+/// The request span (id, method, route), one log line per request, the request metrics,
+/// and the refusal of oversized requests.
 pub async fn observe(request: Request, next: Next) -> Response {
     let id = request_id(&request);
     let method = request.method().clone();
@@ -43,7 +45,11 @@ pub async fn observe(request: Request, next: Next) -> Response {
         route = route.as_deref().unwrap_or("unmatched"),
     );
     let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    // Checked here rather than in a layer of its own: one middleware less on every request.
+    let mut response = match oversized(&request) {
+        Some(refusal) => refusal.into_response(),
+        None => next.run(request).instrument(span.clone()).await,
+    };
     let elapsed = started.elapsed();
     let status = response.status();
     // A line per request is an access log: at DEBUG (`ACCOUNTD_LOG=debug`), as at INFO it
@@ -113,22 +119,20 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
 const MAX_URI_BYTES: usize = 8 * 1024;
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-pub async fn refuse_oversized(request: Request, next: Next) -> Response {
+/// The refusal of a request over [`MAX_URI_BYTES`] or [`MAX_HEADER_BYTES`].
+fn oversized(request: &Request) -> Option<ApiError> {
     let target = request.uri().path_and_query().map_or(0, |target| target.as_str().len());
     if target > MAX_URI_BYTES {
-        return ApiError::new(StatusCode::URI_TOO_LONG, "request:uri_too_long", "The request URI is too long.")
-            .into_response();
+        return Some(ApiError::new(StatusCode::URI_TOO_LONG, "request:uri_too_long", "The request URI is too long."));
     }
     let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    if header_bytes > MAX_HEADER_BYTES {
-        return ApiError::new(
+    (header_bytes > MAX_HEADER_BYTES).then(|| {
+        ApiError::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "request:headers_too_large",
             "The request headers are too large.",
         )
-        .into_response();
-    }
-    next.run(request).await
+    })
 }
 
 /// Renews the session cookie's lifetime when authentication slid the session's expiry.

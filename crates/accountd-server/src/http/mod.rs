@@ -105,7 +105,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::renew_session_cookie))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn(middleware::refuse_oversized))
         .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)
 }
