@@ -13,7 +13,6 @@ pub mod telemetry;
 pub mod usecases;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -146,6 +145,7 @@ pub fn app_state(
         config.rate_limit.enabled,
         config.rate_limit.per_ip_burst,
         config.rate_limit.per_ip_per_minute,
+        config.rate_limit.ipv6_prefix,
         clock.clone(),
     ));
     let providers =
@@ -186,6 +186,7 @@ pub fn app_state(
             storage_limit: config.limits.storage_bytes,
             json_body_limit: config.limits.json_body_bytes,
             introspection_secret: config.introspection_secret.clone(),
+            connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
         }),
         metrics: telemetry::prometheus(),
     })
@@ -216,10 +217,8 @@ pub async fn serve_on(
         RetryPolicy::default(),
     );
     let outbox = tokio::spawn(worker.run());
-    let app = http::router(state);
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = state.web.connections;
+    let served = http::server::serve(listener, http::router(state), limits, shutdown).await;
     cleanup.abort();
     outbox.abort();
     served.context("serving HTTP")
@@ -227,19 +226,44 @@ pub async fn serve_on(
 
 /// `accountd serve`: everything from the configuration to a listening server.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    http::server::raise_descriptor_limit();
     let store = open_store(&config).await?;
     let key = secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
     let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock), key);
+    #[cfg(unix)]
+    log_and_ignore_reload_signals();
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(
         listen = %listener.local_addr()?,
         database = store.backend(),
         public_url = %config.public_url,
+        max_connections = state.web.connections.max_connections,
         "accountd is ready"
     );
     serve_on(listener, state, shutdown_signal()).await?;
     tracing::info!("accountd stopped");
     Ok(())
+}
+
+/// SIGHUP and SIGUSR1 would end the process by default, without a drain: operators and
+/// tools send them expecting a reload or a status dump. Nothing here can be reloaded in
+/// place yet, so they are logged and ignored. The handlers are installed before this
+/// returns, so the process is protected before it listens.
+#[cfg(unix)]
+fn log_and_ignore_reload_signals() {
+    use tokio::signal::unix::{signal, SignalKind};
+    for (kind, name) in [(SignalKind::hangup(), "SIGHUP"), (SignalKind::user_defined1(), "SIGUSR1")] {
+        match signal(kind) {
+            Ok(mut received) => {
+                tokio::spawn(async move {
+                    while received.recv().await.is_some() {
+                        tracing::info!(signal = name, "signal received and ignored: nothing to reload");
+                    }
+                });
+            }
+            Err(error) => tracing::warn!(%error, signal = name, "cannot handle the signal"),
+        }
+    }
 }
 
 /// SIGTERM or Ctrl-C.

@@ -16,7 +16,7 @@ use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 
 use super::access;
-use super::cookies::{self, SESSION_COOKIE};
+use super::cookies;
 use super::error::ApiError;
 use super::AppState;
 use crate::usecases::sessions::Authenticated;
@@ -160,12 +160,12 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
 pub struct CookieRenewal(pub Arc<Mutex<Option<HeaderValue>>>);
 
 /// The credential of a request: a bearer token, or the session cookie.
-fn credential(parts: &Parts) -> Option<(String, bool)> {
+fn credential(parts: &Parts, secure_cookies: bool) -> Option<(String, bool)> {
     match bearer_token(&parts.headers) {
         Some(token) => Some((token, false)),
-        None => {
-            CookieJar::from_headers(&parts.headers).get(SESSION_COOKIE).map(|cookie| (cookie.value().to_string(), true))
-        }
+        None => CookieJar::from_headers(&parts.headers)
+            .get(cookies::session_cookie_name(secure_cookies))
+            .map(|cookie| (cookie.value().to_string(), true)),
     }
 }
 
@@ -173,7 +173,7 @@ fn credential(parts: &Parts) -> Option<(String, bool)> {
 /// [`crate::account_cache`]), checks the cookie's origin, and applies the access table for
 /// the matched route ([`super::access`]).
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
-    let (token, from_cookie) = credential(parts).ok_or_else(ApiError::unauthenticated)?;
+    let (token, from_cookie) = credential(parts, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
     if from_cookie && TokenKind::of(&token) != Some(TokenKind::Session) {
         return Err(ApiError::unauthenticated());
     }

@@ -1,11 +1,12 @@
 //! What every request passes through: request id, tracing span and metrics;
-//! security headers; cookie renewal; and the contract's bodies for 404, 405 and panics.
+//! security and caching headers; cookie renewal; and the contract's bodies for 404, 405, 414,
+//! 431 and panics.
 
 use std::any::Any;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,7 @@ use tracing::Instrument as _;
 
 use super::error::ApiError;
 use super::extract::CookieRenewal;
+use super::AppState;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -30,7 +32,8 @@ fn request_id(request: &Request) -> HeaderValue {
         })
 }
 
-/// The request span (id, method, route), one log line per request, and the request metrics.
+/// The request span (id, method, route), one log line per request, the request metrics,
+/// and the refusal of oversized requests.
 pub async fn observe(request: Request, next: Next) -> Response {
     let id = request_id(&request);
     let method = request.method().clone();
@@ -42,7 +45,11 @@ pub async fn observe(request: Request, next: Next) -> Response {
         route = route.as_deref().unwrap_or("unmatched"),
     );
     let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    // Checked here rather than in a layer of its own: one middleware less on every request.
+    let mut response = match oversized(&request) {
+        Some(refusal) => refusal.into_response(),
+        None => next.run(request).instrument(span.clone()).await,
+    };
     let elapsed = started.elapsed();
     let status = response.status();
     // A line per request is an access log: at DEBUG (`ACCOUNTD_LOG=debug`), as at INFO it
@@ -66,9 +73,27 @@ pub async fn observe(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Paths whose responses carry a credential or a secret, or whose answers must not be
+/// kept anyway: everything under `/v1/auth` and `/v1/me`, registration (a session), the
+/// social login callback (a code) and the pages behind the links in mail (a token).
+fn never_cached(path: &str) -> bool {
+    const PREFIXES: &[&str] = &["/v1/auth/", "/v1/me/", "/oauth/"];
+    const PATHS: &[&str] =
+        &["/v1/me", "/v1/users", "/verify-email", "/reset-password", "/confirm-email-change", "/verify-address"];
+    PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || PATHS.contains(&path)
+}
+
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let no_store = never_cached(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if no_store {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.web.secure_cookies {
+        // An https deployment: browsers must not be talked down to plain http later.
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -86,6 +111,28 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+/// The longest request target, and the most header bytes, a request may have. hyper's own
+/// caps are far above these and answer with an empty body; below them the refusal is
+/// ours, in the contract's format.
+const MAX_URI_BYTES: usize = 8 * 1024;
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// The refusal of a request over [`MAX_URI_BYTES`] or [`MAX_HEADER_BYTES`].
+fn oversized(request: &Request) -> Option<ApiError> {
+    let target = request.uri().path_and_query().map_or(0, |target| target.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Some(ApiError::new(StatusCode::URI_TOO_LONG, "request:uri_too_long", "The request URI is too long."));
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    (header_bytes > MAX_HEADER_BYTES).then(|| {
+        ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request:headers_too_large",
+            "The request headers are too large.",
+        )
+    })
 }
 
 /// Renews the session cookie's lifetime when authentication slid the session's expiry.

@@ -10,6 +10,7 @@ mod middleware;
 mod openapi;
 pub mod rate_limit;
 pub mod routes;
+pub mod server;
 
 use std::sync::Arc;
 
@@ -36,12 +37,16 @@ use accountd_store::Store;
 pub struct WebSettings {
     pub product_name: String,
     pub allowed_origins: Vec<String>,
+    /// The public URL is https: the session cookie is `Secure` and `__Host-` named, and
+    /// responses carry `Strict-Transport-Security`.
     pub secure_cookies: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub storage_limit: u64,
     pub json_body_limit: usize,
     /// The secret of `POST /v1/auth/introspect`; unset, introspection answers `404`.
     pub introspection_secret: Option<SecretString>,
+    /// Timeouts and the connection cap of the accept loop.
+    pub connections: server::ConnectionLimits,
 }
 
 /// What every handler gets: one pointer, so that handing it to each request costs one
@@ -98,7 +103,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(extract::PASSWORD_BODY_CAP.max(json_limit)))
         .layer(axum::Extension(extract::JsonLimit(json_limit)))
         .layer(axum::middleware::from_fn(middleware::renew_session_cookie))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)

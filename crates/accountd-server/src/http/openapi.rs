@@ -65,7 +65,11 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("accountd_session"))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "accountd_session",
+                "The session token. With an https public URL the cookie is named `__Host-accountd_session` \
+                 (Secure, Path=/, no Domain).",
+            ))),
         );
     }
 }

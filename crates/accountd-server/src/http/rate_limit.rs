@@ -2,7 +2,9 @@
 //!
 //! A route is limited by naming it in [`LIMITED_ROUTES`]; the layer in
 //! [`per_ip`] applies to every route of the router and looks the matched route
-//! up there. Each (route, IP) pair has a token bucket: `burst` requests at once,
+//! up there. Each (route, client prefix) pair has a token bucket: an IPv4 address
+//! or an IPv6 network (`/64` by default, see [`client_prefix`]), since one subscriber
+//! holds a whole IPv6 network. A bucket allows `burst` requests at once,
 //! refilled at `per_minute`. The buckets live in this process: per-IP limits are
 //! a shield against floods, and a deployment of N nodes allows N times as much.
 //! The limits that must be exact across nodes, failed passwords and codes per
@@ -12,6 +14,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
+use accountd_core::client::{client_prefix, ClientPrefix};
 use accountd_core::{Clock, DomainError};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::Method;
@@ -40,8 +43,9 @@ pub struct IpRateLimiter {
     enabled: bool,
     burst: f64,
     per_second: f64,
+    ipv6_prefix: u8,
     clock: Arc<dyn Clock>,
-    buckets: Mutex<HashMap<(&'static str, IpAddr), Bucket>>,
+    buckets: Mutex<HashMap<(&'static str, ClientPrefix), Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,11 +55,12 @@ struct Bucket {
 }
 
 impl IpRateLimiter {
-    pub fn new(enabled: bool, burst: u32, per_minute: u32, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(enabled: bool, burst: u32, per_minute: u32, ipv6_prefix: u8, clock: Arc<dyn Clock>) -> Self {
         Self {
             enabled,
             burst: f64::from(burst.max(1)),
             per_second: f64::from(per_minute.max(1)) / 60.0,
+            ipv6_prefix,
             clock,
             buckets: Mutex::new(HashMap::new()),
         }
@@ -75,7 +80,8 @@ impl IpRateLimiter {
             let (burst, per_second) = (self.burst, self.per_second);
             buckets.retain(|_, bucket| refilled(bucket, now, burst, per_second) < burst);
         }
-        let bucket = buckets.entry((route, ip)).or_insert(Bucket { tokens: self.burst, at: now });
+        let client = client_prefix(ip, self.ipv6_prefix);
+        let bucket = buckets.entry((route, client)).or_insert(Bucket { tokens: self.burst, at: now });
         let tokens = refilled(bucket, now, self.burst, self.per_second);
         if tokens >= 1.0 {
             *bucket = Bucket { tokens: tokens - 1.0, at: now };
@@ -92,7 +98,7 @@ fn refilled(bucket: &Bucket, now: DateTime<Utc>, burst: f64, per_second: f64) ->
     (bucket.tokens + elapsed * per_second).min(burst)
 }
 
-/// The layer: `429 rate_limited` with `Retry-After` once a client IP used up a limited route's bucket.
+/// The layer: `429 rate_limited` with `Retry-After` once a client prefix used up a limited route's bucket.
 pub async fn per_ip(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
     let limited = LIMITED_ROUTES
@@ -124,7 +130,7 @@ mod tests {
     #[test]
     fn a_bucket_allows_its_burst_then_refills_over_time() {
         let clock = Arc::new(Fixed(Mutex::new(Utc::now())));
-        let limiter = IpRateLimiter::new(true, 3, 6, clock.clone());
+        let limiter = IpRateLimiter::new(true, 3, 6, 64, clock.clone());
         let ip: IpAddr = "203.0.113.1".parse().unwrap();
         for _ in 0..3 {
             assert_eq!(limiter.check("/x", ip), Ok(()));
@@ -138,8 +144,24 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_addresses_of_one_network_share_a_bucket() {
+        let limiter = IpRateLimiter::new(true, 2, 1, 64, Arc::new(Fixed(Mutex::new(Utc::now()))));
+        assert_eq!(limiter.check("/x", "2001:db8:1:2::1".parse().unwrap()), Ok(()));
+        assert_eq!(limiter.check("/x", "2001:db8:1:2:ffff::9".parse().unwrap()), Ok(()));
+        assert!(limiter.check("/x", "2001:db8:1:2::77".parse().unwrap()).is_err(), "one /64, one allowance");
+        assert_eq!(limiter.check("/x", "2001:db8:1:3::1".parse().unwrap()), Ok(()), "another /64 has its own");
+    }
+
+    #[test]
+    fn a_wider_configured_prefix_groups_more_addresses() {
+        let limiter = IpRateLimiter::new(true, 1, 1, 48, Arc::new(Fixed(Mutex::new(Utc::now()))));
+        assert_eq!(limiter.check("/x", "2001:db8:1:2::1".parse().unwrap()), Ok(()));
+        assert!(limiter.check("/x", "2001:db8:1:3::1".parse().unwrap()).is_err());
+    }
+
+    #[test]
     fn a_disabled_limiter_allows_everything() {
-        let limiter = IpRateLimiter::new(false, 1, 1, Arc::new(Fixed(Mutex::new(Utc::now()))));
+        let limiter = IpRateLimiter::new(false, 1, 1, 64, Arc::new(Fixed(Mutex::new(Utc::now()))));
         let ip: IpAddr = "203.0.113.1".parse().unwrap();
         for _ in 0..10 {
             assert_eq!(limiter.check("/x", ip), Ok(()));

@@ -266,13 +266,13 @@ impl TestApp {
     }
 }
 
-/// The value of a `Set-Cookie` header for the session cookie.
+/// The value of a `Set-Cookie` header for the session cookie (under either of its names).
 pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("accountd_session="))
+        .find(|value| value.starts_with("accountd_session=") || value.starts_with("__Host-accountd_session="))
         .map(str::to_owned)
 }
 

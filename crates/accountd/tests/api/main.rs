@@ -24,4 +24,5 @@ mod recovery;
 mod registration;
 mod sessions;
 mod system;
+mod transport;
 mod two_factor;

@@ -163,6 +163,21 @@ async fn sigterm_lets_requests_in_flight_finish() {
 }
 
 #[tokio::test]
+async fn sighup_and_sigusr1_are_ignored_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let server = Server::start(dir.path(), &url).await;
+    let token = register(&server, "steady").await;
+    server.signal("HUP");
+    server.signal("USR1");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, me) = server.get("/v1/me", &token).await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("steady")));
+    server.signal("TERM");
+    assert!(server.wait().await.success(), "still a clean exit on SIGTERM");
+}
+
+#[tokio::test]
 async fn the_embedded_default_keeps_everything_in_the_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();

@@ -180,6 +180,19 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
 }
 
 #[tokio::test]
+async fn ipv6_addresses_of_one_64_share_one_per_ip_allowance() {
+    let app = spawn_app_with(|config| {
+        config.rate_limit.per_ip_burst = 2;
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    login_from(&app, "2001:db8:1:2::1", "nobody", "x").await.assert_error(401, "auth:invalid_credentials");
+    login_from(&app, "2001:db8:1:2:aaaa::2", "nobody", "x").await.assert_error(401, "auth:invalid_credentials");
+    login_from(&app, "2001:db8:1:2:ffff:ffff:ffff:ffff", "nobody", "x").await.assert_error(429, "rate_limited");
+    login_from(&app, "2001:db8:1:3::1", "nobody", "x").await.assert_error(401, "auth:invalid_credentials");
+}
+
+#[tokio::test]
 async fn registration_is_limited_per_address_and_refills_with_time() {
     let app = spawn_app_with(|config| {
         config.rate_limit.per_ip_burst = 2;

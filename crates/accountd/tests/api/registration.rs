@@ -41,15 +41,45 @@ async fn registration_creates_the_account_and_signs_it_in() {
 }
 
 #[tokio::test]
-async fn the_cookie_is_secure_when_the_public_url_is_https() {
+async fn with_an_https_public_url_the_cookie_is_a_secure_host_cookie_and_read_back() {
     let app =
         crate::helpers::spawn_app_with(|config| config.public_url = "https://accounts.example.com".parse().unwrap())
             .await;
     let reply = app
         .post("/v1/users", None, json!({ "email": "s@example.com", "username": "secure", "password": PASSWORD }))
         .await;
-    reply.assert_status(201);
-    assert!(session_cookie(&reply.headers).unwrap().contains("Secure"));
+    let token = reply.assert_status(201)["session"]["token"].as_str().unwrap().to_string();
+    let cookie = session_cookie(&reply.headers).unwrap();
+    assert!(cookie.starts_with(&format!("__Host-accountd_session={token};")), "{cookie}");
+    assert!(cookie.contains("; Secure") && cookie.contains("; Path=/;") && !cookie.contains("Domain"), "{cookie}");
+
+    let with_cookie = |name: &str| app.client.get(app.url("/v1/me")).header("cookie", format!("{name}={token}"));
+    assert_eq!(app.send(with_cookie("__Host-accountd_session")).await.assert_status(200)["username"], "secure");
+    app.send(with_cookie("accountd_session")).await.assert_error(401, "auth:unauthenticated");
+
+    let logout = app
+        .send(
+            app.client
+                .post(app.url("/v1/auth/logout"))
+                .header("cookie", format!("__Host-accountd_session={token}"))
+                .header("origin", "https://accounts.example.com"),
+        )
+        .await;
+    assert_eq!(logout.status, 204);
+    assert!(session_cookie(&logout.headers).unwrap().starts_with("__Host-accountd_session=; "));
+}
+
+#[tokio::test]
+async fn with_an_https_public_url_every_response_carries_strict_transport_security() {
+    let app =
+        crate::helpers::spawn_app_with(|config| config.public_url = "https://accounts.example.com".parse().unwrap())
+            .await;
+    for path in ["/health", "/v1/me", "/no/such/path"] {
+        let reply = app.get(path, None).await;
+        assert_eq!(reply.headers["strict-transport-security"], "max-age=31536000", "{path}");
+    }
+    let plain = spawn_app().await;
+    assert!(plain.get("/health", None).await.headers.get("strict-transport-security").is_none());
 }
 
 #[tokio::test]
