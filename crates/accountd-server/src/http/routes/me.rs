@@ -51,6 +51,7 @@ pub async fn update_me(
     (status = 200, body = AccountDeleted),
     (status = 401, body = ErrorBody, description = "`auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong or missing code when two-factor is on), `auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+    (status = 409, body = ErrorBody, description = "`admin:last_admin`: the last administrator cannot delete itself"),
 ))]
 pub async fn delete_me(
     State(state): State<AppState>,
