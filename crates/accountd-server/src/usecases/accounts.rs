@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use accountd_core::password::{check_policy, PolicyContext, PolicyKind};
+use accountd_core::text::{person_text, Lines};
 use accountd_core::user::{ClientInfo, EmailNotifications, Notifications, Preferences, Role, Theme, User};
 use accountd_core::{Clock, DomainError, Email, UserId, Username};
 use accountd_store::{NewUser, Page, ProfileChanges, Store};
@@ -203,7 +204,7 @@ impl Accounts {
         let bio = match update.bio {
             Some(bio) => {
                 changed.push("bio");
-                validate_bio(bio)?
+                validate_bio(&bio)?
             }
             None => user.bio.clone(),
         };
@@ -296,22 +297,17 @@ fn new_user(
 
 /// A display name is trimmed; an empty one means none.
 fn validate_display_name(name: &str) -> Result<Option<String>, DomainError> {
-    let name = name.trim();
+    let name = person_text("displayName", name.trim(), Lines::One)?;
     if name.chars().count() > DISPLAY_NAME_MAX {
         return Err(DomainError::field("displayName", format!("must be at most {DISPLAY_NAME_MAX} characters")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(DomainError::field("displayName", "must not contain control characters"));
-    }
-    Ok((!name.is_empty()).then(|| name.to_string()))
+    Ok((!name.is_empty()).then_some(name))
 }
 
-fn validate_bio(bio: String) -> Result<String, DomainError> {
+fn validate_bio(bio: &str) -> Result<String, DomainError> {
+    let bio = person_text("bio", bio, Lines::Many)?;
     if bio.chars().count() > BIO_MAX {
         return Err(DomainError::field("bio", format!("must be at most {BIO_MAX} characters")));
-    }
-    if bio.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(DomainError::field("bio", "must not contain control characters"));
     }
     Ok(bio)
 }

@@ -72,6 +72,33 @@ async fn invalid_profile_changes_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn profile_text_is_normalised_and_refuses_invisible_and_reordering_characters() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let patch = |body: Value| app.call(Method::PATCH, "/v1/me", Some(&jane.token), Some(body));
+    for (field, refused) in [
+        ("displayName", "Jane\u{202E}eoD"),
+        ("displayName", "Ja\u{200C}ne"),
+        ("bio", "evil\u{2067}text"),
+        ("bio", "a\u{2060}b"),
+        ("bio", "\u{FEFF}hello"),
+        ("bio", "bell\u{7}"),
+        ("bio", "c1\u{85}"),
+    ] {
+        let reply = patch(json!({ field: refused })).await;
+        reply.assert_error(400, "validation:invalid_input");
+        assert!(reply.body["fields"][field].is_string(), "{refused:?}: {}", reply.body);
+    }
+    let me = app.get("/v1/me", Some(&jane.token)).await;
+    assert_eq!((me.assert_status(200)["bio"].clone(), me.body["displayName"].clone()), (json!(""), Value::Null));
+
+    let me = patch(json!({ "displayName": "Ame\u{301}lie", "bio": "line one\nline two \u{1F469}\u{200D}\u{1F4BB}" })).await;
+    let me = me.assert_status(200);
+    assert_eq!(me["displayName"], "Am\u{e9}lie");
+    assert_eq!(me["bio"], "line one\nline two \u{1F469}\u{200D}\u{1F4BB}");
+}
+
+#[tokio::test]
 async fn unknown_fields_are_ignored() {
     let app = spawn_app().await;
     let jane = app.register_as("jane").await;
