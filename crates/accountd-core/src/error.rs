@@ -106,7 +106,9 @@ pub enum DomainError {
     AdminSelf,
     #[error("This is the last administrator; make another account an administrator first.")]
     LastAdmin,
-    #[error("This address is not an allowed target: loopback, private, link-local and metadata addresses are refused.")]
+    #[error(
+        "This address is not an allowed target: loopback, private, link-local and metadata addresses are refused."
+    )]
     WebhookForbiddenTarget,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),

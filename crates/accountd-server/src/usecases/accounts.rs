@@ -13,6 +13,7 @@ use serde_json::json;
 use super::email_flows::EmailFlows;
 use super::sessions::{IssuedSession, Sessions};
 use super::{activity, AppResult, Paging};
+use crate::outbound::{OutboundGuard, Refusal};
 use crate::passwords::PasswordWorkers;
 
 pub const DISPLAY_NAME_MAX: usize = 64;
@@ -25,6 +26,7 @@ pub struct Accounts {
     sessions: Arc<Sessions>,
     flows: Arc<EmailFlows>,
     policy: PolicyKind,
+    outbound: OutboundGuard,
 }
 
 pub struct Registration {
@@ -67,8 +69,9 @@ impl Accounts {
         sessions: Arc<Sessions>,
         flows: Arc<EmailFlows>,
         policy: PolicyKind,
+        outbound: OutboundGuard,
     ) -> Self {
-        Self { store, clock, passwords, sessions, flows, policy }
+        Self { store, clock, passwords, sessions, flows, policy, outbound }
     }
 
     /// Creates an account and signs it in.
@@ -235,7 +238,10 @@ impl Accounts {
         let discord_webhook_url = match update.discord_webhook_url {
             Some(url) => {
                 changed.push("discordWebhookUrl");
-                url.map(validate_webhook_url).transpose()?
+                match url {
+                    Some(url) => Some(self.validate_webhook_url(&url).await?),
+                    None => None,
+                }
             }
             None => user.discord_webhook_url.clone(),
         };
@@ -252,6 +258,24 @@ impl Accounts {
         let updated = tx.user_by_id(user.id).await?.ok_or(DomainError::UserNotFound)?;
         tx.commit().await?;
         Ok(updated)
+    }
+
+    /// An https URL without credentials whose host is not, and does not resolve to, a
+    /// target the server must not reach.
+    async fn validate_webhook_url(&self, url: &str) -> Result<String, DomainError> {
+        let must_be_https = || DomainError::field("discordWebhookUrl", "must be an https URL");
+        let parsed = url::Url::parse(url).map_err(|_| must_be_https())?;
+        if url.len() > 2048 {
+            return Err(must_be_https());
+        }
+        match self.outbound.check(&parsed).await {
+            Ok(()) => Ok(parsed.to_string()),
+            Err(Refusal::NotHttps) => Err(must_be_https()),
+            Err(Refusal::Userinfo) => {
+                Err(DomainError::field("discordWebhookUrl", "must not contain a user name or password"))
+            }
+            Err(Refusal::ForbiddenTarget) => Err(DomainError::WebhookForbiddenTarget),
+        }
     }
 
     /// A visible (not banned) account by username.
@@ -324,14 +348,6 @@ fn validate_locale(locale: String) -> Result<String, DomainError> {
     } else {
         Err(DomainError::field("preferences.locale", "must be a language tag such as en or pt-BR"))
     }
-}
-
-fn validate_webhook_url(url: String) -> Result<String, DomainError> {
-    let parsed = url::Url::parse(&url).map_err(|_| DomainError::field("discordWebhookUrl", "must be an https URL"))?;
-    if parsed.scheme() != "https" || parsed.host_str().is_none() || url.len() > 2048 {
-        return Err(DomainError::field("discordWebhookUrl", "must be an https URL"));
-    }
-    Ok(parsed.to_string())
 }
 
 #[cfg(test)]

@@ -294,7 +294,10 @@ impl AdminRepo for SqliteConn {
     }
 
     async fn lock_active_admins(&mut self) -> Result<Vec<UserId>, StoreError> {
-        let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND banned = 0 ORDER BY id").fetch_all(self.db()).await?;
+        let ids: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND banned = 0 ORDER BY id")
+                .fetch_all(self.db())
+                .await?;
         Ok(ids.into_iter().map(UserId::from_uuid).collect())
     }
 

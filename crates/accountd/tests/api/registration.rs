@@ -76,7 +76,9 @@ async fn registration_accepts_only_addresses_mail_can_reach() {
     let register = |email: &str, username: &str| {
         app.post("/v1/users", None, json!({ "email": email, "username": username, "password": PASSWORD }))
     };
-    for undeliverable in ["\"a\"@example.com", "\"jane doe\"@example.com", "x@[127.0.0.1]", "x@127.0.0.1", "j..d@example.com"] {
+    for undeliverable in
+        ["\"a\"@example.com", "\"jane doe\"@example.com", "x@[127.0.0.1]", "x@127.0.0.1", "j..d@example.com"]
+    {
         let reply = register(undeliverable, "jane").await;
         reply.assert_error(400, "validation:invalid_email");
     }
