@@ -258,6 +258,7 @@ mod tests {
         assert_eq!(check("https://93.184.216.34/hook").await, Ok(()));
         assert_eq!(check("https://[2606:4700::1111]/hook").await, Ok(()));
         assert_eq!(check("http://93.184.216.34/hook").await, Err(Refusal::NotHttps));
+        assert_eq!(check("javascript:alert(1)").await, Err(Refusal::NotHttps));
         assert_eq!(check("https://user:secret@93.184.216.34/hook").await, Err(Refusal::Userinfo));
         assert_eq!(check("https://user@93.184.216.34/hook").await, Err(Refusal::Userinfo));
         for forbidden in [
