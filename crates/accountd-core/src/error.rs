@@ -102,6 +102,14 @@ pub enum DomainError {
     OAuthLastLoginMethod,
     #[error("The sign-up token is unknown, was already used, or expired.")]
     SignupTokenInvalid,
+    #[error("Administrators cannot ban themselves.")]
+    AdminSelf,
+    #[error("This is the last administrator; make another account an administrator first.")]
+    LastAdmin,
+    #[error(
+        "This address is not an allowed target: loopback, private, link-local and metadata addresses are refused."
+    )]
+    WebhookForbiddenTarget,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

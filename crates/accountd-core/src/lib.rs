@@ -13,6 +13,7 @@ pub mod oauth;
 pub mod password;
 pub mod scope;
 pub mod sealed;
+pub mod text;
 pub mod token;
 pub mod totp;
 pub mod user;

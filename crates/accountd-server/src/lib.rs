@@ -6,6 +6,7 @@ pub mod device;
 pub mod http;
 pub mod mail;
 pub mod oauth;
+pub mod outbound;
 pub mod passwords;
 pub mod qr;
 pub mod secret_key;
@@ -123,6 +124,7 @@ pub fn app_state(
         sessions.clone(),
         flows.clone(),
         config.password.policy,
+        outbound::OutboundGuard::new(config.webhooks.allow_private_targets),
     ));
     let mailer = mail::mailer_from_config(config).unwrap_or_else(|problem| {
         // Config::validate has checked both values, so this is unreachable in practice.

@@ -391,6 +391,10 @@ pub trait AdminRepo {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     async fn set_email_verified(&mut self, user: UserId, verified: bool, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The administrators that are not banned, locked until the transaction ends: of two
+    /// transactions that each take one away, the second waits for the first and sees
+    /// what it left (PostgreSQL row locks; SQLite has one writer at a time).
+    async fn lock_active_admins(&mut self) -> Result<Vec<UserId>, StoreError>;
     /// Whether the account existed; everything that hangs off it goes with it.
     async fn delete_user(&mut self, user: UserId) -> Result<bool, StoreError>;
     /// Activity of every account, newest first, optionally of one account or one action.

@@ -112,6 +112,9 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::OAuthNotLinked => (StatusCode::CONFLICT, "oauth:not_linked"),
         E::OAuthLastLoginMethod => (StatusCode::CONFLICT, "oauth:last_login_method"),
         E::SignupTokenInvalid => (StatusCode::BAD_REQUEST, "token:invalid"),
+        E::AdminSelf => (StatusCode::CONFLICT, "admin:self"),
+        E::LastAdmin => (StatusCode::CONFLICT, "admin:last_admin"),
+        E::WebhookForbiddenTarget => (StatusCode::BAD_REQUEST, "webhook:forbidden_target"),
     }
 }
 
@@ -219,6 +222,9 @@ mod tests {
             DomainError::OAuthNotLinked,
             DomainError::OAuthLastLoginMethod,
             DomainError::SignupTokenInvalid,
+            DomainError::AdminSelf,
+            DomainError::LastAdmin,
+            DomainError::WebhookForbiddenTarget,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
@@ -238,6 +244,11 @@ mod tests {
         assert_eq!(
             domain_status(&DomainError::InvalidCredentials),
             (StatusCode::UNAUTHORIZED, "auth:invalid_credentials")
+        );
+        assert_eq!(domain_status(&DomainError::LastAdmin), (StatusCode::CONFLICT, "admin:last_admin"));
+        assert_eq!(
+            domain_status(&DomainError::WebhookForbiddenTarget),
+            (StatusCode::BAD_REQUEST, "webhook:forbidden_target")
         );
         assert_eq!(domain_status(&DomainError::CsrfRejected), (StatusCode::FORBIDDEN, "auth:csrf_rejected"));
         assert_eq!(domain_status(&DomainError::LimitExceeded("x")), (StatusCode::CONFLICT, "limit:exceeded"));

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use accountd_core::password::{check_policy, PolicyContext, PolicyKind};
+use accountd_core::text::{person_text, Lines};
 use accountd_core::user::{ClientInfo, EmailNotifications, Notifications, Preferences, Role, Theme, User};
 use accountd_core::{Clock, DomainError, Email, UserId, Username};
 use accountd_store::{NewUser, Page, ProfileChanges, Store};
@@ -12,6 +13,7 @@ use serde_json::json;
 use super::email_flows::EmailFlows;
 use super::sessions::{IssuedSession, Sessions};
 use super::{activity, AppResult, Paging};
+use crate::outbound::{OutboundGuard, Refusal};
 use crate::passwords::PasswordWorkers;
 
 pub const DISPLAY_NAME_MAX: usize = 64;
@@ -24,6 +26,7 @@ pub struct Accounts {
     sessions: Arc<Sessions>,
     flows: Arc<EmailFlows>,
     policy: PolicyKind,
+    outbound: OutboundGuard,
 }
 
 pub struct Registration {
@@ -66,8 +69,9 @@ impl Accounts {
         sessions: Arc<Sessions>,
         flows: Arc<EmailFlows>,
         policy: PolicyKind,
+        outbound: OutboundGuard,
     ) -> Self {
-        Self { store, clock, passwords, sessions, flows, policy }
+        Self { store, clock, passwords, sessions, flows, policy, outbound }
     }
 
     /// Creates an account and signs it in.
@@ -206,7 +210,7 @@ impl Accounts {
         let bio = match update.bio {
             Some(bio) => {
                 changed.push("bio");
-                validate_bio(bio)?
+                validate_bio(&bio)?
             }
             None => user.bio.clone(),
         };
@@ -237,7 +241,10 @@ impl Accounts {
         let discord_webhook_url = match update.discord_webhook_url {
             Some(url) => {
                 changed.push("discordWebhookUrl");
-                url.map(validate_webhook_url).transpose()?
+                match url {
+                    Some(url) => Some(self.validate_webhook_url(&url).await?),
+                    None => None,
+                }
             }
             None => user.discord_webhook_url.clone(),
         };
@@ -254,6 +261,24 @@ impl Accounts {
         let updated = tx.user_by_id(user.id).await?.ok_or(DomainError::UserNotFound)?;
         tx.commit().await?;
         Ok(updated)
+    }
+
+    /// An https URL without credentials whose host is not, and does not resolve to, a
+    /// target the server must not reach.
+    async fn validate_webhook_url(&self, url: &str) -> Result<String, DomainError> {
+        let must_be_https = || DomainError::field("discordWebhookUrl", "must be an https URL");
+        let parsed = url::Url::parse(url).map_err(|_| must_be_https())?;
+        if url.len() > 2048 {
+            return Err(must_be_https());
+        }
+        match self.outbound.check(&parsed).await {
+            Ok(()) => Ok(parsed.to_string()),
+            Err(Refusal::NotHttps) => Err(must_be_https()),
+            Err(Refusal::Userinfo) => {
+                Err(DomainError::field("discordWebhookUrl", "must not contain a user name or password"))
+            }
+            Err(Refusal::ForbiddenTarget) => Err(DomainError::WebhookForbiddenTarget),
+        }
     }
 
     /// A visible (not banned) account by username.
@@ -299,22 +324,17 @@ fn new_user(
 
 /// A display name is trimmed; an empty one means none.
 fn validate_display_name(name: &str) -> Result<Option<String>, DomainError> {
-    let name = name.trim();
+    let name = person_text("displayName", name.trim(), Lines::One)?;
     if name.chars().count() > DISPLAY_NAME_MAX {
         return Err(DomainError::field("displayName", format!("must be at most {DISPLAY_NAME_MAX} characters")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(DomainError::field("displayName", "must not contain control characters"));
-    }
-    Ok((!name.is_empty()).then(|| name.to_string()))
+    Ok((!name.is_empty()).then_some(name))
 }
 
-fn validate_bio(bio: String) -> Result<String, DomainError> {
+fn validate_bio(bio: &str) -> Result<String, DomainError> {
+    let bio = person_text("bio", bio, Lines::Many)?;
     if bio.chars().count() > BIO_MAX {
         return Err(DomainError::field("bio", format!("must be at most {BIO_MAX} characters")));
-    }
-    if bio.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(DomainError::field("bio", "must not contain control characters"));
     }
     Ok(bio)
 }
@@ -331,14 +351,6 @@ fn validate_locale(locale: String) -> Result<String, DomainError> {
     } else {
         Err(DomainError::field("preferences.locale", "must be a language tag such as en or pt-BR"))
     }
-}
-
-fn validate_webhook_url(url: String) -> Result<String, DomainError> {
-    let parsed = url::Url::parse(&url).map_err(|_| DomainError::field("discordWebhookUrl", "must be an https URL"))?;
-    if parsed.scheme() != "https" || parsed.host_str().is_none() || url.len() > 2048 {
-        return Err(DomainError::field("discordWebhookUrl", "must be an https URL"));
-    }
-    Ok(parsed.to_string())
 }
 
 #[cfg(test)]
@@ -360,12 +372,5 @@ mod tests {
         assert!(validate_locale("e".into()).is_err());
         assert!(validate_locale("en_US".into()).is_err());
         assert!(validate_locale("<script>".into()).is_err());
-    }
-
-    #[test]
-    fn webhooks_must_be_https() {
-        assert!(validate_webhook_url("https://discord.com/api/webhooks/1/abc".into()).is_ok());
-        assert!(validate_webhook_url("http://discord.com/api/webhooks/1/abc".into()).is_err());
-        assert!(validate_webhook_url("javascript:alert(1)".into()).is_err());
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use accountd_core::access::LimitOverrides;
 use accountd_core::user::{Activity, ClientInfo, Role, User};
 use accountd_core::{Clock, DomainError, UserId};
-use accountd_store::{Page, Store};
+use accountd_store::{Conn, Page, Store};
 use serde_json::json;
 
 use super::{activity, AppResult, Paging};
@@ -69,7 +69,7 @@ impl Administration {
             other => other.map(|reason| reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty())),
         };
         if change.banned == Some(true) && id == admin.id {
-            return Err(DomainError::field("banned", "administrators cannot ban themselves").into());
+            return Err(DomainError::AdminSelf.into());
         }
         let now = self.clock.now();
         let record = |action: &str, metadata: serde_json::Value| -> Activity {
@@ -79,6 +79,10 @@ impl Administration {
         };
         let mut tx = self.store.begin().await?;
         let target = tx.user_by_id(id).await?.ok_or(DomainError::UserNotFound)?;
+        let demoted = change.role.is_some_and(|role| role != Role::Admin);
+        if demoted || change.banned == Some(true) {
+            ensure_not_last_admin(&mut *tx, id).await?;
+        }
         if let Some(role) = change.role.filter(|role| *role != target.role) {
             tx.set_role(id, role, now).await?;
             tx.insert_activity(&record("admin.role_changed", json!({ "role": role.as_str() }))).await?;
@@ -139,6 +143,7 @@ impl Administration {
     pub async fn delete(&self, admin: &User, id: UserId, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        ensure_not_last_admin(&mut *tx, id).await?;
         if !tx.delete_user(id).await? {
             return Err(DomainError::UserNotFound.into());
         }
@@ -174,4 +179,17 @@ impl Administration {
         let action = action.map(str::trim).filter(|action| !action.is_empty());
         Ok(self.store.reader().await?.all_activities(user, action, paging.request()).await?)
     }
+}
+
+/// Refuses to take away the account's administration when no other administrator that
+/// is not banned would be left. The check runs in the transaction that makes the change
+/// and holds the administrators' rows locked until it ends, so two administrators
+/// demoting each other at once are serialized: the second sees the first's change and is
+/// refused.
+pub async fn ensure_not_last_admin(tx: &mut dyn Conn, account: UserId) -> AppResult<()> {
+    let admins = tx.lock_active_admins().await?;
+    if admins == [account] {
+        return Err(DomainError::LastAdmin.into());
+    }
+    Ok(())
 }

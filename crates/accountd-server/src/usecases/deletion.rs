@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::json;
 
+use super::admin::ensure_not_last_admin;
 use super::mailing::Mailing;
 use super::reauth::Reauth;
 use super::AppResult;
@@ -45,6 +46,7 @@ impl AccountDeletion {
         let mut tx = self.store.begin().await?;
         // The account may have been deleted by a concurrent request meanwhile.
         tx.user_by_id(user.id).await?.ok_or(DomainError::Unauthenticated)?;
+        ensure_not_last_admin(&mut *tx, user.id).await?;
         let mut recipients = vec![user.email.as_str().to_string()];
         recipients.extend(tx.addresses_of(user.id).await?.into_iter().map(|address| address.address));
         if let Some(pending) = tx.live_email_token(user.id, TokenPurpose::ChangeEmail, now).await? {

@@ -321,6 +321,14 @@ impl AdminRepo for SqliteConn {
         Ok(())
     }
 
+    async fn lock_active_admins(&mut self) -> Result<Vec<UserId>, StoreError> {
+        let ids: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND banned = 0 ORDER BY id")
+                .fetch_all(self.db())
+                .await?;
+        Ok(ids.into_iter().map(UserId::from_uuid).collect())
+    }
+
     async fn delete_user(&mut self, user: UserId) -> Result<bool, StoreError> {
         let result = sqlx::query("DELETE FROM users WHERE id = ?1").bind(user.as_uuid()).execute(self.db()).await?;
         Ok(result.rows_affected() > 0)

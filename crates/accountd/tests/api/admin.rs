@@ -108,7 +108,84 @@ async fn an_administrator_can_not_ban_themselves() {
     let ban = json!({ "banned": true });
     app.call(Method::PATCH, &format!("/v1/admin/users/{}", boss.id), Some(&boss.token), Some(ban))
         .await
-        .assert_error(400, "validation:invalid_input");
+        .assert_error(409, "admin:self");
+    let me = app.get("/v1/me", Some(&boss.token)).await;
+    assert_eq!(me.assert_status(200)["banned"], false);
+}
+
+#[tokio::test]
+async fn the_last_administrator_can_not_demote_or_delete_itself() {
+    let app = spawn_app().await;
+    let boss = app.register_as("boss").await;
+    app.promote("boss").await;
+    let path = format!("/v1/admin/users/{}", boss.id);
+
+    let demote = json!({ "role": "user" });
+    app.call(Method::PATCH, &path, Some(&boss.token), Some(demote)).await.assert_error(409, "admin:last_admin");
+    app.call(Method::DELETE, &path, Some(&boss.token), None).await.assert_error(409, "admin:last_admin");
+    app.call(Method::DELETE, "/v1/me", Some(&boss.token), Some(json!({ "password": PASSWORD })))
+        .await
+        .assert_error(409, "admin:last_admin");
+
+    let me = app.get("/v1/me", Some(&boss.token)).await;
+    assert_eq!(me.assert_status(200)["role"], "admin");
+    // A banned administrator does not count: it cannot act.
+    let jane = app.register_as("jane").await;
+    app.promote("jane").await;
+    let ban = json!({ "banned": true });
+    app.call(Method::PATCH, &format!("/v1/admin/users/{}", jane.id), Some(&boss.token), Some(ban))
+        .await
+        .assert_status(200);
+    app.call(Method::PATCH, &path, Some(&boss.token), Some(json!({ "role": "user" })))
+        .await
+        .assert_error(409, "admin:last_admin");
+}
+
+#[tokio::test]
+async fn administrators_may_demote_ban_and_delete_other_administrators() {
+    let app = spawn_app().await;
+    let boss = app.register_as("boss").await;
+    app.promote("boss").await;
+    let mut others = Vec::new();
+    for name in ["jane", "john", "judy"] {
+        others.push(app.register_as(name).await.id);
+        app.promote(name).await;
+    }
+    let [jane, john, judy] = <[String; 3]>::try_from(others).unwrap();
+
+    let demoted = app
+        .call(Method::PATCH, &format!("/v1/admin/users/{jane}"), Some(&boss.token), Some(json!({ "role": "user" })))
+        .await;
+    assert_eq!(demoted.assert_status(200)["role"], "user");
+    let banned = app
+        .call(Method::PATCH, &format!("/v1/admin/users/{john}"), Some(&boss.token), Some(json!({ "banned": true })))
+        .await;
+    assert_eq!(banned.assert_status(200)["banned"], true);
+    app.call(Method::DELETE, &format!("/v1/admin/users/{judy}"), Some(&boss.token), None).await.assert_status(204);
+    app.get(&format!("/v1/admin/users/{judy}"), Some(&boss.token)).await.assert_error(404, "user:not_found");
+}
+
+#[tokio::test]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    let app = spawn_app().await;
+    let boss = app.register_as("boss").await;
+    let jane = app.register_as("jane").await;
+    app.promote("boss").await;
+    app.promote("jane").await;
+    let demote = json!({ "role": "user" });
+    let (jane_path, boss_path) = (format!("/v1/admin/users/{}", jane.id), format!("/v1/admin/users/{}", boss.id));
+    let (first, second) = tokio::join!(
+        app.call(Method::PATCH, &jane_path, Some(&boss.token), Some(demote.clone())),
+        app.call(Method::PATCH, &boss_path, Some(&jane.token), Some(demote)),
+    );
+    let mut statuses = [first.status, second.status];
+    statuses.sort_unstable();
+    // The second demotion either is refused as the last administrator's, or (when it ran
+    // after the first committed) its caller is no longer an administrator.
+    assert_eq!(statuses[0], 200, "{} / {}", first.code(), second.code());
+    assert!(statuses[1] == 409 || statuses[1] == 403, "{} / {}", first.code(), second.code());
+    let admins = app.query_i64("SELECT count(*) FROM users WHERE role = 'admin'").await;
+    assert_eq!(admins, 1);
 }
 
 #[tokio::test]

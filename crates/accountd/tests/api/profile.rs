@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn me_returns_the_profile() {
@@ -69,6 +69,77 @@ async fn invalid_profile_changes_are_refused_and_change_nothing() {
     let me = app.get("/v1/me", Some(&jane.token)).await;
     assert_eq!(me.assert_status(200)["bio"], "");
     assert_eq!(me.body["preferences"]["theme"], "system");
+}
+
+#[tokio::test]
+async fn profile_text_is_normalised_and_refuses_invisible_and_reordering_characters() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let patch = |body: Value| app.call(Method::PATCH, "/v1/me", Some(&jane.token), Some(body));
+    for (field, refused) in [
+        ("displayName", "Jane\u{202E}eoD"),
+        ("displayName", "Ja\u{200C}ne"),
+        ("bio", "evil\u{2067}text"),
+        ("bio", "a\u{2060}b"),
+        ("bio", "\u{FEFF}hello"),
+        ("bio", "bell\u{7}"),
+        ("bio", "c1\u{85}"),
+    ] {
+        let reply = patch(json!({ field: refused })).await;
+        reply.assert_error(400, "validation:invalid_input");
+        assert!(reply.body["fields"][field].is_string(), "{refused:?}: {}", reply.body);
+    }
+    let me = app.get("/v1/me", Some(&jane.token)).await;
+    assert_eq!((me.assert_status(200)["bio"].clone(), me.body["displayName"].clone()), (json!(""), Value::Null));
+
+    let me =
+        patch(json!({ "displayName": "Ame\u{301}lie", "bio": "line one\nline two \u{1F469}\u{200D}\u{1F4BB}" })).await;
+    let me = me.assert_status(200);
+    assert_eq!(me["displayName"], "Am\u{e9}lie");
+    assert_eq!(me["bio"], "line one\nline two \u{1F469}\u{200D}\u{1F4BB}");
+}
+
+#[tokio::test]
+async fn a_webhook_url_at_a_forbidden_target_or_with_credentials_is_refused() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let patch =
+        |url: &str| app.call(Method::PATCH, "/v1/me", Some(&jane.token), Some(json!({ "discordWebhookUrl": url })));
+    for forbidden in [
+        "https://localhost/api/webhooks/1/abc",
+        "https://hooks.localhost/api/webhooks/1/abc",
+        "https://127.0.0.1/api/webhooks/1/abc",
+        "https://[::1]/api/webhooks/1/abc",
+        "https://[::ffff:127.0.0.1]/api/webhooks/1/abc",
+        "https://10.0.0.5/api/webhooks/1/abc",
+        "https://192.168.1.1/api/webhooks/1/abc",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fd00:ec2::254]/latest/meta-data/",
+        "https://0.0.0.0/api/webhooks/1/abc",
+    ] {
+        patch(forbidden).await.assert_error(400, "webhook:forbidden_target");
+    }
+    for malformed in ["https://user:pass@discord.com/api/webhooks/1/abc", "http://93.184.216.34/api/webhooks/1/abc"] {
+        let reply = patch(malformed).await;
+        reply.assert_error(400, "validation:invalid_input");
+        assert!(reply.body["fields"]["discordWebhookUrl"].is_string(), "{malformed}");
+    }
+    let me = app.get("/v1/me", Some(&jane.token)).await;
+    assert_eq!(me.assert_status(200)["discordWebhookUrl"], Value::Null);
+    let public = patch("https://93.184.216.34/api/webhooks/1/abc").await;
+    assert_eq!(public.assert_status(200)["discordWebhookUrl"], "https://93.184.216.34/api/webhooks/1/abc");
+}
+
+#[tokio::test]
+async fn private_webhook_targets_are_allowed_when_configured() {
+    let app = spawn_app_with(|config| config.webhooks.allow_private_targets = true).await;
+    let jane = app.register_as("jane").await;
+    let patch =
+        |url: &str| app.call(Method::PATCH, "/v1/me", Some(&jane.token), Some(json!({ "discordWebhookUrl": url })));
+    let private = patch("https://10.0.0.5/api/webhooks/1/abc").await;
+    assert_eq!(private.assert_status(200)["discordWebhookUrl"], "https://10.0.0.5/api/webhooks/1/abc");
+    patch("https://localhost/api/webhooks/1/abc").await.assert_error(400, "webhook:forbidden_target");
+    patch("https://169.254.169.254/").await.assert_error(400, "webhook:forbidden_target");
 }
 
 #[tokio::test]

@@ -101,6 +101,54 @@ async fn registration_validates_email_and_username() {
 }
 
 #[tokio::test]
+async fn registration_accepts_only_addresses_mail_can_reach() {
+    let app = spawn_app().await;
+    let register = |email: &str, username: &str| {
+        app.post("/v1/users", None, json!({ "email": email, "username": username, "password": PASSWORD }))
+    };
+    for undeliverable in
+        ["\"a\"@example.com", "\"jane doe\"@example.com", "x@[127.0.0.1]", "x@127.0.0.1", "j..d@example.com"]
+    {
+        let reply = register(undeliverable, "jane").await;
+        reply.assert_error(400, "validation:invalid_email");
+    }
+    let accepted = register("Jane@Bücher.Example", "jane").await;
+    assert_eq!(accepted.assert_status(201)["user"]["email"], "Jane@xn--bcher-kva.example");
+    register("jane@xn--bcher-kva.example", "jane2").await.assert_error(409, "user:email_taken");
+}
+
+#[tokio::test]
+async fn registration_normalises_the_display_name_and_refuses_invisible_and_reordering_characters() {
+    let app = spawn_app().await;
+    let register = |username: &str, display_name: &str| {
+        let email = format!("{username}@example.com");
+        app.post(
+            "/v1/users",
+            None,
+            json!({ "email": email, "username": username, "password": PASSWORD, "displayName": display_name }),
+        )
+    };
+    for (username, refused) in [
+        ("bidi", "Jane\u{202E}eoD"),
+        ("isolate", "Jane\u{2066}Doe"),
+        ("zerowidth", "Ja\u{200B}ne"),
+        ("bom", "\u{FEFF}Jane"),
+        ("control", "Jane\u{1b}[31m"),
+        ("newline", "Jane\nDoe"),
+    ] {
+        let reply = register(username, refused).await;
+        reply.assert_error(400, "validation:invalid_input");
+        assert!(reply.body["fields"]["displayName"].is_string(), "{refused:?}: {}", reply.body);
+    }
+    let accepted = register("jose", "Jose\u{301}").await;
+    assert_eq!(accepted.assert_status(201)["user"]["displayName"], "Jos\u{e9}");
+    let joined = register("family", "\u{1F468}\u{200D}\u{1F469}").await;
+    assert_eq!(joined.assert_status(201)["user"]["displayName"], "\u{1F468}\u{200D}\u{1F469}");
+    let taken = app.get("/v1/usernames/bidi/availability", None).await;
+    assert_eq!(taken.assert_status(200)["available"], true, "no account was made");
+}
+
+#[tokio::test]
 async fn registration_enforces_the_password_policy() {
     let app = spawn_app().await;
     let register = |password: String| {

@@ -53,7 +53,9 @@ pub async fn get_user(
 }
 
 /// Changes an account's role, ban, email verification or limits. A ban ends every
-/// session and token of the account at once and blocks its login.
+/// session and token of the account at once and blocks its login. Administrators may
+/// demote and ban other administrators, but not ban themselves, and the last
+/// administrator that is not banned cannot be demoted or banned.
 #[utoipa::path(patch, path = "/v1/admin/users/{id}", tag = "admin", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), request_body = AdminUserPatch, responses(
     (status = 200, body = Profile),
@@ -61,6 +63,7 @@ pub async fn get_user(
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:forbidden`, `auth:csrf_rejected`"),
     (status = 404, body = ErrorBody, description = "`user:not_found`"),
+    (status = 409, body = ErrorBody, description = "`admin:self` (banning oneself), `admin:last_admin`"),
 ))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -73,13 +76,15 @@ pub async fn update_user(
     Ok(Json(state.profile(&user).await?))
 }
 
-/// Deletes an account; its email and username are free again.
+/// Deletes an account; its email and username are free again. The last administrator
+/// that is not banned cannot be deleted.
 #[utoipa::path(delete, path = "/v1/admin/users/{id}", tag = "admin", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), responses(
     (status = 204),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:forbidden`, `auth:csrf_rejected`"),
     (status = 404, body = ErrorBody, description = "`user:not_found`"),
+    (status = 409, body = ErrorBody, description = "`admin:last_admin`"),
 ))]
 pub async fn delete_user(
     State(state): State<AppState>,

@@ -30,9 +30,21 @@ pub async fn get_me(
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
+///
+/// `displayName` and `bio` are NFC-normalised and refuse control characters (line feeds
+/// are allowed in `bio`), bidirectional overrides and isolates, zero-width characters
+/// other than U+200D, and byte-order marks. `discordWebhookUrl` must be an https URL
+/// without a user name or password; a host that is `localhost` (or under it), or an
+/// address that is loopback, private (RFC 1918, unique local), carrier-grade NAT,
+/// link-local, cloud metadata, unspecified, multicast, broadcast, documentation or
+/// reserved (IPv4-mapped and other embedding forms included), or a name that resolves to
+/// one, gets `webhook:forbidden_target`. `webhooks.allow_private_targets` opens the
+/// loopback, private and carrier-grade NAT ranges (never `localhost`, link-local or
+/// metadata). A name that does not resolve when it is saved is accepted; every delivery
+/// resolves and checks it again and connects only to the address it checked.
 #[utoipa::path(patch, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = []), ("pat" = ["user:write"])), request_body = UpdateProfileRequest, responses(
     (status = 200, body = Profile),
-    (status = 400, body = ErrorBody, description = "`validation:invalid_input` with `fields`; `request:invalid_body` (including an unknown `theme`)"),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_input` with `fields` (a `discordWebhookUrl` that is not https or carries credentials included); `webhook:forbidden_target`; `request:invalid_body` (including an unknown `theme`)"),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`, `auth:insufficient_scope`"),
 ))]
@@ -51,6 +63,7 @@ pub async fn update_me(
     (status = 200, body = AccountDeleted),
     (status = 401, body = ErrorBody, description = "`auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong or missing code when two-factor is on), `auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
+    (status = 409, body = ErrorBody, description = "`admin:last_admin`: the last administrator cannot delete itself"),
 ))]
 pub async fn delete_me(
     State(state): State<AppState>,

@@ -16,9 +16,15 @@ use crate::usecases::accounts::{Registration, Unavailable};
 use crate::usecases::Paging;
 
 /// Creates an account and signs it in (session in the body and as a cookie).
+///
+/// `email` must be an ASCII dot-atom local part, `@`, and a DNS domain name with at least
+/// one dot; an internationalised domain is stored in its ASCII (punycode) form. Quoted
+/// local parts and address literals get `validation:invalid_email`. `displayName` is
+/// NFC-normalised and refuses control characters, bidirectional overrides and isolates,
+/// zero-width characters other than U+200D, and byte-order marks (`validation:invalid_input`).
 #[utoipa::path(post, path = "/v1/users", tag = "registration", request_body = RegisterRequest, responses(
     (status = 201, body = AuthResponse),
-    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code`, `request:invalid_body`"),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:invalid_input` (`displayName`), `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code`, `request:invalid_body`"),
     (status = 409, body = ErrorBody, description = "`user:email_taken` (also an address that is another account's verified additional address), `user:username_taken`"),
     (status = 413, body = ErrorBody),
 ))]

@@ -1,0 +1,305 @@
+//! The one guard for every request the server makes to a URL a user supplied (webhooks):
+//! such a URL must not turn the server into a proxy onto its own host, its network or
+//! the cloud's metadata service (SSRF).
+//!
+//! A URL is checked twice: its form when it is stored ([`OutboundGuard::check`]), and the
+//! addresses its host resolves to when it is used, through [`OutboundGuard::resolver`],
+//! which hands the HTTP client only addresses it checked, so the connection goes to the
+//! address that was checked and a second DNS answer cannot swap it (DNS rebinding).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::{Host, Url};
+
+/// How long a check waits for DNS before it takes the host as unresolvable.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why a URL may not be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not `https`, or no host.
+    NotHttps,
+    /// A user name or password in the URL.
+    Userinfo,
+    /// The host is, or resolves to, an address the server must not reach.
+    ForbiddenTarget,
+}
+
+/// Where an address leads, as far as outbound requests care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Public,
+    /// The host itself or the operator's own network: reachable only when the operator
+    /// allows private targets (`webhooks.allow_private_targets`).
+    Private,
+    /// Never: link-local (cloud metadata lives there), unspecified, multicast,
+    /// broadcast, documentation, benchmarking and reserved ranges.
+    Never,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct OutboundGuard {
+    allow_private_targets: bool,
+}
+
+impl OutboundGuard {
+    pub fn new(allow_private_targets: bool) -> Self {
+        Self { allow_private_targets }
+    }
+
+    /// Checks the URL's form and its host: an IP literal is checked as it is, a name is
+    /// resolved and every address it has is checked. A name that does not resolve now is
+    /// let through (DNS may be down, or the name not published yet); the resolver checks
+    /// it again at every use.
+    pub async fn check(&self, url: &Url) -> Result<(), Refusal> {
+        let host = self.checked_host(url)?;
+        match host {
+            Host::Ipv4(ip) => self.check_ip(IpAddr::V4(ip)),
+            Host::Ipv6(ip) => self.check_ip(IpAddr::V6(ip)),
+            Host::Domain(name) => match lookup(&name).await {
+                Some(addresses) => addresses.iter().try_for_each(|address| self.check_ip(address.ip())),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// A resolver for `reqwest::ClientBuilder::dns_resolver`: it resolves a name once,
+    /// refuses it when any of its addresses is forbidden, and gives the client exactly
+    /// the addresses it checked to connect to. Names such as `localhost` are refused
+    /// before any lookup.
+    pub fn resolver(&self) -> Arc<dyn reqwest::dns::Resolve> {
+        Arc::new(*self)
+    }
+
+    fn checked_host(&self, url: &Url) -> Result<Host<String>, Refusal> {
+        if url.scheme() != "https" {
+            return Err(Refusal::NotHttps);
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Refusal::Userinfo);
+        }
+        let host = url.host().ok_or(Refusal::NotHttps)?.to_owned();
+        if let Host::Domain(name) = &host {
+            if is_local_name(name) {
+                return Err(Refusal::ForbiddenTarget);
+            }
+        }
+        Ok(host)
+    }
+
+    fn check_ip(&self, ip: IpAddr) -> Result<(), Refusal> {
+        match reach(ip) {
+            Reach::Public => Ok(()),
+            Reach::Private if self.allow_private_targets => Ok(()),
+            Reach::Private | Reach::Never => Err(Refusal::ForbiddenTarget),
+        }
+    }
+}
+
+impl reqwest::dns::Resolve for OutboundGuard {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let guard = *self;
+        let name = name.as_str().to_owned();
+        Box::pin(async move {
+            let refused = || -> Box<dyn std::error::Error + Send + Sync> { "forbidden webhook target".into() };
+            if is_local_name(&name) {
+                return Err(refused());
+            }
+            let addresses = lookup(&name).await.ok_or_else(|| -> Box<dyn std::error::Error + Send + Sync> {
+                format!("{name} does not resolve").into()
+            })?;
+            if addresses.iter().any(|address| guard.check_ip(address.ip()).is_err()) {
+                return Err(refused());
+            }
+            let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addresses)
+        })
+    }
+}
+
+/// `localhost` and every name under it (RFC 6761), with or without the final dot.
+fn is_local_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
+/// The host's addresses, or `None` when it does not resolve in time.
+async fn lookup(name: &str) -> Option<Vec<SocketAddr>> {
+    let resolved = tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, 443))).await;
+    let addresses: Vec<SocketAddr> = resolved.ok()?.ok()?.collect();
+    (!addresses.is_empty()).then_some(addresses)
+}
+
+fn reach(ip: IpAddr) -> Reach {
+    match ip {
+        IpAddr::V4(ip) => reach_v4(ip),
+        IpAddr::V6(ip) => reach_v6(ip),
+    }
+}
+
+fn reach_v4(ip: Ipv4Addr) -> Reach {
+    let [a, b, c, _] = ip.octets();
+    match (a, b, c) {
+        // "This network" and the unspecified address.
+        (0, _, _) => Reach::Never,
+        (127, _, _) | (10, _, _) | (192, 168, _) => Reach::Private,
+        (172, 16..=31, _) => Reach::Private,
+        // Carrier-grade NAT (RFC 6598).
+        (100, 64..=127, _) => Reach::Private,
+        // Link-local, where 169.254.169.254 answers with cloud credentials.
+        (169, 254, _) => Reach::Never,
+        // IETF protocol assignments, documentation (TEST-NET-1/2/3), benchmarking.
+        (192, 0, 0) | (192, 0, 2) | (198, 51, 100) | (203, 0, 113) | (198, 18..=19, _) => Reach::Never,
+        // Multicast, reserved and the limited broadcast address.
+        (224..=255, _, _) => Reach::Never,
+        _ => Reach::Public,
+    }
+}
+
+fn reach_v6(ip: Ipv6Addr) -> Reach {
+    // Forms that carry an IPv4 address are as reachable as that address: IPv4-mapped,
+    // IPv4-compatible (deprecated), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return reach_v4(v4);
+    }
+    let segments = ip.segments();
+    let embedded = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    match segments {
+        [0, 0, 0, 0, 0, 0, 0, 0] | [0, 0, 0, 0, 0, 0, 0, 1] => {
+            return if ip.is_loopback() { Reach::Private } else { Reach::Never }
+        }
+        [0, 0, 0, 0, 0, 0, high, low] | [0x64, 0xff9b, 0, 0, 0, 0, high, low] => return reach_v4(embedded(high, low)),
+        [0x2002, high, low, ..] => return reach_v4(embedded(high, low)),
+        _ => {}
+    }
+    // The AWS metadata service's IPv6 address sits inside the unique local range.
+    if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
+        return Reach::Never;
+    }
+    match segments[0] {
+        // Unique local addresses (fc00::/7).
+        0xfc00..=0xfdff => Reach::Private,
+        // Link-local (fe80::/10) and the deprecated site-local (fec0::/10).
+        0xfe80..=0xffff if segments[0] < 0xff00 => Reach::Never,
+        // Multicast.
+        0xff00..=0xffff => Reach::Never,
+        // Documentation (2001:db8::/32) and the discard-only prefix (100::/64).
+        0x2001 if segments[1] == 0x0db8 => Reach::Never,
+        0x0100 if segments[1..4] == [0, 0, 0] => Reach::Never,
+        _ => Reach::Public,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reach_of(ip: &str) -> Reach {
+        reach(ip.parse().unwrap())
+    }
+
+    #[test]
+    fn the_range_table() {
+        for (ip, expected) in [
+            ("93.184.216.34", Reach::Public),
+            ("8.8.8.8", Reach::Public),
+            ("2606:4700::1111", Reach::Public),
+            ("127.0.0.1", Reach::Private),
+            ("127.255.0.1", Reach::Private),
+            ("10.1.2.3", Reach::Private),
+            ("172.16.0.1", Reach::Private),
+            ("172.31.255.255", Reach::Private),
+            ("172.32.0.1", Reach::Public),
+            ("192.168.1.1", Reach::Private),
+            ("100.64.0.1", Reach::Private),
+            ("100.128.0.1", Reach::Public),
+            ("::1", Reach::Private),
+            ("fd12:3456::1", Reach::Private),
+            ("fc00::1", Reach::Private),
+            ("0.0.0.0", Reach::Never),
+            ("::", Reach::Never),
+            ("169.254.169.254", Reach::Never),
+            ("169.254.1.1", Reach::Never),
+            ("fd00:ec2::254", Reach::Never),
+            ("fe80::1", Reach::Never),
+            ("fec0::1", Reach::Never),
+            ("224.0.0.1", Reach::Never),
+            ("ff02::1", Reach::Never),
+            ("255.255.255.255", Reach::Never),
+            ("240.0.0.1", Reach::Never),
+            ("192.0.2.1", Reach::Never),
+            ("198.51.100.1", Reach::Never),
+            ("203.0.113.1", Reach::Never),
+            ("198.18.0.1", Reach::Never),
+            ("2001:db8::1", Reach::Never),
+            ("100::1", Reach::Never),
+            ("::ffff:127.0.0.1", Reach::Private),
+            ("::ffff:169.254.169.254", Reach::Never),
+            ("::ffff:10.0.0.1", Reach::Private),
+            ("::ffff:93.184.216.34", Reach::Public),
+            ("::127.0.0.1", Reach::Private),
+            ("64:ff9b::a9fe:a9fe", Reach::Never),
+            ("2002:7f00:1::", Reach::Private),
+            ("2002:5db8:d822::", Reach::Public),
+        ] {
+            assert_eq!(reach_of(ip), expected, "{ip}");
+        }
+    }
+
+    #[tokio::test]
+    async fn urls_are_https_without_userinfo_and_not_at_a_forbidden_host() {
+        let guard = OutboundGuard::new(false);
+        let check = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            async move { guard.check(&url).await }
+        };
+        assert_eq!(check("https://93.184.216.34/hook").await, Ok(()));
+        assert_eq!(check("https://[2606:4700::1111]/hook").await, Ok(()));
+        assert_eq!(check("http://93.184.216.34/hook").await, Err(Refusal::NotHttps));
+        assert_eq!(check("javascript:alert(1)").await, Err(Refusal::NotHttps));
+        assert_eq!(check("https://user:secret@93.184.216.34/hook").await, Err(Refusal::Userinfo));
+        assert_eq!(check("https://user@93.184.216.34/hook").await, Err(Refusal::Userinfo));
+        for forbidden in [
+            "https://localhost/hook",
+            "https://LOCALHOST./hook",
+            "https://api.localhost/hook",
+            "https://127.0.0.1/hook",
+            "https://0x7f.1/hook",
+            "https://2130706433/hook",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[fd00:ec2::254]/",
+            "https://10.0.0.1/",
+            "https://[::]/",
+        ] {
+            assert_eq!(check(forbidden).await, Err(Refusal::ForbiddenTarget), "{forbidden}");
+        }
+    }
+
+    #[tokio::test]
+    async fn allowing_private_targets_opens_private_ranges_only() {
+        let guard = OutboundGuard::new(true);
+        let check = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            async move { guard.check(&url).await }
+        };
+        assert_eq!(check("https://10.0.0.1/").await, Ok(()));
+        assert_eq!(check("https://127.0.0.1/").await, Ok(()));
+        assert_eq!(check("https://[fd12::1]/").await, Ok(()));
+        assert_eq!(check("https://localhost/").await, Err(Refusal::ForbiddenTarget));
+        assert_eq!(check("https://169.254.169.254/").await, Err(Refusal::ForbiddenTarget));
+        assert_eq!(check("https://[fd00:ec2::254]/").await, Err(Refusal::ForbiddenTarget));
+    }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_local_names_before_any_lookup() {
+        use reqwest::dns::Resolve;
+        let guard = OutboundGuard::new(true);
+        for name in ["localhost", "db.localhost"] {
+            let resolved = guard.resolve(name.parse().unwrap()).await;
+            assert!(resolved.is_err(), "{name}");
+        }
+    }
+}
