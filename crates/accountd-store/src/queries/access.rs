@@ -1,4 +1,4 @@
-//! Tokens, limits, login throttling and administration on PostgreSQL.
+//! Tokens, limits, login throttling and administration.
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::token::TokenHash;
@@ -8,12 +8,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
-use super::PostgresConn;
 use crate::rows::{like_prefix, ActivityRow, LimitsRow, PatRow, PatWithUserRow, UserRow, PAT_COLUMNS, USER_COLUMNS};
 use crate::{classify, AdminRepo, LimitRepo, LoginThrottleRepo, Page, PageRequest, StoreError, TokenRepo};
 
+for_each_backend! {
+
 #[async_trait]
-impl TokenRepo for PostgresConn {
+impl TokenRepo for BackendConn {
     async fn insert_pat(&mut self, token: &PersonalAccessToken, hash: &TokenHash) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO personal_access_tokens \
@@ -161,7 +162,7 @@ impl TokenRepo for PostgresConn {
 }
 
 #[async_trait]
-impl LimitRepo for PostgresConn {
+impl LimitRepo for BackendConn {
     async fn limit_overrides(&mut self, user: UserId) -> Result<LimitOverrides, StoreError> {
         let row: Option<LimitsRow> = sqlx::query_as(
             "SELECT personal_access_tokens, additional_addresses, sessions, storage_bytes \
@@ -214,7 +215,7 @@ impl LimitRepo for PostgresConn {
 }
 
 #[async_trait]
-impl LoginThrottleRepo for PostgresConn {
+impl LoginThrottleRepo for BackendConn {
     async fn record_login_failure(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO login_failures (id, user_id, at) VALUES ($1, $2, $3)")
             .bind(uuid::Uuid::now_v7())
@@ -246,7 +247,7 @@ impl LoginThrottleRepo for PostgresConn {
 }
 
 #[async_trait]
-impl AdminRepo for PostgresConn {
+impl AdminRepo for BackendConn {
     async fn list_users(&mut self, prefix: Option<&str>, page: PageRequest) -> Result<Page<User>, StoreError> {
         let pattern = like_prefix(&prefix.unwrap_or_default().to_lowercase());
         let filter = "(email_normalized LIKE $1 ESCAPE '\\' OR lower(username) LIKE $1 ESCAPE '\\' \
@@ -304,7 +305,11 @@ impl AdminRepo for PostgresConn {
         action: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Activity>, StoreError> {
-        let filter = "($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR action = $2)";
+        let filter = format!(
+            "($1{} IS NULL OR user_id = $1) AND ($2{} IS NULL OR action = $2)",
+            Self::UUID_CAST,
+            Self::TEXT_CAST
+        );
         let user = user.map(|id| id.as_uuid());
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM activities WHERE {filter}"))
             .bind(user)
@@ -323,4 +328,6 @@ impl AdminRepo for PostgresConn {
         .await?;
         Ok(Page { items: rows.into_iter().map(Activity::from).collect(), total })
     }
+}
+
 }
