@@ -6,8 +6,8 @@ use accountd_core::UserId;
 use async_trait::async_trait;
 
 use crate::rows::{
-    LinkedAccountRow, PendingAuthorizationRow, PendingSignupRow, LINKED_ACCOUNT_COLUMNS,
-    PENDING_AUTHORIZATION_COLUMNS, PENDING_SIGNUP_COLUMNS,
+    LinkedAccountRow, PendingAuthorizationRow, PendingSignupRow, LINKED_ACCOUNT_COLUMNS, PENDING_AUTHORIZATION_COLUMNS,
+    PENDING_SIGNUP_COLUMNS,
 };
 use crate::{classify, OAuthRepo, StoreError};
 
