@@ -2,6 +2,8 @@
 //! a fresh SQLite file and, when `ACCOUNTD_TEST_DATABASE_URL` is set, on a fresh
 //! PostgreSQL schema as well.
 
+#![allow(clippy::unwrap_used)]
+
 mod access;
 mod accounts;
 mod change_feed;
