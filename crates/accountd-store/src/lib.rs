@@ -1,11 +1,12 @@
 //! Storage for accountd: one set of async traits, one per aggregate, and an
-//! implementation of them for each backend. Nothing above this crate writes SQL.
+//! implementation of them that serves both backends. Nothing above this crate writes SQL.
 //!
 //! The backend is chosen once, at start-up, from the database URL's scheme
 //! ([`connect`]). Use cases work on a [`Conn`]: either a plain reading connection
 //! ([`Store::reader`]) or a transaction ([`Store::begin`]) that they commit.
 
 mod postgres;
+mod queries;
 mod rows;
 mod sqlite;
 

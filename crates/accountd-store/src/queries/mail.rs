@@ -1,4 +1,4 @@
-//! Credentials, identity changes, the outbox, email tokens and addresses on SQLite.
+//! Credentials, identity changes, the outbox, email tokens and addresses.
 
 use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
 use accountd_core::password::PasswordHashString;
@@ -8,15 +8,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::SqliteConn;
 use crate::rows::{AddressRow, EmailTokenRow, QueuedMailRow, ADDRESS_COLUMNS, EMAIL_TOKEN_COLUMNS};
 use crate::{classify, AddressRepo, CredentialRepo, EmailTokenRepo, IdentityRepo, OutboxRepo, StoreError};
 
 /// How many earlier hashes are kept: with the current one, the last five passwords.
 const PASSWORD_HISTORY: i64 = 4;
 
+for_each_backend! {
+
 #[async_trait]
-impl CredentialRepo for SqliteConn {
+impl CredentialRepo for BackendConn {
     async fn set_password(
         &mut self,
         user: UserId,
@@ -25,22 +26,22 @@ impl CredentialRepo for SqliteConn {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO password_history (id, user_id, password_hash, created_at) \
-             SELECT ?, id, password_hash, ? FROM users WHERE id = ? AND password_hash IS NOT NULL",
+             SELECT $1, id, password_hash, $2 FROM users WHERE id = $3 AND password_hash IS NOT NULL",
         )
         .bind(Uuid::now_v7())
         .bind(at)
         .bind(user.as_uuid())
         .execute(self.db())
         .await?;
-        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(&hash.0)
             .bind(at)
             .bind(user.as_uuid())
             .execute(self.db())
             .await?;
         sqlx::query(
-            "DELETE FROM password_history WHERE user_id = ?1 AND id NOT IN \
-             (SELECT id FROM password_history WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2)",
+            "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
+             (SELECT id FROM password_history WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
         )
         .bind(user.as_uuid())
         .bind(PASSWORD_HISTORY)
@@ -51,7 +52,7 @@ impl CredentialRepo for SqliteConn {
 
     async fn password_history(&mut self, user: UserId, limit: i64) -> Result<Vec<PasswordHashString>, StoreError> {
         let hashes: Vec<String> = sqlx::query_scalar(
-            "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(user.as_uuid())
         .bind(limit)
@@ -62,7 +63,7 @@ impl CredentialRepo for SqliteConn {
 }
 
 #[async_trait]
-impl IdentityRepo for SqliteConn {
+impl IdentityRepo for BackendConn {
     async fn set_email(
         &mut self,
         user: UserId,
@@ -71,7 +72,7 @@ impl IdentityRepo for SqliteConn {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE users SET email = ?, email_normalized = ?, email_verified = 1, updated_at = ? WHERE id = ?",
+            "UPDATE users SET email = $1, email_normalized = $2, email_verified = TRUE, updated_at = $3 WHERE id = $4",
         )
         .bind(email)
         .bind(email_normalized)
@@ -84,7 +85,7 @@ impl IdentityRepo for SqliteConn {
     }
 
     async fn set_username(&mut self, user: UserId, username: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET username = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET username = $1, updated_at = $2 WHERE id = $3")
             .bind(username)
             .bind(at)
             .bind(user.as_uuid())
@@ -96,8 +97,8 @@ impl IdentityRepo for SqliteConn {
 
     async fn email_in_use(&mut self, email_normalized: &str) -> Result<bool, StoreError> {
         let used: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE email_normalized = ?1) \
-             OR EXISTS (SELECT 1 FROM addresses WHERE address_normalized = ?1)",
+            "SELECT EXISTS (SELECT 1 FROM users WHERE email_normalized = $1) \
+             OR EXISTS (SELECT 1 FROM addresses WHERE address_normalized = $1)",
         )
         .bind(email_normalized)
         .fetch_one(self.db())
@@ -107,11 +108,11 @@ impl IdentityRepo for SqliteConn {
 }
 
 #[async_trait]
-impl OutboxRepo for SqliteConn {
+impl OutboxRepo for BackendConn {
     async fn enqueue_mail(&mut self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO outbox (id, recipient, subject, text_body, html_body, next_attempt_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(mail.id)
         .bind(&mail.recipient)
@@ -131,13 +132,15 @@ impl OutboxRepo for SqliteConn {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError> {
-        // SQLite has one writer at a time, so the claiming UPDATE is atomic across workers.
-        let rows: Vec<QueuedMailRow> = sqlx::query_as(
-            "UPDATE outbox SET claimed_until = ?1 WHERE id IN \
-             (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?2 \
-              AND (claimed_until IS NULL OR claimed_until <= ?2) ORDER BY next_attempt_at, id LIMIT ?3) \
+        // PostgreSQL: workers on other nodes pass over rows another is claiming instead of
+        // waiting. SQLite has one writer at a time, so the claiming UPDATE is atomic across workers.
+        let rows: Vec<QueuedMailRow> = sqlx::query_as(&format!(
+            "UPDATE outbox SET claimed_until = $1 WHERE id IN \
+             (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+              AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY next_attempt_at, id LIMIT $3 {}) \
              RETURNING id, recipient, subject, text_body, html_body, attempts",
-        )
+            Self::FOR_UPDATE_SKIP_LOCKED
+        ))
         .bind(lease_until)
         .bind(now)
         .bind(limit)
@@ -147,7 +150,7 @@ impl OutboxRepo for SqliteConn {
     }
 
     async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL WHERE id = ?")
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2")
             .bind(at)
             .bind(id)
             .execute(self.db())
@@ -162,21 +165,19 @@ impl OutboxRepo for SqliteConn {
         next_attempt_at: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
-        )
-        .bind(attempts)
-        .bind(next_attempt_at)
-        .bind(error)
-        .bind(id)
-        .execute(self.db())
-        .await?;
+        sqlx::query("UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE id = $4")
+            .bind(attempts)
+            .bind(next_attempt_at)
+            .bind(error)
+            .bind(id)
+            .execute(self.db())
+            .await?;
         Ok(())
     }
 
     async fn mark_mail_failed(&mut self, id: Uuid, attempts: i32, error: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
+            "UPDATE outbox SET status = 'failed', attempts = $1, last_error = $2, claimed_until = NULL WHERE id = $3",
         )
         .bind(attempts)
         .bind(error)
@@ -188,11 +189,11 @@ impl OutboxRepo for SqliteConn {
 }
 
 #[async_trait]
-impl EmailTokenRepo for SqliteConn {
+impl EmailTokenRepo for BackendConn {
     async fn insert_email_token(&mut self, token: &TokenHash, record: &EmailToken) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO email_tokens (token_hash, user_id, purpose, email, address_id, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&token.0)
         .bind(record.user_id.as_uuid())
@@ -213,7 +214,7 @@ impl EmailTokenRepo for SqliteConn {
         now: DateTime<Utc>,
     ) -> Result<Option<EmailToken>, StoreError> {
         let row: Option<EmailTokenRow> = sqlx::query_as(&format!(
-            "UPDATE email_tokens SET used_at = ?1 WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1 \
+            "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
              RETURNING {EMAIL_TOKEN_COLUMNS}"
         ))
         .bind(now)
@@ -231,7 +232,7 @@ impl EmailTokenRepo for SqliteConn {
         now: DateTime<Utc>,
     ) -> Result<Option<EmailToken>, StoreError> {
         let row: Option<EmailTokenRow> = sqlx::query_as(&format!(
-            "SELECT {EMAIL_TOKEN_COLUMNS} FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3"
+            "SELECT {EMAIL_TOKEN_COLUMNS} FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3"
         ))
         .bind(&token.0)
         .bind(purpose.as_str())
@@ -247,7 +248,7 @@ impl EmailTokenRepo for SqliteConn {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE email_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL")
+        sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
             .bind(now)
             .bind(user.as_uuid())
             .bind(purpose.as_str())
@@ -262,7 +263,7 @@ impl EmailTokenRepo for SqliteConn {
         since: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM email_tokens WHERE lower(email) = ?1 AND created_at >= ?2")
+            sqlx::query_scalar("SELECT count(*) FROM email_tokens WHERE lower(email) = $1 AND created_at >= $2")
                 .bind(email_normalized)
                 .bind(since)
                 .fetch_one(self.db())
@@ -277,8 +278,8 @@ impl EmailTokenRepo for SqliteConn {
         now: DateTime<Utc>,
     ) -> Result<Option<EmailToken>, StoreError> {
         let row: Option<EmailTokenRow> = sqlx::query_as(&format!(
-            "SELECT {EMAIL_TOKEN_COLUMNS} FROM email_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL \
-             AND expires_at > ? ORDER BY created_at DESC LIMIT 1"
+            "SELECT {EMAIL_TOKEN_COLUMNS} FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL \
+             AND expires_at > $3 ORDER BY created_at DESC LIMIT 1"
         ))
         .bind(user.as_uuid())
         .bind(purpose.as_str())
@@ -290,11 +291,11 @@ impl EmailTokenRepo for SqliteConn {
 }
 
 #[async_trait]
-impl AddressRepo for SqliteConn {
+impl AddressRepo for BackendConn {
     async fn insert_address(&mut self, address: &Address, normalized: &str) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO addresses (id, user_id, address, address_normalized, is_verified, added_at, verified_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(address.id)
         .bind(address.user_id.as_uuid())
@@ -310,17 +311,18 @@ impl AddressRepo for SqliteConn {
     }
 
     async fn addresses_of(&mut self, user: UserId) -> Result<Vec<Address>, StoreError> {
-        let rows: Vec<AddressRow> =
-            sqlx::query_as(&format!("SELECT {ADDRESS_COLUMNS} FROM addresses WHERE user_id = ? ORDER BY added_at, id"))
-                .bind(user.as_uuid())
-                .fetch_all(self.db())
-                .await?;
+        let rows: Vec<AddressRow> = sqlx::query_as(&format!(
+            "SELECT {ADDRESS_COLUMNS} FROM addresses WHERE user_id = $1 ORDER BY added_at, id"
+        ))
+        .bind(user.as_uuid())
+        .fetch_all(self.db())
+        .await?;
         Ok(rows.into_iter().map(Address::from).collect())
     }
 
     async fn address_of(&mut self, user: UserId, id: Uuid) -> Result<Option<Address>, StoreError> {
         let row: Option<AddressRow> =
-            sqlx::query_as(&format!("SELECT {ADDRESS_COLUMNS} FROM addresses WHERE user_id = ? AND id = ?"))
+            sqlx::query_as(&format!("SELECT {ADDRESS_COLUMNS} FROM addresses WHERE user_id = $1 AND id = $2"))
                 .bind(user.as_uuid())
                 .bind(id)
                 .fetch_optional(self.db())
@@ -329,7 +331,7 @@ impl AddressRepo for SqliteConn {
     }
 
     async fn delete_address(&mut self, user: UserId, id: Uuid) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM addresses WHERE user_id = ? AND id = ?")
+        let result = sqlx::query("DELETE FROM addresses WHERE user_id = $1 AND id = $2")
             .bind(user.as_uuid())
             .bind(id)
             .execute(self.db())
@@ -339,13 +341,13 @@ impl AddressRepo for SqliteConn {
 
     async fn delete_addresses_of(&mut self, user: UserId) -> Result<u64, StoreError> {
         let result =
-            sqlx::query("DELETE FROM addresses WHERE user_id = ?1").bind(user.as_uuid()).execute(self.db()).await?;
+            sqlx::query("DELETE FROM addresses WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
         Ok(result.rows_affected())
     }
 
     async fn is_verified_address(&mut self, email_normalized: &str) -> Result<bool, StoreError> {
         let verified: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM addresses WHERE address_normalized = ?1 AND is_verified = 1)",
+            "SELECT EXISTS (SELECT 1 FROM addresses WHERE address_normalized = $1 AND is_verified = TRUE)",
         )
         .bind(email_normalized)
         .fetch_one(self.db())
@@ -354,7 +356,7 @@ impl AddressRepo for SqliteConn {
     }
 
     async fn mark_address_verified(&mut self, user: UserId, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE addresses SET is_verified = 1, verified_at = ? WHERE user_id = ? AND id = ?")
+        sqlx::query("UPDATE addresses SET is_verified = TRUE, verified_at = $1 WHERE user_id = $2 AND id = $3")
             .bind(at)
             .bind(user.as_uuid())
             .bind(id)
@@ -362,4 +364,6 @@ impl AddressRepo for SqliteConn {
             .await?;
         Ok(())
     }
+}
+
 }

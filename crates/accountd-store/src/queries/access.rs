@@ -1,4 +1,4 @@
-//! Tokens, limits, login throttling and administration on PostgreSQL.
+//! Tokens, limits, login throttling and administration.
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::token::TokenHash;
@@ -8,14 +8,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
-use super::PostgresConn;
 use crate::rows::{like_prefix, ActivityRow, LimitsRow, PatRow, PatWithUserRow, UserRow, PAT_COLUMNS, USER_COLUMNS};
 use crate::{
     classify, AdminRepo, AuthFailureKind, LimitRepo, LoginThrottleRepo, Page, PageRequest, StoreError, TokenRepo,
 };
 
+for_each_backend! {
+
 #[async_trait]
-impl TokenRepo for PostgresConn {
+impl TokenRepo for BackendConn {
     async fn insert_pat(&mut self, token: &PersonalAccessToken, hash: &TokenHash) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO personal_access_tokens \
@@ -163,7 +164,7 @@ impl TokenRepo for PostgresConn {
 }
 
 #[async_trait]
-impl LimitRepo for PostgresConn {
+impl LimitRepo for BackendConn {
     async fn limit_overrides(&mut self, user: UserId) -> Result<LimitOverrides, StoreError> {
         let row: Option<LimitsRow> = sqlx::query_as(
             "SELECT personal_access_tokens, additional_addresses, sessions, storage_bytes \
@@ -216,7 +217,7 @@ impl LimitRepo for PostgresConn {
 }
 
 #[async_trait]
-impl LoginThrottleRepo for PostgresConn {
+impl LoginThrottleRepo for BackendConn {
     async fn record_auth_failure(
         &mut self,
         subject: &str,
@@ -274,7 +275,7 @@ impl LoginThrottleRepo for PostgresConn {
 }
 
 #[async_trait]
-impl AdminRepo for PostgresConn {
+impl AdminRepo for BackendConn {
     async fn list_users(&mut self, prefix: Option<&str>, page: PageRequest) -> Result<Page<User>, StoreError> {
         let pattern = like_prefix(&prefix.unwrap_or_default().to_lowercase());
         let filter = "(email_normalized LIKE $1 ESCAPE '\\' OR lower(username) LIKE $1 ESCAPE '\\' \
@@ -322,10 +323,12 @@ impl AdminRepo for PostgresConn {
     }
 
     async fn lock_active_admins(&mut self) -> Result<Vec<UserId>, StoreError> {
-        let ids: Vec<uuid::Uuid> =
-            sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND NOT banned ORDER BY id FOR UPDATE")
-                .fetch_all(self.db())
-                .await?;
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar(&format!(
+            "SELECT id FROM users WHERE role = 'admin' AND NOT banned ORDER BY id {}",
+            Self::FOR_UPDATE
+        ))
+        .fetch_all(self.db())
+        .await?;
         Ok(ids.into_iter().map(UserId::from_uuid).collect())
     }
 
@@ -340,7 +343,11 @@ impl AdminRepo for PostgresConn {
         action: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Activity>, StoreError> {
-        let filter = "($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR action = $2)";
+        let filter = format!(
+            "($1{} IS NULL OR user_id = $1) AND ($2{} IS NULL OR action = $2)",
+            Self::UUID_CAST,
+            Self::TEXT_CAST
+        );
         let user = user.map(|id| id.as_uuid());
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM activities WHERE {filter}"))
             .bind(user)
@@ -359,4 +366,6 @@ impl AdminRepo for PostgresConn {
         .await?;
         Ok(Page { items: rows.into_iter().map(Activity::from).collect(), total })
     }
+}
+
 }

@@ -1,0 +1,13 @@
+//! The store's contract, checked at the trait level on every backend: each test runs on
+//! a fresh SQLite file and, when `ACCOUNTD_TEST_DATABASE_URL` is set, on a fresh
+//! PostgreSQL schema as well.
+
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod accounts;
+mod change_feed;
+mod harness;
+mod mail;
+mod oauth;
+mod two_factor;
