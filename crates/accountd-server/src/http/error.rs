@@ -56,7 +56,11 @@ impl ApiError {
     }
 
     pub fn headers_too_large() -> Self {
-        Self::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request:headers_too_large", "The request headers are too large.")
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request:headers_too_large",
+            "The request headers are too large.",
+        )
     }
 
     pub fn not_found() -> Self {

@@ -90,6 +90,9 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
+    // hyper's cap of 100 header fields is kept: above it hyper puts its header arrays on
+    // the heap for every request. A request past it gets 431 `request:headers_too_large`
+    // through [`ParseErrorRewrite`], as one over the middleware's byte cap does.
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
     let open = Arc::new(Semaphore::new(limits.max_connections));
@@ -160,12 +163,16 @@ struct IdleIo {
 /// price: a parse error on a connection that already served a request (kept alive or
 /// pipelined) keeps hyper's empty body; the status is still right.
 enum ParseErrorRewrite {
-    /// Nothing written yet.
+    /// Nothing written yet. The flag is shared with the service, which is polled on the
+    /// connection's own task: an atomic only because the service must be `Send`.
     Watching(Arc<AtomicBool>),
-    /// Writing the contract's answer in place of hyper's head of `replaced` bytes; the
-    /// write is reported to hyper only once the answer is all out, so a partial write
-    /// goes on at hyper's next call, which offers the same head.
-    Replacing { answer: Vec<u8>, written: usize, replaced: usize },
+    /// Writing the contract's answer in place of hyper's head. hyper is told its head is
+    /// written only once the whole answer is out, so after a partial write it offers the
+    /// same head again and the answer goes on from `written`.
+    Replacing {
+        answer: Vec<u8>,
+        written: usize,
+    },
     Off,
 }
 
@@ -179,7 +186,7 @@ impl ParseErrorRewrite {
         }
         let answer = if served.load(Ordering::Relaxed) { None } else { parse_error_answer(head) };
         *self = match answer {
-            Some(answer) => Self::Replacing { answer, written: 0, replaced: head.len() },
+            Some(answer) => Self::Replacing { answer, written: 0 },
             None => Self::Off,
         };
     }
@@ -229,9 +236,14 @@ impl IdleIo {
         }
     }
 
-    /// Writes the rest of the contract's answer, then reports hyper's head as written.
-    fn poll_write_answer(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<usize>>> {
-        let ParseErrorRewrite::Replacing { answer, written, replaced } = &mut self.rewrite else {
+    /// Writes the rest of the contract's answer, then reports hyper's head, of `head_len`
+    /// bytes, as written. `None` when there is no answer to write.
+    fn poll_write_answer(
+        &mut self,
+        cx: &mut Context<'_>,
+        head_len: impl FnOnce() -> usize,
+    ) -> Poll<Option<io::Result<usize>>> {
+        let ParseErrorRewrite::Replacing { answer, written } = &mut self.rewrite else {
             return Poll::Ready(None);
         };
         while *written < answer.len() {
@@ -245,9 +257,8 @@ impl IdleIo {
                 Poll::Pending => return self.check_idle(cx).map(|error| Some(Err(error))),
             }
         }
-        let replaced = *replaced;
         self.rewrite = ParseErrorRewrite::Off;
-        Poll::Ready(Some(Ok(replaced)))
+        Poll::Ready(Some(Ok(head_len())))
     }
 
     fn moved(&mut self) {
@@ -278,7 +289,7 @@ impl AsyncWrite for IdleIo {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         this.rewrite.inspect(buf);
-        if let Some(result) = ready!(this.poll_write_answer(cx)) {
+        if let Some(result) = ready!(this.poll_write_answer(cx, || buf.len())) {
             return Poll::Ready(result);
         }
         match Pin::new(&mut this.stream).poll_write(cx, buf) {
@@ -305,7 +316,7 @@ impl AsyncWrite for IdleIo {
                 (None, _) => {}
             }
         }
-        if let Some(result) = ready!(this.poll_write_answer(cx)) {
+        if let Some(result) = ready!(this.poll_write_answer(cx, || bufs.iter().map(|buf| buf.len()).sum())) {
             return Poll::Ready(result);
         }
         match Pin::new(&mut this.stream).poll_write_vectored(cx, bufs) {
@@ -377,6 +388,25 @@ impl Body for DeadlineBody {
 mod tests {
     use super::*;
     use crate::config::Config;
+
+    #[test]
+    fn only_hypers_bare_refusal_of_a_request_is_rewritten() {
+        let answer = parse_error_answer(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Mon, 30 Nov 2026 06:00:00 GMT\r\n\r\n")
+            .map(|answer| String::from_utf8(answer).unwrap())
+            .unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"), "{head}");
+        assert!(head.contains("\r\nconnection: close\r\n") && head.contains("\r\ndate: Mon, 30 Nov 2026 06:00:00 GMT"));
+        assert!(head.contains(&format!("\r\ncontent-length: {}\r\n", body.len())), "{head}");
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["code"], "request:headers_too_large");
+        assert_eq!(body["status"], 431);
+
+        let ours = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+        assert!(parse_error_answer(ours).is_none());
+        assert!(parse_error_answer(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n").is_none());
+        assert!(parse_error_answer(b"HTTP/1.1 400 Bad Request\r\n").is_none());
+    }
 
     #[test]
     fn the_default_cap_leaves_descriptors_for_everything_else() {

@@ -185,6 +185,19 @@ async fn a_uri_longer_than_hyper_parses_is_414_in_the_error_format() {
     assert_transport_error(&response, 414, "request:uri_too_long");
 }
 
+/// A broken chunked body fails while the service reads it, so the answer is ours already.
+#[tokio::test]
+async fn a_broken_chunked_body_is_400_in_the_error_format() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    let head = "POST /v1/auth/login HTTP/1.1\r\nHost: accountd\r\nContent-Type: application/json\r\n\
+                Transfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(format!("{head}not-a-size\r\n{{}}\r\n0\r\n\r\n").as_bytes()).await.unwrap();
+    let response = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
+    assert_eq!(json_body(&response)["code"], "request:invalid_body");
+}
+
 #[tokio::test]
 async fn kept_alive_and_pipelined_requests_are_answered_untouched() {
     let app = spawn_app().await;
