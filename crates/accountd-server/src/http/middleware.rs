@@ -114,8 +114,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
 }
 
 /// The longest request target, and the most header bytes, a request may have. hyper's own
-/// caps are far above these; its refusals reach the client through the accept loop's
-/// rewrite (`http::server`), which has only the status to go on.
+/// caps are far above these; when hyper refuses a request itself, the accept loop
+/// (`http::server`) puts the contract's body into its bare answer.
 const MAX_URI_BYTES: usize = 8 * 1024;
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
