@@ -46,6 +46,23 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "request:invalid_body", message)
     }
 
+    /// A request hyper could not parse: the accept loop answers it (see `http::server`).
+    pub fn malformed_request() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "request:malformed", "The request is not valid HTTP.")
+    }
+
+    pub fn uri_too_long() -> Self {
+        Self::new(StatusCode::URI_TOO_LONG, "request:uri_too_long", "The request URI is too long.")
+    }
+
+    pub fn headers_too_large() -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request:headers_too_large",
+            "The request headers are too large.",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "request:not_found", "There is nothing at this path.")
     }
@@ -56,6 +73,10 @@ impl ApiError {
 
     pub fn unauthenticated() -> Self {
         DomainError::Unauthenticated.into()
+    }
+
+    pub fn into_body(self) -> ErrorBody {
+        ErrorBody { status: self.status.as_u16(), code: self.code, message: self.message, fields: self.fields }
     }
 }
 
@@ -157,10 +178,9 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body =
-            ErrorBody { status: self.status.as_u16(), code: self.code, message: self.message, fields: self.fields };
-        let mut response = (self.status, axum::Json(body)).into_response();
-        if let Some(seconds) = self.retry_after_secs {
+        let (status, retry_after_secs) = (self.status, self.retry_after_secs);
+        let mut response = (status, axum::Json(self.into_body())).into_response();
+        if let Some(seconds) = retry_after_secs {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response

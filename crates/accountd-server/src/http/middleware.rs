@@ -114,8 +114,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
 }
 
 /// The longest request target, and the most header bytes, a request may have. hyper's own
-/// caps are far above these and answer with an empty body; below them the refusal is
-/// ours, in the contract's format.
+/// caps are far above these; when hyper refuses a request itself, the accept loop
+/// (`http::server`) puts the contract's body into its bare answer.
 const MAX_URI_BYTES: usize = 8 * 1024;
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
@@ -123,16 +123,10 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 fn oversized(request: &Request) -> Option<ApiError> {
     let target = request.uri().path_and_query().map_or(0, |target| target.as_str().len());
     if target > MAX_URI_BYTES {
-        return Some(ApiError::new(StatusCode::URI_TOO_LONG, "request:uri_too_long", "The request URI is too long."));
+        return Some(ApiError::uri_too_long());
     }
     let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
-    (header_bytes > MAX_HEADER_BYTES).then(|| {
-        ApiError::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request:headers_too_large",
-            "The request headers are too large.",
-        )
-    })
+    (header_bytes > MAX_HEADER_BYTES).then(ApiError::headers_too_large)
 }
 
 /// Renews the session cookie's lifetime when authentication slid the session's expiry.

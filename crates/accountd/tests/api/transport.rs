@@ -135,6 +135,99 @@ async fn headers_too_large_are_431_in_the_error_format() {
     assert_eq!(json_body(&response)["code"], "request:headers_too_large");
 }
 
+/// Asserts that `response` is the contract's answer to a request hyper refused itself.
+fn assert_transport_error(response: &str, status: u16, code: &str) {
+    assert!(response.starts_with(&format!("HTTP/1.1 {status} ")), "{response}");
+    let head = response.split_once("\r\n\r\n").map_or("", |(head, _)| head).to_ascii_lowercase();
+    assert!(head.contains("\r\ncontent-type: application/json\r\n"), "{response}");
+    assert!(head.contains("\r\nconnection: close\r\n"), "{response}");
+    let body = json_body(response);
+    assert_eq!(body["status"], status);
+    assert_eq!(body["code"], code);
+    assert!(body["message"].as_str().is_some_and(|message| !message.is_empty()), "{response}");
+}
+
+#[tokio::test]
+async fn a_request_hyper_cannot_parse_is_400_malformed_in_the_error_format() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    stream.write_all(b"NOT HTTP AT ALL\r\n\r\n").await.unwrap();
+    let response = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert_transport_error(&response, 400, "request:malformed");
+}
+
+#[tokio::test]
+async fn a_header_line_hyper_cannot_parse_is_400_malformed_in_the_error_format() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: accountd\r\nNo Colon Here\r\n\r\n").await.unwrap();
+    let response = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert_transport_error(&response, 400, "request:malformed");
+}
+
+#[tokio::test]
+async fn more_headers_than_hyper_parses_are_431_in_the_error_format() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    let headers: String = (0..150).map(|n| format!("X-Many-{n}: {n}\r\n")).collect();
+    stream.write_all(format!("GET /health HTTP/1.1\r\nHost: accountd\r\n{headers}\r\n").as_bytes()).await.unwrap();
+    let response = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert_transport_error(&response, 431, "request:headers_too_large");
+}
+
+#[tokio::test]
+async fn a_uri_longer_than_hyper_parses_is_414_in_the_error_format() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    let path = "a".repeat(70 * 1024);
+    stream.write_all(format!("GET /{path} HTTP/1.1\r\nHost: accountd\r\n\r\n").as_bytes()).await.unwrap();
+    let response = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert_transport_error(&response, 414, "request:uri_too_long");
+}
+
+/// A broken chunked body fails while the service reads it, so the answer is ours already.
+#[tokio::test]
+async fn a_broken_chunked_body_is_400_in_the_error_format() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    let head = "POST /v1/auth/login HTTP/1.1\r\nHost: accountd\r\nContent-Type: application/json\r\n\
+                Transfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(format!("{head}not-a-size\r\n{{}}\r\n0\r\n\r\n").as_bytes()).await.unwrap();
+    let response = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert!(response.starts_with("HTTP/1.1 400"), "{response}");
+    assert_eq!(json_body(&response)["code"], "request:invalid_body");
+}
+
+#[tokio::test]
+async fn kept_alive_and_pipelined_requests_are_answered_untouched() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    stream.write_all(HEALTH).await.unwrap();
+    let first = read_response(&mut stream).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    stream.write_all(HEALTH).await.unwrap();
+    let second = read_response(&mut stream).await;
+    assert!(second.starts_with("HTTP/1.1 200"), "{second}");
+    assert_eq!(json_body(&second), json_body(&first));
+
+    let closing = b"GET /health HTTP/1.1\r\nHost: accountd\r\nConnection: close\r\n\r\n";
+    stream.write_all(&[HEALTH, closing.as_slice()].concat()).await.unwrap();
+    let pipelined = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    assert_eq!(pipelined.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{pipelined}");
+    assert!(!pipelined.contains("request:malformed"), "{pipelined}");
+}
+
+#[tokio::test]
+async fn a_malformed_request_after_a_good_one_leaves_the_good_response_whole() {
+    let app = spawn_app().await;
+    let mut stream = connect(&app).await;
+    stream.write_all(&[HEALTH, b"NOT HTTP AT ALL\r\n\r\n".as_slice()].concat()).await.unwrap();
+    let received = read_until_closed(&mut stream, Duration::from_secs(5)).await;
+    let (good, refused) = received.split_once("HTTP/1.1 400").unwrap_or_else(|| panic!("no 400: {received}"));
+    assert!(good.starts_with("HTTP/1.1 200 OK\r\n"), "{received}");
+    assert!(!good.contains("request:malformed") && !refused.contains("HTTP/1.1"), "{received}");
+}
+
 #[tokio::test]
 async fn responses_that_carry_credentials_are_not_stored() {
     let app =
