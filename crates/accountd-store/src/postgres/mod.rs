@@ -424,12 +424,11 @@ impl OAuthRepo for PostgresConn {
     }
 
     async fn pending_authorization(&mut self, state: &TokenHash) -> Result<Option<PendingAuthorization>, StoreError> {
-        let row: Option<PendingAuthorizationRow> = sqlx::query_as(&format!(
-            "SELECT {PENDING_AUTHORIZATION_COLUMNS} FROM oauth_states WHERE state_hash = $1"
-        ))
-        .bind(&state.0)
-        .fetch_optional(self.db())
-        .await?;
+        let row: Option<PendingAuthorizationRow> =
+            sqlx::query_as(&format!("SELECT {PENDING_AUTHORIZATION_COLUMNS} FROM oauth_states WHERE state_hash = $1"))
+                .bind(&state.0)
+                .fetch_optional(self.db())
+                .await?;
         row.map(PendingAuthorization::try_from).transpose()
     }
 
