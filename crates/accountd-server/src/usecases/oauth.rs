@@ -16,9 +16,8 @@ use accountd_store::{Conn, NewUser, Store};
 use chrono::Duration;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
-use url::Url;
-
 use subtle::ConstantTimeEq as _;
+use url::Url;
 
 use super::sessions::{IssuedSession, LoginOutcome, Sessions};
 use super::tokens::Principal;
@@ -192,6 +191,8 @@ impl OAuth {
             .map_err(provider_failure)
     }
 
+    /// `flows` are the flow values the client sent back (the body's, the cookie's): the
+    /// state is accepted when one of them is the one it was issued with.
     pub async fn login(
         &self,
         provider_id: &str,

@@ -406,6 +406,7 @@ async fn a_login_state_is_accepted_with_the_flow_value_and_no_cookie() {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
     assert!(!cookie.contains("Secure"), "not on http: {cookie}");
+    assert_eq!(reply.headers[header::CACHE_CONTROL.as_str()], "no-store");
 
     // The test client keeps no cookies: the flow value alone proves the client.
     let url = body["url"].as_str().unwrap();
