@@ -3,7 +3,11 @@
 // page asks for a username, types one and submits. Prints one JSON line with what the
 // browser ended up showing.
 //
-//   node oauth-callback-browser.mjs --url AUTHORIZE_URL --username NAME
+//   node oauth-callback-browser.mjs --url URL --username NAME
+//   node oauth-callback-browser.mjs --start ACCOUNTD_AUTHORIZE_ROUTE --hint LOGIN_HINT --username NAME
+//
+// With --start the browser begins as a web app does: it asks accountd's authorize route
+// (keeping the accountd_oauth cookie) and goes to the provider's URL with login_hint.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +17,8 @@ import { chromium } from "playwright-core";
 const { values } = parseArgs({
   options: {
     url: { type: "string" },
+    start: { type: "string" },
+    hint: { type: "string", default: "" },
     username: { type: "string", default: "" },
     chromium: { type: "string", default: process.env.CHROMIUM || "/usr/bin/chromium" },
   },
@@ -42,7 +48,15 @@ try {
   page.on("pageerror", (error) => out.errors.push(String(error)));
   page.setDefaultTimeout(20000);
 
-  await page.goto(values.url);
+  if (values.start) {
+    // The context's request API shares the browser's cookie jar, as a web app's fetch would.
+    const answer = await context.request.get(values.start);
+    const target = new URL((await answer.json()).url);
+    target.searchParams.set("login_hint", values.hint);
+    await page.goto(target.href);
+  } else {
+    await page.goto(values.url);
+  }
   await page.waitForSelector("body[data-result]");
   out.first = await page.getAttribute("body", "data-result");
   if (out.first === "signup") {
@@ -53,6 +67,7 @@ try {
     await page.waitForFunction(() => document.body.dataset.result !== "signup");
   }
   out.result = await page.getAttribute("body", "data-result");
+  out.code = await page.getAttribute("body", "data-code");
   out.heading = (await page.textContent("h1")).trim();
   out.status = (await page.textContent("#status")).trim();
   out.url = page.url();

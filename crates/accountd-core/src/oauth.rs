@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::token::TokenHash;
 use crate::UserId;
 
 /// How long a `state` (and a sign-up token) stays usable.
@@ -61,6 +62,10 @@ pub struct PendingAuthorization {
     /// The PKCE verifier, sealed under the instance key.
     pub pkce_verifier_sealed: String,
     pub nonce: String,
+    /// The hash of what ties the state to the client that started it: the login's
+    /// `flow` value (also its cookie), or the credential that asked to link. A state
+    /// is accepted only with it, so an attacker's state can't finish in a victim's browser.
+    pub binding: TokenHash,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }

@@ -99,6 +99,8 @@
       }
       return;
     }
+    // The accountd_oauth cookie (sent by call) proves this browser started the login. A flow
+    // value is never read from this page's URL: an attacker could put their own there.
     const reply = await call("/v1/auth/oauth/" + encodeURIComponent(provider) + "/login", { code: code, state: state });
     if (!reply.ok) {
       fail(reply.data);

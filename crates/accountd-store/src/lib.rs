@@ -416,6 +416,9 @@ pub trait OAuthRepo {
         state: &TokenHash,
         pending: &PendingAuthorization,
     ) -> Result<(), StoreError>;
+    /// Reads the authorization request without using it up, so a request that fails its
+    /// checks (a missing binding) leaves it to the client that started it.
+    async fn pending_authorization(&mut self, state: &TokenHash) -> Result<Option<PendingAuthorization>, StoreError>;
     /// Deletes and returns the authorization request in one statement, so of two
     /// concurrent uses of one state only one gets it. Expiry is the caller's to check.
     async fn take_pending_authorization(

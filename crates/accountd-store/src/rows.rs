@@ -6,6 +6,7 @@ use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPu
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup, Purpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::scope::Scope;
+use accountd_core::token::TokenHash;
 use accountd_core::user::{Activity, Device, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{Email, SessionId, TokenId, UserId, Username};
 use chrono::{DateTime, Utc};
@@ -349,7 +350,7 @@ impl From<LinkedAccountRow> for LinkedAccount {
 }
 
 pub const PENDING_AUTHORIZATION_COLUMNS: &str =
-    "provider, purpose, user_id, redirect_uri, pkce_verifier_sealed, nonce, created_at, expires_at";
+    "provider, purpose, user_id, redirect_uri, pkce_verifier_sealed, nonce, binding_hash, created_at, expires_at";
 
 #[derive(sqlx::FromRow)]
 pub struct PendingAuthorizationRow {
@@ -359,6 +360,7 @@ pub struct PendingAuthorizationRow {
     redirect_uri: String,
     pkce_verifier_sealed: String,
     nonce: String,
+    binding_hash: String,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 }
@@ -376,6 +378,7 @@ impl TryFrom<PendingAuthorizationRow> for PendingAuthorization {
             redirect_uri: row.redirect_uri,
             pkce_verifier_sealed: row.pkce_verifier_sealed,
             nonce: row.nonce,
+            binding: TokenHash(row.binding_hash),
             created_at: row.created_at,
             expires_at: row.expires_at,
         })

@@ -754,11 +754,33 @@ pub struct AuthorizeUrl {
     pub url: String,
 }
 
+/// A login's authorization URL, and the value that ties its `state` to this client.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginAuthorization {
+    /// Send the user here.
+    pub url: String,
+    /// Send it back with the code to `POST /v1/auth/oauth/{provider}/login`, unless the
+    /// client keeps cookies: the `accountd_oauth` cookie set with this answer carries the
+    /// same value. Keep it in the client; never put it in a URL.
+    pub flow: String,
+}
+
 /// What the provider sent back to the redirect URI.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OAuthCallbackRequest {
     pub code: String,
     pub state: String,
+}
+
+/// What the provider sent back to the redirect URI, and the client's proof that it
+/// started the login.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OAuthLoginRequest {
+    pub code: String,
+    pub state: String,
+    /// The `flow` value of the authorize answer; may be left out when the request
+    /// carries the `accountd_oauth` cookie instead.
+    pub flow: Option<String>,
 }
 
 /// A new identity: choose a username and call `POST /v1/auth/complete-signup`.

@@ -16,9 +16,11 @@ use accountd_store::{Conn, NewUser, Store};
 use chrono::Duration;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
+use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::sessions::{IssuedSession, LoginOutcome, Sessions};
+use super::tokens::Principal;
 use super::{activity, AppError, AppResult};
 use crate::oauth::{AuthorizeRequest, Callback, OAuthProvider, ProviderError, ProviderIdentity, Providers};
 
@@ -67,13 +69,32 @@ impl OAuth {
         format!("{}/oauth/{provider}/callback", self.public_url.as_str().trim_end_matches('/'))
     }
 
-    /// The URL to send the user to. `linking` names the signed-in account that asked
-    /// to link; `None` is a login.
-    pub async fn authorize(
+    /// A login's authorization URL, and the `flow` value that ties its state to the
+    /// client: the client sends it back (or its cookie) with the code.
+    pub async fn authorize_login(&self, provider_id: &str, redirect_uri: Option<&str>) -> AppResult<(Url, String)> {
+        let flow = random_urlsafe(32);
+        let url = self.authorize(provider_id, redirect_uri, None, TokenHash::of(&flow)).await?;
+        Ok((url, flow))
+    }
+
+    /// The authorization URL to link an identity to the requester's account; the state
+    /// finishes only with the same credential (session or personal access token).
+    pub async fn authorize_link(
+        &self,
+        provider_id: &str,
+        redirect_uri: Option<&str>,
+        requester: &Principal,
+    ) -> AppResult<Url> {
+        self.authorize(provider_id, redirect_uri, Some(requester.user().id), credential_binding(requester)).await
+    }
+
+    /// `linking` names the signed-in account that asked to link; `None` is a login.
+    async fn authorize(
         &self,
         provider_id: &str,
         redirect_uri: Option<&str>,
         linking: Option<UserId>,
+        binding: TokenHash,
     ) -> AppResult<Url> {
         let provider = self.provider(provider_id)?;
         let default = self.default_redirect_uri(provider_id);
@@ -108,6 +129,7 @@ impl OAuth {
             pkce_verifier_sealed: self.key.seal(pkce_verifier.as_bytes(), &state_context(&state_hash)),
             redirect_uri,
             nonce,
+            binding,
             created_at: now,
             expires_at: now + Duration::minutes(STATE_TTL_MINUTES),
         };
@@ -117,7 +139,8 @@ impl OAuth {
         Ok(url)
     }
 
-    /// Uses up the state and redeems the code at the provider.
+    /// Uses up the state, when it comes back with one of the `proofs` of its binding, and
+    /// redeems the code at the provider. A refused state stays usable by its own client.
     async fn finish(
         &self,
         provider_id: &str,
@@ -125,6 +148,7 @@ impl OAuth {
         state: &str,
         purpose: Purpose,
         user: Option<UserId>,
+        proofs: &[TokenHash],
     ) -> AppResult<ProviderIdentity> {
         let provider = self.provider(provider_id)?;
         if code.is_empty() {
@@ -132,18 +156,25 @@ impl OAuth {
         }
         let state_hash = TokenHash::of(state);
         let mut tx = self.store.begin().await?;
-        let pending = tx.take_pending_authorization(&state_hash).await?;
-        tx.commit().await?;
-        let Some(pending) = pending else {
+        let Some(pending) = tx.pending_authorization(&state_hash).await? else {
             return Err(DomainError::OAuthInvalidState.into());
         };
-        let valid = pending.provider == provider_id
+        let bound = proofs.iter().fold(subtle::Choice::from(0), |matched, proof| {
+            matched | proof.0.as_bytes().ct_eq(pending.binding.0.as_bytes())
+        });
+        let valid = bool::from(bound)
+            && pending.provider == provider_id
             && pending.purpose == purpose
             && pending.user_id == user
             && pending.expires_at > self.clock.now();
         if !valid {
             return Err(DomainError::OAuthInvalidState.into());
         }
+        // Of two concurrent uses of one state only one takes it.
+        if tx.take_pending_authorization(&state_hash).await?.is_none() {
+            return Err(DomainError::OAuthInvalidState.into());
+        }
+        tx.commit().await?;
         let verifier = self
             .key
             .open(&pending.pkce_verifier_sealed, &state_context(&state_hash))
@@ -160,14 +191,18 @@ impl OAuth {
             .map_err(provider_failure)
     }
 
+    /// `flows` are the flow values the client sent back (the body's, the cookie's): the
+    /// state is accepted when one of them is the one it was issued with.
     pub async fn login(
         &self,
         provider_id: &str,
         code: &str,
         state: &str,
+        flows: &[&str],
         client: &ClientInfo,
     ) -> AppResult<OAuthLogin> {
-        let identity = self.finish(provider_id, code, state, Purpose::Login, None).await?;
+        let proofs: Vec<TokenHash> = flows.iter().map(|flow| TokenHash::of(flow)).collect();
+        let identity = self.finish(provider_id, code, state, Purpose::Login, None, &proofs).await?;
         let now = self.clock.now();
         let mut reader = self.store.reader().await?;
         if let Some(linked) = reader.linked_account_by_identity(provider_id, &identity.subject).await? {
@@ -300,16 +335,18 @@ impl OAuth {
         Ok((user, session))
     }
 
-    /// Links the identity the provider vouched for to the signed-in account.
+    /// Links the identity the provider vouched for to the requester's account.
     pub async fn link(
         &self,
-        user: &User,
+        requester: &Principal,
         provider_id: &str,
         code: &str,
         state: &str,
         client: &ClientInfo,
     ) -> AppResult<LinkedAccount> {
-        let identity = self.finish(provider_id, code, state, Purpose::Link, Some(user.id)).await?;
+        let user = requester.user();
+        let proof = credential_binding(requester);
+        let identity = self.finish(provider_id, code, state, Purpose::Link, Some(user.id), &[proof]).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if let Some(existing) = tx.linked_account_by_identity(provider_id, &identity.subject).await? {
@@ -402,6 +439,14 @@ impl OAuth {
 fn provider_failure(error: ProviderError) -> AppError {
     tracing::warn!(%error, "social login provider failed");
     DomainError::OAuthProviderError.into()
+}
+
+/// What a link flow is bound to: the credential that asked for it.
+fn credential_binding(requester: &Principal) -> TokenHash {
+    match requester {
+        Principal::Session(authenticated) => TokenHash::of(&format!("session:{}", authenticated.session.id)),
+        Principal::Pat { token, .. } => TokenHash::of(&format!("pat:{}", token.id)),
+    }
 }
 
 fn state_context(state: &TokenHash) -> String {

@@ -26,7 +26,7 @@ impl OAuthRepo for BackendConn {
             .await?;
         sqlx::query(
             "INSERT INTO oauth_states (state_hash, provider, purpose, user_id, redirect_uri, pkce_verifier_sealed, \
-             nonce, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             nonce, created_at, expires_at, binding_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&state.0)
         .bind(&pending.provider)
@@ -37,10 +37,20 @@ impl OAuthRepo for BackendConn {
         .bind(&pending.nonce)
         .bind(pending.created_at)
         .bind(pending.expires_at)
+        .bind(&pending.binding.0)
         .execute(self.db())
         .await
         .map_err(classify)?;
         Ok(())
+    }
+
+    async fn pending_authorization(&mut self, state: &TokenHash) -> Result<Option<PendingAuthorization>, StoreError> {
+        let row: Option<PendingAuthorizationRow> =
+            sqlx::query_as(&format!("SELECT {PENDING_AUTHORIZATION_COLUMNS} FROM oauth_states WHERE state_hash = $1"))
+                .bind(&state.0)
+                .fetch_optional(self.db())
+                .await?;
+        row.map(PendingAuthorization::try_from).transpose()
     }
 
     async fn take_pending_authorization(

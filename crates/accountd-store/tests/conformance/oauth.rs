@@ -23,7 +23,7 @@ fn linked(user: UserId, provider: &str, subject: &str) -> LinkedAccount {
 }
 
 #[tokio::test]
-async fn a_pending_authorization_is_taken_once_and_expired_ones_are_swept() {
+async fn a_pending_authorization_is_read_with_its_binding_taken_once_and_expired_ones_are_swept() {
     on_each_store(|store| async move {
         let id = insert_user(&store, "sam").await;
         let mut conn = store.reader().await.unwrap();
@@ -37,10 +37,16 @@ async fn a_pending_authorization_is_taken_once_and_expired_ones_are_swept() {
             nonce: "nonce".into(),
             created_at,
             expires_at: created_at + hours(1),
+            binding: token("binding"),
         };
         conn.insert_pending_authorization(&token("old"), &pending(start)).await.unwrap();
         conn.insert_pending_authorization(&token("new"), &pending(start + hours(2))).await.unwrap();
         assert!(conn.take_pending_authorization(&token("old")).await.unwrap().is_none(), "swept as expired");
+
+        let read = conn.pending_authorization(&token("new")).await.unwrap().expect("stored");
+        assert_eq!((read.binding, read.user_id), (token("binding"), Some(id)), "the binding's hash is kept");
+        assert!(conn.pending_authorization(&token("new")).await.unwrap().is_some(), "reading does not take it");
+        assert!(conn.pending_authorization(&token("unknown")).await.unwrap().is_none());
 
         let taken = conn.take_pending_authorization(&token("new")).await.unwrap().expect("stored");
         assert_eq!((taken.purpose, taken.user_id, taken.nonce.as_str()), (Purpose::Link, Some(id), "nonce"));

@@ -133,9 +133,11 @@ impl TestApp {
         self.url(&format!("/oauth/{provider}/callback"))
     }
 
-    async fn login_url(&self, provider: &str) -> String {
+    /// Starts a login without cookies: `(url, flow)`.
+    async fn login_url(&self, provider: &str) -> (String, String) {
         let reply = self.get(&format!("/v1/auth/oauth/{provider}/authorize"), None).await;
-        reply.assert_status(200)["url"].as_str().unwrap().to_string()
+        let body = reply.assert_status(200);
+        (body["url"].as_str().unwrap().to_string(), body["flow"].as_str().unwrap().to_string())
     }
 
     async fn link_url(&self, provider: &str, token: &str) -> String {
@@ -144,21 +146,26 @@ impl TestApp {
         reply.assert_status(200)["url"].as_str().unwrap().to_string()
     }
 
-    /// The provider's answer to a login as `hint`: `(code, state)`.
-    async fn oidc_login_code(&self, hint: &str) -> (String, String) {
-        let url = self.login_url("oidc").await;
+    /// The provider's answer to a login as `hint`, and the login's flow value: `(code, state, flow)`.
+    async fn oidc_login_code(&self, hint: &str) -> (String, String, String) {
+        let (url, flow) = self.login_url("oidc").await;
         let query = through_provider(&with_hint(&url, hint), &self.callback_uri("oidc")).await;
-        (query["code"].clone(), query["state"].clone())
+        (query["code"].clone(), query["state"].clone(), flow)
     }
 
-    async fn oauth_login(&self, provider: &str, code: &str, state: &str) -> Reply {
-        self.post(&format!("/v1/auth/oauth/{provider}/login"), None, json!({ "code": code, "state": state })).await
+    /// Posts the provider's answer, with the login's `flow` value when given (no cookies).
+    async fn oauth_login(&self, provider: &str, code: &str, state: &str, flow: Option<&str>) -> Reply {
+        let mut body = json!({ "code": code, "state": state });
+        if let Some(flow) = flow {
+            body["flow"] = json!(flow);
+        }
+        self.post(&format!("/v1/auth/oauth/{provider}/login"), None, body).await
     }
 
     /// A full login with the OIDC provider as `hint`.
     pub(crate) async fn oidc_login(&self, hint: &str) -> Reply {
-        let (code, state) = self.oidc_login_code(hint).await;
-        self.oauth_login("oidc", &code, &state).await
+        let (code, state, flow) = self.oidc_login_code(hint).await;
+        self.oauth_login("oidc", &code, &state, Some(&flow)).await
     }
 
     pub(crate) async fn oidc_link(&self, token: &str, hint: &str) -> Reply {
@@ -354,20 +361,137 @@ async fn the_last_way_to_log_in_cannot_be_unlinked() {
 #[tokio::test]
 async fn a_tampered_state_is_refused_and_a_state_is_single_use() {
     let (app, _provider) = oidc_app().await;
-    let (code, state) = app.oidc_login_code("eve").await;
+    let (code, state, flow) = app.oidc_login_code("eve").await;
 
-    app.oauth_login("oidc", &code, &format!("{state}x")).await.assert_error(400, "oauth:invalid_state");
-    app.oauth_login("oidc", &code, "").await.assert_error(400, "oauth:invalid_state");
-    app.oauth_login("oidc", &code, &state).await.assert_status(200);
-    app.oauth_login("oidc", &code, &state).await.assert_error(400, "oauth:invalid_state");
+    app.oauth_login("oidc", &code, &format!("{state}x"), Some(&flow)).await.assert_error(400, "oauth:invalid_state");
+    app.oauth_login("oidc", &code, "", Some(&flow)).await.assert_error(400, "oauth:invalid_state");
+    app.oauth_login("oidc", &code, &state, Some(&flow)).await.assert_status(200);
+    app.oauth_login("oidc", &code, &state, Some(&flow)).await.assert_error(400, "oauth:invalid_state");
+}
+
+#[tokio::test]
+async fn a_login_state_without_its_binding_is_refused_and_stays_usable_by_its_client() {
+    let (app, _provider) = oidc_app().await;
+    // Login CSRF: the attacker's code and state, posted by a victim's client.
+    let (code, state, attacker_flow) = app.oidc_login_code("mallory:mallory@example.com:true").await;
+    app.oauth_login("oidc", &code, &state, None).await.assert_error(400, "oauth:invalid_state");
+    let (_, victim_flow) = app.login_url("oidc").await;
+    app.oauth_login("oidc", &code, &state, Some(&victim_flow)).await.assert_error(400, "oauth:invalid_state");
+    let victim = reqwest::Client::new();
+    let with_victims_cookie = victim
+        .post(app.url("/v1/auth/oauth/oidc/login"))
+        .header(header::COOKIE, format!("accountd_oauth={victim_flow}"))
+        .json(&json!({ "code": code, "state": state }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_victims_cookie.status(), 400);
+
+    // None of the refusals used the state: the client that started the login finishes it.
+    let reply = app.oauth_login("oidc", &code, &state, Some(&attacker_flow)).await;
+    assert_eq!(reply.assert_status(200)["signupRequired"], true);
+    app.oauth_login("oidc", &code, &state, Some(&attacker_flow)).await.assert_error(400, "oauth:invalid_state");
+}
+
+#[tokio::test]
+async fn a_login_state_is_accepted_with_the_flow_value_and_no_cookie() {
+    let (app, _provider) = oidc_app().await;
+    let reply = app.get("/v1/auth/oauth/oidc/authorize", None).await;
+    let cookie = reply.headers[header::SET_COOKIE.as_str()].to_str().unwrap().to_string();
+    let body = reply.assert_status(200);
+    let flow = body["flow"].as_str().unwrap().to_string();
+    assert!(flow.len() >= 32, "{flow}");
+    assert!(cookie.starts_with(&format!("accountd_oauth={flow};")), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/v1/auth/oauth", "Max-Age=600"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Secure"), "not on http: {cookie}");
+    assert_eq!(reply.headers[header::CACHE_CONTROL.as_str()], "no-store");
+
+    // The test client keeps no cookies: the flow value alone proves the client.
+    let url = body["url"].as_str().unwrap();
+    let query = through_provider(&with_hint(url, "flo"), &app.callback_uri("oidc")).await;
+    let login = app.oauth_login("oidc", &query["code"], &query["state"], Some(&flow)).await;
+    assert_eq!(login.assert_status(200)["signupRequired"], true);
+}
+
+#[tokio::test]
+async fn a_login_state_is_accepted_with_the_cookie_and_no_flow_value() {
+    let (app, _provider) = oidc_app().await;
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let authorize = browser.get(app.url("/v1/auth/oauth/oidc/authorize")).send().await.unwrap();
+    assert_eq!(authorize.status(), 200);
+    let url = authorize.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_string();
+    let query = through_provider(&with_hint(&url, "cookie"), &app.callback_uri("oidc")).await;
+    // Without the cookie (the test client keeps none) the same answer is refused.
+    app.oauth_login("oidc", &query["code"], &query["state"], None).await.assert_error(400, "oauth:invalid_state");
+
+    let login = browser
+        .post(app.url("/v1/auth/oauth/oidc/login"))
+        .json(&json!({ "code": query["code"], "state": query["state"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    assert_eq!(login.json::<Value>().await.unwrap()["signupRequired"], true);
+}
+
+#[tokio::test]
+async fn the_login_cookie_is_secure_with_an_https_public_url() {
+    let (app, _provider) = oidc_app_with(|config, _| {
+        config.public_url = "https://accounts.example.com".parse().unwrap();
+    })
+    .await;
+    let reply = app.get("/v1/auth/oauth/oidc/authorize", None).await;
+    let cookie = reply.headers[header::SET_COOKIE.as_str()].to_str().unwrap().to_string();
+    reply.assert_status(200);
+    assert!(cookie.starts_with("accountd_oauth="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_link_state_finishes_only_with_the_session_that_asked_for_it() {
+    let (app, _provider) = oidc_app().await;
+    let jane = app.register_as("jane").await;
+    let other_session =
+        app.login("jane", PASSWORD).await.assert_status(200)["session"]["token"].as_str().unwrap().to_string();
+    let pat = app.create_pat(&jane.token, &["user:read", "user:write"]).await;
+
+    let url = app.link_url("oidc", &jane.token).await;
+    let query = through_provider(&with_hint(&url, "jane-linked"), &app.callback_uri("oidc")).await;
+    let answer = json!({ "code": query["code"], "state": query["state"] });
+    for (credential, who) in [(&other_session, "another session"), (&pat, "a personal access token")] {
+        let reply = app.post("/v1/me/linked-accounts/oidc", Some(credential), answer.clone()).await;
+        assert_eq!(reply.status, 400, "{who}: {:?}", reply.body);
+        reply.assert_error(400, "oauth:invalid_state");
+    }
+    assert!(app.linked(&jane.token).await.is_empty());
+
+    // The session that asked still finishes it.
+    app.post("/v1/me/linked-accounts/oidc", Some(&jane.token), answer).await.assert_status(201);
+    assert_eq!(app.linked(&jane.token).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_link_started_with_a_personal_access_token_finishes_with_that_token_only() {
+    let (app, _provider) = oidc_app().await;
+    let jane = app.register_as("jane").await;
+    let pat = app.create_pat(&jane.token, &["user:read", "user:write"]).await;
+    let url = app.link_url("oidc", &pat).await;
+    let query = through_provider(&with_hint(&url, "jane-by-pat"), &app.callback_uri("oidc")).await;
+    let answer = json!({ "code": query["code"], "state": query["state"] });
+    app.post("/v1/me/linked-accounts/oidc", Some(&jane.token), answer.clone())
+        .await
+        .assert_error(400, "oauth:invalid_state");
+    app.post("/v1/me/linked-accounts/oidc", Some(&pat), answer).await.assert_status(201);
 }
 
 #[tokio::test]
 async fn a_state_expires_after_ten_minutes() {
     let (app, _provider) = oidc_app().await;
-    let (code, state) = app.oidc_login_code("fay").await;
+    let (code, state, flow) = app.oidc_login_code("fay").await;
     app.clock.advance(chrono::Duration::minutes(10) + chrono::Duration::seconds(1));
-    app.oauth_login("oidc", &code, &state).await.assert_error(400, "oauth:invalid_state");
+    app.oauth_login("oidc", &code, &state, Some(&flow)).await.assert_error(400, "oauth:invalid_state");
 }
 
 #[tokio::test]
@@ -376,12 +500,12 @@ async fn a_state_works_only_for_its_provider_and_purpose() {
         config.oauth.providers.insert("github".into(), provider_config(OAuthProviderKind::Github));
     })
     .await;
-    let (code, state) = app.oidc_login_code("gus").await;
-    app.oauth_login("github", &code, &state).await.assert_error(400, "oauth:invalid_state");
+    let (code, state, flow) = app.oidc_login_code("gus").await;
+    app.oauth_login("github", &code, &state, Some(&flow)).await.assert_error(400, "oauth:invalid_state");
 
     // A login state can't link, and a link state can't log in or link another account.
     let jane = app.register_as("jane").await;
-    let (code, state) = app.oidc_login_code("gus").await;
+    let (code, state, _flow) = app.oidc_login_code("gus").await;
     let link =
         app.post("/v1/me/linked-accounts/oidc", Some(&jane.token), json!({ "code": code, "state": state })).await;
     link.assert_error(400, "oauth:invalid_state");
@@ -403,7 +527,7 @@ async fn a_state_works_only_for_its_provider_and_purpose() {
 #[tokio::test]
 async fn an_id_token_with_another_nonce_is_refused() {
     let (app, _provider) = oidc_app().await;
-    let url = app.login_url("oidc").await;
+    let (url, flow) = app.login_url("oidc").await;
     let mut forged = url::Url::parse(&with_hint(&url, "nina")).unwrap();
     let pairs: Vec<(String, String)> = forged
         .query_pairs()
@@ -414,7 +538,8 @@ async fn an_id_token_with_another_nonce_is_refused() {
         .collect();
     forged.query_pairs_mut().clear().extend_pairs(pairs);
     let query = through_provider(forged.as_str(), &app.callback_uri("oidc")).await;
-    app.oauth_login("oidc", &query["code"], &query["state"]).await.assert_error(502, "oauth:provider_error");
+    let reply = app.oauth_login("oidc", &query["code"], &query["state"], Some(&flow)).await;
+    reply.assert_error(502, "oauth:provider_error");
 }
 
 #[tokio::test]
@@ -438,15 +563,16 @@ async fn unknown_providers_and_redirect_uris_are_refused() {
     })
     .await;
     app.get("/v1/auth/oauth/nope/authorize", None).await.assert_error(404, "oauth:unknown_provider");
-    app.oauth_login("nope", "c", "s").await.assert_error(404, "oauth:unknown_provider");
+    app.oauth_login("nope", "c", "s", None).await.assert_error(404, "oauth:unknown_provider");
     let reply = app.get("/v1/auth/oauth/oidc/authorize?redirectUri=https%3A%2F%2Fevil.example%2Fcb", None).await;
     reply.assert_error(400, "oauth:invalid_redirect_uri");
 
     // A client that handles the redirect itself passes an allowed URI.
     let reply = app.get("/v1/auth/oauth/oidc/authorize?redirectUri=http%3A%2F%2Fclient.test%2Fcallback", None).await;
-    let url = reply.assert_status(200)["url"].as_str().unwrap().to_string();
+    let body = reply.assert_status(200);
+    let (url, flow) = (body["url"].as_str().unwrap().to_string(), body["flow"].as_str().unwrap().to_string());
     let query = through_provider(&with_hint(&url, "olga"), "http://client.test/callback").await;
-    let login = app.oauth_login("oidc", &query["code"], &query["state"]).await;
+    let login = app.oauth_login("oidc", &query["code"], &query["state"], Some(&flow)).await;
     assert_eq!(login.assert_status(200)["signupRequired"], true);
 }
 
@@ -581,9 +707,9 @@ async fn github_and_discord_sign_up_link_and_unlink_without_losing_access() {
         { "email": "old@github.test", "primary": false, "verified": false },
         { "email": "octo@github.test", "primary": true, "verified": true },
     ]);
-    let url = app.login_url("github").await;
+    let (url, flow) = app.login_url("github").await;
     let (code, state) = app.code_from(&url, "github").await;
-    let reply = app.oauth_login("github", &code, &state).await;
+    let reply = app.oauth_login("github", &code, &state, Some(&flow)).await;
     let body = reply.assert_status(200);
     assert_eq!(
         (body["email"].as_str(), body["suggestedUsername"].as_str()),
@@ -615,18 +741,18 @@ async fn github_and_discord_sign_up_link_and_unlink_without_losing_access() {
 
     // Unlink GitHub: Discord is still a way in.
     app.unlink(&octo.token, "github").await.assert_status(204);
-    let url = app.login_url("discord").await;
+    let (url, flow) = app.login_url("discord").await;
     let (code, state) = app.code_from(&url, "discord").await;
-    let login = app.oauth_login("discord", &code, &state).await;
+    let login = app.oauth_login("discord", &code, &state, Some(&flow)).await;
     assert_eq!(login.assert_status(200)["user"]["id"], octo.id.as_str());
     // Discord is now the only way in.
     app.unlink(&octo.token, "discord").await.assert_error(409, "oauth:last_login_method");
 
     // Data is refreshed at each login through the identity.
     discord.user.lock().unwrap()["username"] = json!("nelly2");
-    let url = app.login_url("discord").await;
+    let (url, flow) = app.login_url("discord").await;
     let (code, state) = app.code_from(&url, "discord").await;
-    app.oauth_login("discord", &code, &state).await.assert_status(200);
+    app.oauth_login("discord", &code, &state, Some(&flow)).await.assert_status(200);
     assert_eq!(app.linked(&octo.token).await[0]["username"], "nelly2");
 }
 
@@ -636,9 +762,9 @@ async fn a_github_user_without_a_verified_email_can_not_claim_an_account() {
     app.register_as("jane").await;
     *github.user.lock().unwrap() = json!({ "id": 7, "login": "jane", "avatar_url": null, "email": "jane@example.com" });
     *github.emails.lock().unwrap() = json!([{ "email": "jane@example.com", "primary": true, "verified": false }]);
-    let url = app.login_url("github").await;
+    let (url, flow) = app.login_url("github").await;
     let (code, state) = app.code_from(&url, "github").await;
-    let reply = app.oauth_login("github", &code, &state).await;
+    let reply = app.oauth_login("github", &code, &state, Some(&flow)).await;
     let token = reply.assert_status(200)["signupToken"].clone();
     let signup = app.post("/v1/auth/complete-signup", None, json!({ "signupToken": token, "username": "jane2" })).await;
     signup.assert_error(409, "user:email_taken");
@@ -647,19 +773,31 @@ async fn a_github_user_without_a_verified_email_can_not_claim_an_account() {
 #[tokio::test]
 async fn a_code_the_provider_refuses_is_a_provider_error() {
     let (app, _github, _discord) = social_app().await;
-    let url = app.login_url("github").await;
+    let (url, flow) = app.login_url("github").await;
     let (_code, state) = app.code_from(&url, "github").await;
-    app.oauth_login("github", "forged", &state).await.assert_error(502, "oauth:provider_error");
+    app.oauth_login("github", "forged", &state, Some(&flow)).await.assert_error(502, "oauth:provider_error");
 }
 
 // ---- the callback page in a browser -------------------------------------------------------
 
-/// Runs the callback page in headless Chromium from `authorize_url`; returns what it showed.
-async fn in_browser(authorize_url: &str, username: &str) -> Value {
+/// Runs the callback page in headless Chromium from `url`; returns what it showed.
+async fn in_browser(url: &str, username: &str) -> Value {
+    run_browser(&["--url", url], username).await
+}
+
+/// Starts a login as `hint` in headless Chromium, as a web app would (the browser asks
+/// accountd's authorize route, keeping its cookie, and goes to the provider); returns what
+/// the callback page showed.
+async fn login_in_browser(app: &TestApp, hint: &str, username: &str) -> Value {
+    run_browser(&["--start", &app.url("/v1/auth/oauth/oidc/authorize"), "--hint", hint], username).await
+}
+
+async fn run_browser(start: &[&str], username: &str) -> Value {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let output = Command::new("node")
         .arg(js_dir().join("oauth-callback-browser.mjs"))
-        .args(["--url", authorize_url, "--username", username, "--chromium", &chromium])
+        .args(start)
+        .args(["--username", username, "--chromium", &chromium])
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
@@ -674,8 +812,7 @@ async fn in_browser(authorize_url: &str, username: &str) -> Value {
 async fn the_callback_page_signs_up_and_logs_in_in_a_browser() {
     let (app, _provider) = oidc_app().await;
 
-    let url = with_hint(&app.login_url("oidc").await, "pat:pat@example.com:true");
-    let shown = in_browser(&url, "pat_in_browser").await;
+    let shown = login_in_browser(&app, "pat:pat@example.com:true", "pat_in_browser").await;
     assert_eq!(shown["errors"], json!([]), "{shown}");
     assert_eq!(shown["first"], "signup", "{shown}");
     assert_eq!(shown["suggested"], "pat");
@@ -686,8 +823,7 @@ async fn the_callback_page_signs_up_and_logs_in_in_a_browser() {
     app.get("/v1/users/pat_in_browser", None).await.assert_status(200);
 
     // The same identity, in a fresh browser, logs straight in.
-    let url = with_hint(&app.login_url("oidc").await, "pat:pat@example.com:true");
-    let shown = in_browser(&url, "").await;
+    let shown = login_in_browser(&app, "pat:pat@example.com:true", "").await;
     assert_eq!(shown["errors"], json!([]), "{shown}");
     assert_eq!((shown["first"].as_str(), shown["result"].as_str()), (Some("signed-in"), Some("signed-in")));
     assert!(shown["status"].as_str().unwrap().contains("pat_in_browser"), "{shown}");
@@ -696,15 +832,37 @@ async fn the_callback_page_signs_up_and_logs_in_in_a_browser() {
 #[tokio::test]
 async fn the_callback_page_reports_a_used_state() {
     let (app, _provider) = oidc_app().await;
-    let url = with_hint(&app.login_url("oidc").await, "quinn");
-    let query = through_provider(&url, &app.callback_uri("oidc")).await;
-    app.oauth_login("oidc", &query["code"], &query["state"]).await.assert_status(200);
+    let (url, flow) = app.login_url("oidc").await;
+    let query = through_provider(&with_hint(&url, "quinn"), &app.callback_uri("oidc")).await;
+    app.oauth_login("oidc", &query["code"], &query["state"], Some(&flow)).await.assert_status(200);
 
     let mut page = url::Url::parse(&app.callback_uri("oidc")).unwrap();
     page.query_pairs_mut().append_pair("code", &query["code"]).append_pair("state", &query["state"]);
     let shown = in_browser(page.as_str(), "").await;
     assert_eq!(shown["result"], "error", "{shown}");
     assert_eq!(shown["heading"], "Sign-in failed");
+}
+
+#[tokio::test]
+async fn the_callback_page_refuses_an_attackers_code_and_state() {
+    let (app, _provider) = oidc_app().await;
+    // The attacker starts a login as themself and stops at the provider's answer.
+    let (code, state, attacker_flow) = app.oidc_login_code("mallory-page").await;
+
+    // The victim's browser is sent to the callback page with the attacker's code and state.
+    let mut page = url::Url::parse(&app.callback_uri("oidc")).unwrap();
+    page.query_pairs_mut().append_pair("code", &code).append_pair("state", &state).append_pair("flow", &attacker_flow);
+    let shown = in_browser(page.as_str(), "").await;
+    assert_eq!(
+        (shown["result"].as_str(), shown["code"].as_str()),
+        (Some("error"), Some("oauth:invalid_state")),
+        "{shown}"
+    );
+    assert_eq!(shown["sessionCookie"], false, "{shown}");
+
+    // The refusal did not use the state up: the attacker's own client still finishes.
+    let reply = app.oauth_login("oidc", &code, &state, Some(&attacker_flow)).await;
+    assert_eq!(reply.assert_status(200)["signupRequired"], true);
 }
 
 #[tokio::test]
@@ -769,16 +927,16 @@ async fn provider_tokens_and_states_are_not_stored_in_the_clear() {
     let (app, github, _discord) = social_app().await;
     *github.user.lock().unwrap() = json!({ "id": 99, "login": "sealy", "avatar_url": null, "email": null });
     *github.emails.lock().unwrap() = json!([{ "email": "sealy@github.test", "primary": true, "verified": true }]);
-    let url = app.login_url("github").await;
+    let (url, flow) = app.login_url("github").await;
     let (code, state) = app.code_from(&url, "github").await;
-    let reply = app.oauth_login("github", &code, &state).await;
+    let reply = app.oauth_login("github", &code, &state, Some(&flow)).await;
     app.sign_up_with(reply, "sealy").await;
 
     // A dump of the database holds neither the provider's access token nor a usable state.
     assert_eq!(count(&app, "SELECT count(*) FROM linked_accounts WHERE access_token_sealed IS NOT NULL").await, 1);
     let clear = "SELECT count(*) FROM linked_accounts WHERE access_token_sealed LIKE '%gho_standin%'";
     assert_eq!(count(&app, clear).await, 0);
-    let url = app.login_url("github").await;
+    let (url, _flow) = app.login_url("github").await;
     let state = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     assert_eq!(count(&app, "SELECT count(*) FROM oauth_states").await, 1);
     assert_eq!(count(&app, &format!("SELECT count(*) FROM oauth_states WHERE state_hash = '{state}'")).await, 0);

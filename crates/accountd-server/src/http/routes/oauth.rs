@@ -4,12 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum_extra::extract::cookie::CookieJar;
 
 use crate::http::cookies;
 use crate::http::dto::{
     AuthResponse, AuthorizeQuery, AuthorizeUrl, CompleteSignupRequest, LinkedAccountDto, LinkedAccountList,
-    OAuthCallbackRequest, OAuthLoginResponse, OAuthProviderDto, OAuthProviderList, Profile, SessionToken,
-    SignupRequired,
+    LoginAuthorization, OAuthCallbackRequest, OAuthLoginRequest, OAuthLoginResponse, OAuthProviderDto,
+    OAuthProviderList, Profile, SessionToken, SignupRequired,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser};
@@ -36,9 +37,12 @@ pub async fn providers(State(state): State<AppState>) -> Json<OAuthProviderList>
 
 /// The provider's authorization URL to send the user to, to log in or sign up.
 ///
-/// The `state` in it is single-use and expires in 10 minutes.
+/// The `state` in it is single-use, expires in 10 minutes, and is accepted only from the
+/// client that asked: with the `accountd_oauth` cookie this answer sets (HttpOnly,
+/// SameSite=Lax, `Path=/v1/auth/oauth`, ten minutes, Secure when the public URL is https),
+/// or with the `flow` value of the answer.
 #[utoipa::path(get, path = "/v1/auth/oauth/{provider}/authorize", tag = "oauth", params(("provider" = String, Path), AuthorizeQuery), responses(
-    (status = 200, body = AuthorizeUrl),
+    (status = 200, body = LoginAuthorization, headers(("Set-Cookie" = String, description = "`accountd_oauth`, the `flow` value bound to the state"))),
     (status = 400, body = ErrorBody, description = "`oauth:invalid_redirect_uri`: not an allowed redirect URI"),
     (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
     (status = 502, body = ErrorBody, description = "`oauth:provider_error`: discovery failed"),
@@ -47,19 +51,22 @@ pub async fn authorize(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     ApiQuery(query): ApiQuery<AuthorizeQuery>,
-) -> Result<Json<AuthorizeUrl>, ApiError> {
-    let url = state.oauth.authorize(&provider, query.redirect_uri.as_deref(), None).await?;
-    Ok(Json(AuthorizeUrl { url: url.into() }))
+) -> Result<Response, ApiError> {
+    let (url, flow) = state.oauth.authorize_login(&provider, query.redirect_uri.as_deref()).await?;
+    let cookie = cookies::oauth_cookie(&flow, state.web.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], Json(LoginAuthorization { url: url.into(), flow })).into_response())
 }
 
 /// Finishes a login with the `code` and `state` the provider sent back.
 ///
-/// A linked identity signs in (`{"user", "session"}` and the cookie; accounts with two-factor
+/// The state must come back with the `accountd_oauth` cookie or the `flow` value of the
+/// authorize answer; a state without either is refused and stays usable by its client. A
+/// linked identity signs in (`{"user", "session"}` and the cookie; accounts with two-factor
 /// authentication will answer `mfaRequired`); a new identity answers `signupRequired`.
 #[utoipa::path(post, path = "/v1/auth/oauth/{provider}/login", tag = "oauth", params(("provider" = String, Path)),
-    request_body = OAuthCallbackRequest, responses(
+    request_body = OAuthLoginRequest, responses(
     (status = 200, body = OAuthLoginResponse, description = "Signed in, a sign-up to complete, or — when the account has two-factor authentication on — `{\"mfaRequired\": true, \"mfaToken\", \"methods\"}` for `POST /v1/auth/login/2fa`"),
-    (status = 400, body = ErrorBody, description = "`oauth:invalid_state`: unknown, used, expired, or of another provider or purpose"),
+    (status = 400, body = ErrorBody, description = "`oauth:invalid_state`: unknown, used, expired, of another provider or purpose, or without the `accountd_oauth` cookie or `flow` value it was issued with"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`, `auth:email_not_verified`"),
     (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
     (status = 409, body = ErrorBody, description = "`oauth:account_exists`: the provider's verified email belongs to an account; log in and link"),
@@ -69,9 +76,12 @@ pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
     Path(provider): Path<String>,
-    ApiJson(body): ApiJson<OAuthCallbackRequest>,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<OAuthLoginRequest>,
 ) -> Result<Response, ApiError> {
-    match state.oauth.login(&provider, &body.code, &body.state, &client).await? {
+    let flows: Vec<&str> =
+        body.flow.as_deref().into_iter().chain(jar.get(cookies::OAUTH_COOKIE).map(|cookie| cookie.value())).collect();
+    match state.oauth.login(&provider, &body.code, &body.state, &flows, &client).await? {
         OAuthLogin::Linked(outcome) => super::auth::login_answer(&state, *outcome).await,
         OAuthLogin::SignupRequired { token, email, suggested_username } => {
             use secrecy::ExposeSecret as _;
@@ -130,6 +140,9 @@ pub async fn linked_accounts(
 }
 
 /// The provider's authorization URL to link an identity to the account.
+///
+/// The `state` in it finishes only with the credential (session or personal access token)
+/// that asked for it.
 #[utoipa::path(post, path = "/v1/me/linked-accounts/{provider}/authorize", tag = "oauth", security(("session" = []), ("cookie" = [])),
     params(("provider" = String, Path), AuthorizeQuery), responses(
     (status = 200, body = AuthorizeUrl),
@@ -145,15 +158,17 @@ pub async fn link_authorize(
     Path(provider): Path<String>,
     ApiQuery(query): ApiQuery<AuthorizeQuery>,
 ) -> Result<Json<AuthorizeUrl>, ApiError> {
-    let url = state.oauth.authorize(&provider, query.redirect_uri.as_deref(), Some(current.user().id)).await?;
+    let url = state.oauth.authorize_link(&provider, query.redirect_uri.as_deref(), &current).await?;
     Ok(Json(AuthorizeUrl { url: url.into() }))
 }
 
 /// Links the identity the provider sent back (`code`, `state`) to the account.
+///
+/// The state must come back with the session (or personal access token) that asked for it.
 #[utoipa::path(post, path = "/v1/me/linked-accounts/{provider}", tag = "oauth", security(("session" = []), ("cookie" = [])),
     params(("provider" = String, Path)), request_body = OAuthCallbackRequest, responses(
     (status = 201, body = LinkedAccountDto),
-    (status = 400, body = ErrorBody, description = "`oauth:invalid_state`, also for a state another account asked for"),
+    (status = 400, body = ErrorBody, description = "`oauth:invalid_state`, also for a state another session, token or account asked for"),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`"),
     (status = 404, body = ErrorBody, description = "`oauth:unknown_provider`"),
@@ -167,7 +182,7 @@ pub async fn link(
     Path(provider): Path<String>,
     ApiJson(body): ApiJson<OAuthCallbackRequest>,
 ) -> Result<(StatusCode, Json<LinkedAccountDto>), ApiError> {
-    let linked = state.oauth.link(current.user(), &provider, &body.code, &body.state, &client).await?;
+    let linked = state.oauth.link(&current, &provider, &body.code, &body.state, &client).await?;
     Ok((StatusCode::CREATED, Json(LinkedAccountDto::from(&linked))))
 }
 
