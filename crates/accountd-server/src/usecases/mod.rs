@@ -28,9 +28,13 @@ pub enum AppError {
     /// More work than the server accepts right now; the client should retry shortly.
     #[error("the server is overloaded")]
     Overloaded,
+    /// A failure that is not the client's: the error keeps its source chain for the log.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
+
+/// Any error, with the causes it carries.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
@@ -40,7 +44,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
-            other => Self::Internal(other.to_string()),
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
@@ -49,7 +53,7 @@ impl From<HashingError> for AppError {
     fn from(error: HashingError) -> Self {
         match error {
             HashingError::Overloaded => Self::Overloaded,
-            HashingError::Failed(reason) => Self::Internal(reason),
+            failed @ HashingError::Failed(_) => Self::Internal(Box::new(failed)),
         }
     }
 }

@@ -114,7 +114,7 @@ pub fn totp_context(user: UserId) -> String {
 pub fn open_secret(key: &InstanceKey, user: UserId, sealed: &str) -> AppResult<TotpSecret> {
     key.open(sealed, &totp_context(user))
         .map(TotpSecret::from_bytes)
-        .map_err(|_| AppError::Internal(format!("the TOTP secret of {user} does not open")))
+        .map_err(|_| AppError::Internal(format!("the TOTP secret of {user} does not open").into()))
 }
 
 /// Checks `code` against the account's enabled factor and spends it in `tx`: a TOTP

@@ -226,8 +226,8 @@ impl TwoFactor {
                         .key()
                         .open(&sealed, &recovery_context(user))
                         .map_err(|_| AppError::Internal("sealed recovery codes do not open".into()))?;
-                    let codes: Vec<String> = serde_json::from_slice(&plain)
-                        .map_err(|error| AppError::Internal(format!("sealed recovery codes: {error}")))?;
+                    let codes: Vec<String> =
+                        serde_json::from_slice(&plain).map_err(|error| AppError::Internal(error.into()))?;
                     Some(codes)
                 }
                 None => None,
@@ -270,7 +270,7 @@ impl TwoFactor {
     ) -> AppResult<Vec<String>> {
         let codes = totp::recovery_codes();
         let hashes: Vec<TokenHash> = codes.iter().map(|code| TokenHash::of(code)).collect();
-        let plain = serde_json::to_vec(&codes).map_err(|error| AppError::Internal(error.to_string()))?;
+        let plain = serde_json::to_vec(&codes).map_err(|error| AppError::Internal(error.into()))?;
         let sealed = self.reauth.key().seal(&plain, &recovery_context(user));
         tx.replace_recovery_codes(user, &hashes, &sealed, now).await?;
         Ok(codes)
