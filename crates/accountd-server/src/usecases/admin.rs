@@ -139,20 +139,6 @@ impl Administration {
         Ok(updated)
     }
 
-    /// Deletes the account and everything that hangs off it; its email and username are free again.
-    pub async fn delete(&self, admin: &User, id: UserId, client: &ClientInfo) -> AppResult<()> {
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        ensure_not_last_admin(&mut *tx, id).await?;
-        if !tx.delete_user(id).await? {
-            return Err(DomainError::UserNotFound.into());
-        }
-        // The account is gone; its activity rows stay (user_id is not a foreign key).
-        tx.insert_activity(&activity(id, "admin.user_deleted", client, now, json!({ "adminId": admin.id }))).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn revoke_sessions(&self, admin: &User, id: UserId, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

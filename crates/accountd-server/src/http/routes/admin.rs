@@ -76,8 +76,9 @@ pub async fn update_user(
     Ok(Json(state.profile(&user).await?))
 }
 
-/// Deletes an account; its email and username are free again. The last administrator
-/// that is not banned cannot be deleted.
+/// Deletes an account as `DELETE /v1/me` does (every record of it, its activity history,
+/// the goodbye mail); its email and username are free again. The last administrator that
+/// is not banned cannot be deleted.
 #[utoipa::path(delete, path = "/v1/admin/users/{id}", tag = "admin", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), responses(
     (status = 204),
@@ -92,7 +93,7 @@ pub async fn delete_user(
     Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.admin.delete(&admin, user_id(&id)?, &client).await?;
+    state.deletion.delete_by_admin(&admin, user_id(&id)?, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
