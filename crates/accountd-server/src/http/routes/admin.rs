@@ -1,19 +1,15 @@
 //! Administration: `/v1/admin/*`, for sessions of accounts with the role `admin`.
 
 use accountd_core::{DomainError, UserId};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
 use crate::http::dto::{AdminActivityDto, AdminActivityQuery, AdminUserPatch, ListOf, Profile, SearchQuery};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{Admin, ApiJson, ApiQuery, Client};
+use crate::http::extract::{Admin, ApiJson, ApiQuery, Client, PathParam};
 use crate::http::AppState;
 use crate::usecases::Paging;
-
-fn user_id(id: &str) -> Result<UserId, ApiError> {
-    id.parse().map_err(|_| DomainError::UserNotFound.into())
-}
 
 /// Every account (banned ones too), optionally those whose email, username or display name starts with `query`.
 #[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("session" = []), ("cookie" = [])), params(SearchQuery), responses(
@@ -46,9 +42,9 @@ pub async fn list_users(
 pub async fn get_user(
     State(state): State<AppState>,
     Admin(_admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state.admin.get(user_id(&id)?).await?;
+    let user = state.admin.get(id).await?;
     Ok(Json(state.profile(&user).await?))
 }
 
@@ -69,10 +65,10 @@ pub async fn update_user(
     State(state): State<AppState>,
     Client(client): Client,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
     ApiJson(body): ApiJson<AdminUserPatch>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state.admin.update(&admin, user_id(&id)?, body.into(), &client).await?;
+    let user = state.admin.update(&admin, id, body.into(), &client).await?;
     Ok(Json(state.profile(&user).await?))
 }
 
@@ -91,9 +87,9 @@ pub async fn delete_user(
     State(state): State<AppState>,
     Client(client): Client,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    state.deletion.delete_by_admin(&admin, user_id(&id)?, &client).await?;
+    state.deletion.delete_by_admin(&admin, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -109,9 +105,9 @@ pub async fn revoke_user_sessions(
     State(state): State<AppState>,
     Client(client): Client,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    state.admin.revoke_sessions(&admin, user_id(&id)?, &client).await?;
+    state.admin.revoke_sessions(&admin, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

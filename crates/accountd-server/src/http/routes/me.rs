@@ -1,6 +1,6 @@
 //! The signed-in account: profile, sessions, login history.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,9 +12,10 @@ use crate::http::dto::{
     SessionList, UpdateProfileRequest,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession, CurrentUser};
+use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession, CurrentUser, PathParam};
 use crate::http::AppState;
 use crate::usecases::Paging;
+use accountd_core::SessionId;
 
 /// The account of the session.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = []), ("pat" = ["user:read"])), responses(
@@ -117,9 +118,8 @@ pub async fn revoke_session(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentSession(current): CurrentSession,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::SessionNotFound))?;
     state.sessions.revoke(&current, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! Registration and public profiles.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,10 +10,11 @@ use crate::http::dto::{
     AuthResponse, Availability, ListOf, Profile, PublicProfile, RegisterRequest, SearchQuery, SessionToken,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiQuery, Client};
+use crate::http::extract::{ApiJson, ApiQuery, Client, PathParam, UsernameCandidate, UsernameLookup};
 use crate::http::AppState;
 use crate::usecases::accounts::{Registration, Unavailable};
 use crate::usecases::Paging;
+use accountd_core::UserId;
 
 /// Creates an account and signs it in (session in the body and as a cookie).
 ///
@@ -56,10 +57,13 @@ pub async fn register(
 /// Whether a username can be registered.
 #[utoipa::path(get, path = "/v1/usernames/{username}/availability", tag = "registration",
     params(("username" = String, Path)),
-    responses((status = 200, body = Availability)))]
+    responses(
+        (status = 200, body = Availability),
+        (status = 400, body = ErrorBody, description = "`validation:invalid_username` for a name that is not UTF-8"),
+    ))]
 pub async fn availability(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    PathParam(UsernameCandidate(username)): PathParam<UsernameCandidate>,
 ) -> Result<Json<Availability>, ApiError> {
     let (username, unavailable) = state.accounts.availability(&username).await?;
     let reason = unavailable.map(|reason| match reason {
@@ -76,7 +80,7 @@ pub async fn availability(
     responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
 pub async fn by_username(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    PathParam(UsernameLookup(username)): PathParam<UsernameLookup>,
 ) -> Result<Json<PublicProfile>, ApiError> {
     let user = state.accounts.public_by_username(&username).await?;
     Ok(Json(PublicProfile::from(&user)))
@@ -86,8 +90,10 @@ pub async fn by_username(
 #[utoipa::path(get, path = "/v1/users/by-id/{id}", tag = "profiles",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
-pub async fn by_id(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PublicProfile>, ApiError> {
-    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::UserNotFound))?;
+pub async fn by_id(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<UserId>,
+) -> Result<Json<PublicProfile>, ApiError> {
     let user = state.accounts.public_by_id(id).await?;
     Ok(Json(PublicProfile::from(&user)))
 }
