@@ -7,6 +7,7 @@ pub mod deletion;
 pub mod email_flows;
 pub mod mailing;
 pub mod oauth;
+pub mod profiles;
 pub mod reauth;
 pub mod sessions;
 pub mod throttle;

@@ -27,7 +27,8 @@ pub async fn get_me(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(state.profile_of(&current).await?))
+    let account = state.profiles.of_principal(&current).await?;
+    Ok(Json(Profile::of(&account, state.web.storage_limit)))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
@@ -56,7 +57,7 @@ pub async fn update_me(
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.accounts.update_profile(current.user(), body.into(), &client).await?;
-    Ok(Json(state.profile(&user).await?))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
 }
 
 /// Deletes the account and everything of it; the email and username are free again. A goodbye mail is sent.

@@ -1,16 +1,13 @@
 //! Registration and public profiles.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::http::cookies;
-use crate::http::dto::{
-    AuthResponse, Availability, ListOf, Profile, PublicProfile, RegisterRequest, SearchQuery, SessionToken,
-};
+use crate::http::dto::{AuthResponse, Availability, ListOf, PublicProfile, RegisterRequest, SearchQuery};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, PathParam, UsernameCandidate, UsernameLookup};
+use crate::http::signed_in::SignedIn;
 use crate::http::AppState;
 use crate::usecases::accounts::{Registration, Unavailable};
 use crate::usecases::Paging;
@@ -42,16 +39,7 @@ pub async fn register(
         referral_code: body.referral_code,
     };
     let (user, session) = state.accounts.register(registration, &client).await?;
-    let cookie = cookies::session_cookie(
-        &SessionToken::from_issued(&session).token,
-        session.expires_at,
-        state.web.secure_cookies,
-    );
-    let body = AuthResponse {
-        user: Profile::new(&user, state.web.storage_limit, &[]),
-        session: SessionToken::from_issued(&session),
-    };
-    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok(SignedIn::new(&state, &user, &session).await?.created().into_response())
 }
 
 /// Whether a username can be registered.
