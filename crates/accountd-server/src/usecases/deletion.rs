@@ -1,6 +1,7 @@
 //! Deleting an account (`DELETE /v1/me`, `DELETE /v1/admin/users/{id}`): everything of it
 //! goes in one transaction.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::mail::TokenPurpose;
@@ -48,7 +49,7 @@ impl AccountDeletion {
         let record = Activity {
             id: uuid::Uuid::now_v7(),
             user_id: Some(user.id),
-            action: "account.deleted".into(),
+            action: ActivityAction::AccountDeleted.as_str().into(),
             at: now,
             ip: None,
             user_agent: None,
@@ -63,7 +64,7 @@ impl AccountDeletion {
     /// `admin.user_deleted` with the administrator's id.
     pub async fn delete_by_admin(&self, admin: &User, id: UserId, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
-        let record = activity(id, "admin.user_deleted", client, now, json!({ "adminId": admin.id }));
+        let record = activity(id, ActivityAction::AdminUserDeleted, client, now, json!({ "adminId": admin.id }));
         self.erase(id, DomainError::UserNotFound, record, now).await
     }
 

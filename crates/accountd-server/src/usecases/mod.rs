@@ -14,6 +14,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{DomainError, UserId};
 use accountd_store::{StoreError, UniqueKey};
@@ -64,7 +65,7 @@ pub type AppResult<T> = Result<T, AppError>;
 /// An activity row for an account, stamped with where the request came from.
 pub fn activity(
     user: UserId,
-    action: &str,
+    action: ActivityAction,
     client: &ClientInfo,
     at: DateTime<Utc>,
     metadata: serde_json::Value,
@@ -72,7 +73,7 @@ pub fn activity(
     Activity {
         id: uuid::Uuid::now_v7(),
         user_id: Some(user),
-        action: action.to_string(),
+        action: action.as_str().to_string(),
         at,
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),

@@ -3,6 +3,7 @@
 //! passes is spent, as at login. Wrong passwords and codes count toward the account's
 //! login and second-factor limits ([`AuthThrottle`]), and past either the call is refused.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::sealed::InstanceKey;
@@ -149,7 +150,13 @@ pub async fn spend_code(
         return Ok(false);
     }
     let (_, remaining) = tx.recovery_code_counts(user).await?;
-    tx.insert_activity(&activity(user, "2fa.recovery_code_used", client, now, json!({ "remaining": remaining })))
-        .await?;
+    tx.insert_activity(&activity(
+        user,
+        ActivityAction::RecoveryCodeUsed,
+        client,
+        now,
+        json!({ "remaining": remaining }),
+    ))
+    .await?;
     Ok(true)
 }
