@@ -3,6 +3,7 @@
 //! Nothing here performs I/O or knows about HTTP or SQL.
 
 pub mod access;
+pub mod activity;
 pub mod client;
 pub mod clock;
 pub mod email;

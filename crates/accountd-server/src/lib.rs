@@ -32,6 +32,7 @@ use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
+use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
 use crate::usecases::sessions::{SessionSettings, Sessions};
 use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
@@ -177,6 +178,7 @@ pub fn app_state(
         sessions,
         tokens,
         admin,
+        profiles: Arc::new(Profiles::new(store.clone())),
         rate_limiter,
         store,
         two_factor,

@@ -396,8 +396,6 @@ pub trait AdminRepo {
     /// transactions that each take one away, the second waits for the first and sees
     /// what it left (PostgreSQL row locks; SQLite has one writer at a time).
     async fn lock_active_admins(&mut self) -> Result<Vec<UserId>, StoreError>;
-    /// Whether the account existed; everything that hangs off it goes with it.
-    async fn delete_user(&mut self, user: UserId) -> Result<bool, StoreError>;
     /// Activity of every account, newest first, optionally of one account or one action.
     async fn all_activities(
         &mut self,

@@ -172,12 +172,17 @@ pub struct Profile {
 impl Profile {
     /// The profile with the account's linked identities; loaded only where a profile is
     /// answered, not on every authenticated request.
-    pub fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
+    fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
         self.linked_accounts = accounts.iter().map(LinkedAccountDto::from).collect();
         self
     }
 
-    pub fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
+    /// The owner's view of the account, with every record it lists.
+    pub fn of(account: &crate::account_cache::CachedAccount, storage_limit: u64) -> Self {
+        Self::new(&account.user, storage_limit, &account.addresses).with_linked_accounts(&account.linked_accounts)
+    }
+
+    fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
         Self {
             id: user.id.as_uuid(),
             email: user.email.as_str().to_owned(),

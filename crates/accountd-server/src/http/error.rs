@@ -169,11 +169,23 @@ impl From<AppError> for ApiError {
             },
             AppError::Internal(reason) => {
                 // The reason may name tables or drivers: it goes to the log, never to the client.
-                tracing::error!(%reason, "request failed");
+                tracing::error!(reason = %source_chain(reason.as_ref()), "request failed");
                 Self::internal()
             }
         }
     }
+}
+
+/// An error and each of its causes, outermost first, as one line for the log.
+fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(" <- ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
 }
 
 impl IntoResponse for ApiError {
@@ -301,6 +313,16 @@ mod tests {
         let api: ApiError = AppError::Internal("relation \"users\" does not exist".into()).into();
         assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!api.message.contains("users"));
+    }
+
+    #[test]
+    fn the_log_line_of_an_internal_error_names_every_cause() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("reading the session failed")]
+        struct Outer(#[source] std::io::Error);
+        let cause = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "the database hung up");
+        let AppError::Internal(reason) = AppError::Internal(Box::new(Outer(cause))) else { unreachable!() };
+        assert_eq!(source_chain(reason.as_ref()), "reading the session failed <- the database hung up");
     }
 
     #[test]

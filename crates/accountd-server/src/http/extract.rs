@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex};
 
 use accountd_core::token::TokenKind;
 use accountd_core::user::{ClientInfo, Role, User};
-use accountd_core::DomainError;
+use accountd_core::{DomainError, SessionId, TokenId, UserId};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum_extra::extract::cookie::CookieJar;
@@ -94,6 +94,86 @@ fn is_oversized_by_a_password(bytes: &[u8]) -> bool {
         .map(str::len)
         .sum();
     password_bytes > accountd_core::password::MAX_LEN * 4 && bytes.len() - password_bytes <= 64 * 1024
+}
+
+/// One value of the path, parsed by its kind. Whatever does not parse (a malformed id,
+/// percent-encoded bytes that are not UTF-8) gets the kind's refusal in the contract's
+/// error body, never axum's plain-text rejection.
+pub struct PathParam<T>(pub T);
+
+/// A kind of value in a path: how it parses, and how one that does not is refused.
+pub trait FromPath: Sized {
+    fn refusal() -> DomainError;
+    fn from_path(raw: String) -> Option<Self>;
+}
+
+impl<T: FromPath, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| T::refusal())?;
+        T::from_path(raw).map(PathParam).ok_or_else(|| T::refusal().into())
+    }
+}
+
+/// An id in the path: one that is not an id names nothing, so it is not found.
+macro_rules! id_from_path {
+    ($($id:ty => $not_found:expr),* $(,)?) => {$(
+        impl FromPath for $id {
+            fn refusal() -> DomainError {
+                $not_found
+            }
+
+            fn from_path(raw: String) -> Option<Self> {
+                raw.parse().ok()
+            }
+        }
+    )*};
+}
+
+/// An additional address of the account, by id.
+pub struct AddressId(pub uuid::Uuid);
+
+id_from_path!(
+    UserId => DomainError::UserNotFound,
+    SessionId => DomainError::SessionNotFound,
+    TokenId => DomainError::TokenNotFound,
+);
+
+impl FromPath for AddressId {
+    fn refusal() -> DomainError {
+        DomainError::AddressNotFound
+    }
+
+    fn from_path(raw: String) -> Option<Self> {
+        raw.parse().ok().map(AddressId)
+    }
+}
+
+/// A username to look up: text that is not UTF-8 names no account.
+pub struct UsernameLookup(pub String);
+
+impl FromPath for UsernameLookup {
+    fn refusal() -> DomainError {
+        DomainError::UserNotFound
+    }
+
+    fn from_path(raw: String) -> Option<Self> {
+        Some(UsernameLookup(raw))
+    }
+}
+
+/// A username someone would register: text that is not UTF-8 is not a username.
+pub struct UsernameCandidate(pub String);
+
+impl FromPath for UsernameCandidate {
+    fn refusal() -> DomainError {
+        DomainError::InvalidUsername("it is not UTF-8 text")
+    }
+
+    fn from_path(raw: String) -> Option<Self> {
+        Some(UsernameCandidate(raw))
+    }
 }
 
 /// Query parameters: `400 request:invalid_query` when they don't parse.

@@ -11,6 +11,7 @@ mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod server;
+pub mod signed_in;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::oauth::OAuth;
+use crate::usecases::profiles::Profiles;
 use crate::usecases::sessions::Sessions;
 use crate::usecases::tokens::Tokens;
 use crate::usecases::two_factor::TwoFactor;
@@ -81,6 +83,7 @@ pub struct App {
     pub sessions: Arc<Sessions>,
     pub tokens: Arc<Tokens>,
     pub admin: Arc<Administration>,
+    pub profiles: Arc<Profiles>,
     pub rate_limiter: Arc<rate_limit::IpRateLimiter>,
     pub oauth: Arc<OAuth>,
     pub store: Arc<dyn Store>,
@@ -175,37 +178,4 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::setup))
         .routes(routes!(two_factor::enable))
         .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
-}
-
-impl AppState {
-    /// The owner's view of an account, with the records it lists.
-    pub async fn profile(&self, user: &accountd_core::user::User) -> Result<dto::Profile, error::ApiError> {
-        let addresses = self.flows.addresses(user.id).await?;
-        let links = self.oauth.linked_accounts(user.id).await?;
-        Ok(self.assemble_profile(user, &addresses, &links))
-    }
-
-    /// The profile of the account making the request; a session brings its records along.
-    pub async fn profile_of(
-        &self,
-        principal: &crate::usecases::tokens::Principal,
-    ) -> Result<dto::Profile, error::ApiError> {
-        use crate::usecases::tokens::Principal;
-        match principal {
-            Principal::Session(authenticated) => {
-                let account = &authenticated.account;
-                Ok(self.assemble_profile(&account.user, &account.addresses, &account.linked_accounts))
-            }
-            Principal::Pat { user, .. } => self.profile(user).await,
-        }
-    }
-
-    fn assemble_profile(
-        &self,
-        user: &accountd_core::user::User,
-        addresses: &[accountd_core::mail::Address],
-        links: &[accountd_core::oauth::LinkedAccount],
-    ) -> dto::Profile {
-        dto::Profile::new(user, self.web.storage_limit, addresses).with_linked_accounts(links)
-    }
 }

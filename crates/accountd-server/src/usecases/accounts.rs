@@ -1,5 +1,6 @@
 //! Registration, the profile, public profiles, and the operator's account commands.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::password::{check_policy, PolicyContext, PolicyKind};
@@ -97,7 +98,7 @@ impl Accounts {
         let session = self.sessions.open_session(&mut *tx, new_user.id, client, now).await?;
         tx.insert_activity(&activity(
             new_user.id,
-            "user.registered",
+            ActivityAction::UserRegistered,
             client,
             now,
             json!({ "username": username.as_str() }),
@@ -141,7 +142,7 @@ impl Accounts {
         tx.insert_user(&new_user).await?;
         tx.insert_activity(&activity(
             new_user.id,
-            "user.registered",
+            ActivityAction::UserRegistered,
             &cli,
             now,
             json!({ "username": username.as_str(), "by": "operator" }),
@@ -255,8 +256,14 @@ impl Accounts {
         let mut tx = self.store.begin().await?;
         tx.update_profile(user.id, &changes).await?;
         if !changed.is_empty() {
-            tx.insert_activity(&activity(user.id, "profile.updated", client, now, json!({ "fields": changed })))
-                .await?;
+            tx.insert_activity(&activity(
+                user.id,
+                ActivityAction::ProfileUpdated,
+                client,
+                now,
+                json!({ "fields": changed }),
+            ))
+            .await?;
         }
         let updated = tx.user_by_id(user.id).await?.ok_or(DomainError::UserNotFound)?;
         tx.commit().await?;

@@ -1,6 +1,7 @@
 //! What administrators do to accounts. Every change is recorded in the target
 //! account's activity with the acting administrator's id in its metadata.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::access::LimitOverrides;
@@ -72,7 +73,7 @@ impl Administration {
             return Err(DomainError::AdminSelf.into());
         }
         let now = self.clock.now();
-        let record = |action: &str, metadata: serde_json::Value| -> Activity {
+        let record = |action: ActivityAction, metadata: serde_json::Value| -> Activity {
             let mut metadata = metadata;
             metadata["adminId"] = json!(admin.id);
             activity(id, action, client, now, metadata)
@@ -85,7 +86,7 @@ impl Administration {
         }
         if let Some(role) = change.role.filter(|role| *role != target.role) {
             tx.set_role(id, role, now).await?;
-            tx.insert_activity(&record("admin.role_changed", json!({ "role": role.as_str() }))).await?;
+            tx.insert_activity(&record(ActivityAction::AdminRoleChanged, json!({ "role": role.as_str() }))).await?;
         }
         match change.banned {
             Some(true) => {
@@ -94,20 +95,24 @@ impl Administration {
                 let tokens = tx.delete_pats_of(id).await?;
                 tx.delete_upload_token(id).await?;
                 tx.insert_activity(&record(
-                    "admin.user_banned",
+                    ActivityAction::AdminUserBanned,
                     json!({ "sessionsEnded": sessions, "tokensRevoked": tokens }),
                 ))
                 .await?;
             }
             Some(false) if target.banned => {
                 tx.set_banned(id, false, None, now).await?;
-                tx.insert_activity(&record("admin.user_unbanned", json!({}))).await?;
+                tx.insert_activity(&record(ActivityAction::AdminUserUnbanned, json!({}))).await?;
             }
             _ => {}
         }
         if let Some(verified) = change.email_verified.filter(|verified| *verified != target.email_verified) {
             tx.set_email_verified(id, verified, now).await?;
-            tx.insert_activity(&record("admin.email_verified_changed", json!({ "emailVerified": verified }))).await?;
+            tx.insert_activity(&record(
+                ActivityAction::AdminEmailVerifiedChanged,
+                json!({ "emailVerified": verified }),
+            ))
+            .await?;
         }
         let changes =
             [change.personal_access_tokens, change.additional_addresses, change.sessions, change.storage_bytes];
@@ -124,7 +129,7 @@ impl Administration {
             };
             tx.set_limit_overrides(id, &new).await?;
             tx.insert_activity(&record(
-                "admin.limits_changed",
+                ActivityAction::AdminLimitsChanged,
                 json!({
                     "personalAccessTokens": new.personal_access_tokens,
                     "additionalAddresses": new.additional_addresses,
@@ -139,20 +144,6 @@ impl Administration {
         Ok(updated)
     }
 
-    /// Deletes the account and everything that hangs off it; its email and username are free again.
-    pub async fn delete(&self, admin: &User, id: UserId, client: &ClientInfo) -> AppResult<()> {
-        let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        ensure_not_last_admin(&mut *tx, id).await?;
-        if !tx.delete_user(id).await? {
-            return Err(DomainError::UserNotFound.into());
-        }
-        // The account is gone; its activity rows stay (user_id is not a foreign key).
-        tx.insert_activity(&activity(id, "admin.user_deleted", client, now, json!({ "adminId": admin.id }))).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn revoke_sessions(&self, admin: &User, id: UserId, client: &ClientInfo) -> AppResult<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -160,7 +151,7 @@ impl Administration {
         let count = tx.delete_sessions_of(id, None).await?;
         tx.insert_activity(&activity(
             id,
-            "admin.sessions_revoked",
+            ActivityAction::AdminSessionsRevoked,
             client,
             now,
             json!({ "adminId": admin.id, "count": count }),

@@ -1,6 +1,7 @@
 //! The flows that ride on mail: email verification, password reset and change,
 //! email change, username change, and additional addresses.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::mail::{Address, TokenPurpose};
@@ -79,7 +80,7 @@ impl EmailFlows {
             tx.set_email_verified(user.id, true, now).await?;
             tx.insert_activity(&activity(
                 user.id,
-                "email.verified",
+                ActivityAction::EmailVerified,
                 client,
                 now,
                 json!({ "email": user.email.as_str() }),
@@ -210,7 +211,7 @@ impl EmailFlows {
         tx.clear_login_failures(user.id).await?;
         tx.insert_activity(&activity(
             user.id,
-            "password.reset",
+            ActivityAction::PasswordReset,
             client,
             now,
             json!({ "emailWasVerified": user.email_verified }),
@@ -271,7 +272,7 @@ impl EmailFlows {
         tx.set_password(user.id, &new_hash, now).await?;
         tx.delete_sessions_of(user.id, keep_session).await?;
         self.void_mailed_links(&mut *tx, user.id, now).await?;
-        tx.insert_activity(&activity(user.id, "password.changed", client, now, json!({}))).await?;
+        tx.insert_activity(&activity(user.id, ActivityAction::PasswordChanged, client, now, json!({}))).await?;
         let notice = MailKind::PasswordChanged { username: user.username.as_str() };
         self.mailing.notify_security(&mut *tx, user, &notice, now).await?;
         tx.commit().await?;
@@ -320,7 +321,7 @@ impl EmailFlows {
         let expires_at = self.queue_email_change(&mut *tx, user, email.as_str(), now).await?;
         tx.insert_activity(&activity(
             user.id,
-            "email.change_requested",
+            ActivityAction::EmailChangeRequested,
             client,
             now,
             json!({ "newEmail": email.as_str() }),
@@ -383,7 +384,7 @@ impl EmailFlows {
         self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.insert_activity(&activity(
             user.id,
-            "email.changed",
+            ActivityAction::EmailChanged,
             client,
             now,
             json!({ "from": old, "to": email.as_str() }),
@@ -407,7 +408,7 @@ impl EmailFlows {
         tx.set_username(user.id, username.as_str(), now).await?;
         tx.insert_activity(&activity(
             user.id,
-            "username.changed",
+            ActivityAction::UsernameChanged,
             client,
             now,
             json!({ "from": user.username.as_str(), "to": username.as_str() }),
@@ -428,7 +429,8 @@ impl EmailFlows {
         let email = Email::parse(address)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let added_lately = tx.count_activities_since(user.id, "address.added", now - ADDRESS_WINDOW).await?;
+        let added_lately =
+            tx.count_activities_since(user.id, ActivityAction::AddressAdded.as_str(), now - ADDRESS_WINDOW).await?;
         if added_lately >= ADDRESSES_ADDED_PER_WINDOW {
             return Err(
                 DomainError::RateLimited { retry_after_secs: ADDRESS_WINDOW.num_seconds().unsigned_abs() }.into()
@@ -453,7 +455,7 @@ impl EmailFlows {
         self.queue_address_verification(&mut *tx, user, &address, now).await?;
         tx.insert_activity(&activity(
             user.id,
-            "address.added",
+            ActivityAction::AddressAdded,
             client,
             now,
             json!({ "addressId": address.id, "address": address.address }),
@@ -471,7 +473,7 @@ impl EmailFlows {
         tx.delete_address(user.id, id).await?;
         tx.insert_activity(&activity(
             user.id,
-            "address.removed",
+            ActivityAction::AddressRemoved,
             client,
             now,
             json!({ "addressId": id, "address": address.address }),
@@ -536,7 +538,7 @@ impl EmailFlows {
             tx.mark_address_verified(user.id, id, now).await?;
             tx.insert_activity(&activity(
                 user.id,
-                "address.verified",
+                ActivityAction::AddressVerified,
                 client,
                 now,
                 json!({ "addressId": id, "address": address.address }),

@@ -7,12 +7,14 @@ pub mod deletion;
 pub mod email_flows;
 pub mod mailing;
 pub mod oauth;
+pub mod profiles;
 pub mod reauth;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{DomainError, UserId};
 use accountd_store::{StoreError, UniqueKey};
@@ -28,9 +30,13 @@ pub enum AppError {
     /// More work than the server accepts right now; the client should retry shortly.
     #[error("the server is overloaded")]
     Overloaded,
+    /// A failure that is not the client's: the error keeps its source chain for the log.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
+
+/// Any error, with the causes it carries.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
@@ -40,7 +46,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
-            other => Self::Internal(other.to_string()),
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
@@ -49,7 +55,7 @@ impl From<HashingError> for AppError {
     fn from(error: HashingError) -> Self {
         match error {
             HashingError::Overloaded => Self::Overloaded,
-            HashingError::Failed(reason) => Self::Internal(reason),
+            failed @ HashingError::Failed(_) => Self::Internal(Box::new(failed)),
         }
     }
 }
@@ -59,7 +65,7 @@ pub type AppResult<T> = Result<T, AppError>;
 /// An activity row for an account, stamped with where the request came from.
 pub fn activity(
     user: UserId,
-    action: &str,
+    action: ActivityAction,
     client: &ClientInfo,
     at: DateTime<Utc>,
     metadata: serde_json::Value,
@@ -67,7 +73,7 @@ pub fn activity(
     Activity {
         id: uuid::Uuid::now_v7(),
         user_id: Some(user),
-        action: action.to_string(),
+        action: action.as_str().to_string(),
         at,
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),

@@ -5,6 +5,7 @@
 //! that matches an account is refused (`oauth:account_exists`) rather than linked: the
 //! owner logs in and links it, so controlling an email claim never takes an account over.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup, Purpose, STATE_TTL_MINUTES};
@@ -315,7 +316,7 @@ impl OAuth {
         let method = format!("oauth:{}", signup.provider);
         tx.insert_activity(&activity(
             user_id,
-            "user.registered",
+            ActivityAction::UserRegistered,
             client,
             now,
             json!({ "username": username.as_str(), "method": method }),
@@ -323,7 +324,7 @@ impl OAuth {
         .await?;
         tx.insert_activity(&activity(
             user_id,
-            "account.linked",
+            ActivityAction::AccountLinked,
             client,
             now,
             json!({ "provider": signup.provider, "providerUserId": signup.subject }),
@@ -376,7 +377,7 @@ impl OAuth {
         tx.insert_linked_account(&account).await?;
         tx.insert_activity(&activity(
             user.id,
-            "account.linked",
+            ActivityAction::AccountLinked,
             client,
             now,
             json!({ "provider": provider_id, "providerUserId": account.subject }),
@@ -404,8 +405,14 @@ impl OAuth {
         if left == 0 && !has_password {
             return Err(DomainError::OAuthLastLoginMethod.into());
         }
-        tx.insert_activity(&activity(user.id, "account.unlinked", client, now, json!({ "provider": provider_id })))
-            .await?;
+        tx.insert_activity(&activity(
+            user.id,
+            ActivityAction::AccountUnlinked,
+            client,
+            now,
+            json!({ "provider": provider_id }),
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! passes is spent, as at login. Wrong passwords and codes count toward the account's
 //! login and second-factor limits ([`AuthThrottle`]), and past either the call is refused.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::sealed::InstanceKey;
@@ -114,7 +115,7 @@ pub fn totp_context(user: UserId) -> String {
 pub fn open_secret(key: &InstanceKey, user: UserId, sealed: &str) -> AppResult<TotpSecret> {
     key.open(sealed, &totp_context(user))
         .map(TotpSecret::from_bytes)
-        .map_err(|_| AppError::Internal(format!("the TOTP secret of {user} does not open")))
+        .map_err(|_| AppError::Internal(format!("the TOTP secret of {user} does not open").into()))
 }
 
 /// Checks `code` against the account's enabled factor and spends it in `tx`: a TOTP
@@ -149,7 +150,13 @@ pub async fn spend_code(
         return Ok(false);
     }
     let (_, remaining) = tx.recovery_code_counts(user).await?;
-    tx.insert_activity(&activity(user, "2fa.recovery_code_used", client, now, json!({ "remaining": remaining })))
-        .await?;
+    tx.insert_activity(&activity(
+        user,
+        ActivityAction::RecoveryCodeUsed,
+        client,
+        now,
+        json!({ "remaining": remaining }),
+    ))
+    .await?;
     Ok(true)
 }

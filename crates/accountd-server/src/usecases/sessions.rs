@@ -1,5 +1,6 @@
 //! Login, logout, and the sessions of an account.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::password::PasswordHashString;
@@ -216,14 +217,21 @@ impl Sessions {
         tx.insert_login_attempt(&attempt(user, client, now, method, failure)).await?;
         match failure {
             None => {
-                tx.insert_activity(&activity(user, "auth.login", client, now, json!({ "method": method }))).await?;
+                tx.insert_activity(&activity(
+                    user,
+                    ActivityAction::AuthLogin,
+                    client,
+                    now,
+                    json!({ "method": method }),
+                ))
+                .await?;
                 tx.set_last_login(user, now).await?;
                 self.throttle.forget_client(tx, user, client).await?;
             }
             Some(reason) => {
                 tx.insert_activity(&activity(
                     user,
-                    "auth.login_failed",
+                    ActivityAction::AuthLoginFailed,
                     client,
                     now,
                     json!({ "reason": reason, "method": method }),
@@ -312,7 +320,7 @@ impl Sessions {
         tx.delete_session(current.user().id, current.session.id).await?;
         tx.insert_activity(&activity(
             current.user().id,
-            "auth.logout",
+            ActivityAction::AuthLogout,
             client,
             now,
             json!({ "sessionId": current.session.id }),
@@ -332,8 +340,14 @@ impl Sessions {
         if !tx.delete_session(current.user().id, id).await? {
             return Err(DomainError::SessionNotFound.into());
         }
-        tx.insert_activity(&activity(current.user().id, "session.revoked", client, now, json!({ "sessionId": id })))
-            .await?;
+        tx.insert_activity(&activity(
+            current.user().id,
+            ActivityAction::SessionRevoked,
+            client,
+            now,
+            json!({ "sessionId": id }),
+        ))
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -346,7 +360,7 @@ impl Sessions {
         let revoked = tx.delete_sessions_of(current.user().id, keep).await?;
         tx.insert_activity(&activity(
             current.user().id,
-            "session.revoked",
+            ActivityAction::SessionRevoked,
             client,
             now,
             json!({ "all": true, "keptCurrent": keep_current, "count": revoked }),

@@ -1,6 +1,7 @@
 //! Personal access tokens, the upload token, introspection, and the account's
 //! limits and usage. Also the one place a bearer credential becomes a [`Principal`].
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::access::{Limits, PersonalAccessToken};
@@ -159,7 +160,7 @@ impl Tokens {
         let scope_names: Vec<&str> = pat.scopes.iter().map(|scope| scope.as_str()).collect();
         tx.insert_activity(&activity(
             user,
-            "token.created",
+            ActivityAction::TokenCreated,
             client,
             now,
             json!({ "tokenId": pat.id, "name": pat.name, "scopes": scope_names }),
@@ -182,7 +183,8 @@ impl Tokens {
         if !tx.delete_pat(user, id).await? {
             return Err(DomainError::TokenNotFound.into());
         }
-        tx.insert_activity(&activity(user, "token.revoked", client, now, json!({ "tokenId": id }))).await?;
+        tx.insert_activity(&activity(user, ActivityAction::TokenRevoked, client, now, json!({ "tokenId": id })))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -213,7 +215,7 @@ impl Tokens {
         let sealed = self.key.seal(issued.expose().as_bytes(), &upload_context(user));
         let mut tx = self.store.begin().await?;
         tx.replace_upload_token(user, &issued.hash, &sealed, now).await?;
-        tx.insert_activity(&activity(user, "upload_token.regenerated", client, now, json!({}))).await?;
+        tx.insert_activity(&activity(user, ActivityAction::UploadTokenRegenerated, client, now, json!({}))).await?;
         tx.commit().await?;
         Ok((issued.secret, now))
     }

@@ -1,6 +1,7 @@
 //! Two-factor authentication: setup, enable (optionally confirmed by a mailed code),
 //! status, disable, recovery codes, and the second step of a login.
 
+use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::token::TokenHash;
@@ -179,7 +180,14 @@ impl TwoFactor {
             return Err(DomainError::TwoFactorNoPendingSetup.into());
         }
         let recovery_codes = self.replace_recovery_codes(&mut *tx, user.id, now).await?;
-        tx.insert_activity(&activity(user.id, "2fa.enabled", client, now, json!({ "method": "totp" }))).await?;
+        tx.insert_activity(&activity(
+            user.id,
+            ActivityAction::TwoFactorEnabled,
+            client,
+            now,
+            json!({ "method": "totp" }),
+        ))
+        .await?;
         self.notify(&mut *tx, user, "Two-factor authentication was turned on for your account.", now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
@@ -200,7 +208,7 @@ impl TwoFactor {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         tx.delete_two_factor(user.id, now).await?;
-        tx.insert_activity(&activity(user.id, "2fa.disabled", client, now, json!({}))).await?;
+        tx.insert_activity(&activity(user.id, ActivityAction::TwoFactorDisabled, client, now, json!({}))).await?;
         self.notify(&mut *tx, user, "Two-factor authentication was turned off for your account.", now).await?;
         tx.commit().await?;
         self.mailing.wake_outbox();
@@ -226,8 +234,8 @@ impl TwoFactor {
                         .key()
                         .open(&sealed, &recovery_context(user))
                         .map_err(|_| AppError::Internal("sealed recovery codes do not open".into()))?;
-                    let codes: Vec<String> = serde_json::from_slice(&plain)
-                        .map_err(|error| AppError::Internal(format!("sealed recovery codes: {error}")))?;
+                    let codes: Vec<String> =
+                        serde_json::from_slice(&plain).map_err(|error| AppError::Internal(error.into()))?;
                     Some(codes)
                 }
                 None => None,
@@ -254,7 +262,8 @@ impl TwoFactor {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let codes = self.replace_recovery_codes(&mut *tx, user.id, now).await?;
-        tx.insert_activity(&activity(user.id, "2fa.recovery_codes_regenerated", client, now, json!({}))).await?;
+        tx.insert_activity(&activity(user.id, ActivityAction::RecoveryCodesRegenerated, client, now, json!({})))
+            .await?;
         self.notify(&mut *tx, user, "New recovery codes were made for your account; the old ones no longer work.", now)
             .await?;
         tx.commit().await?;
@@ -270,7 +279,7 @@ impl TwoFactor {
     ) -> AppResult<Vec<String>> {
         let codes = totp::recovery_codes();
         let hashes: Vec<TokenHash> = codes.iter().map(|code| TokenHash::of(code)).collect();
-        let plain = serde_json::to_vec(&codes).map_err(|error| AppError::Internal(error.to_string()))?;
+        let plain = serde_json::to_vec(&codes).map_err(|error| AppError::Internal(error.into()))?;
         let sealed = self.reauth.key().seal(&plain, &recovery_context(user));
         tx.replace_recovery_codes(user, &hashes, &sealed, now).await?;
         Ok(codes)

@@ -332,11 +332,6 @@ impl AdminRepo for BackendConn {
         Ok(ids.into_iter().map(UserId::from_uuid).collect())
     }
 
-    async fn delete_user(&mut self, user: UserId) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM users WHERE id = $1").bind(user.as_uuid()).execute(self.db()).await?;
-        Ok(result.rows_affected() > 0)
-    }
-
     async fn all_activities(
         &mut self,
         user: Option<UserId>,

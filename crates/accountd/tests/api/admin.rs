@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with_mail, PASSWORD};
 
 #[tokio::test]
 async fn only_administrators_with_a_session_may_administer() {
@@ -213,8 +213,8 @@ async fn administrators_end_sessions_and_delete_accounts() {
         .iter()
         .map(|item| item["action"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(actions[0], "admin.user_deleted");
-    assert!(actions.contains(&"admin.sessions_revoked".to_string()), "{actions:?}");
+    // The account's history goes with it, as on `DELETE /v1/me`: only the deletion is left.
+    assert_eq!(actions, ["admin.user_deleted"]);
     app.get("/v1/admin/activity?userId=nope", Some(&boss.token)).await.assert_error(400, "validation:invalid_input");
 }
 
@@ -233,4 +233,28 @@ async fn token_actions_are_in_the_activity_log() {
         assert_eq!(items.len(), 1, "{action}");
         assert_eq!(items[0]["userId"], boss.id.as_str());
     }
+}
+
+#[tokio::test]
+async fn an_administrators_deletion_erases_the_account_as_self_deletion_does() {
+    let (app, sink) = spawn_app_with_mail().await;
+    let boss = app.register_as("boss").await;
+    app.promote("boss").await;
+    let jane = app.register_as("jane").await;
+    app.post("/v1/me/addresses", Some(&jane.token), json!({ "address": "jane.other@example.com" }))
+        .await
+        .assert_status(201);
+
+    app.call(Method::DELETE, &format!("/v1/admin/users/{}", jane.id), Some(&boss.token), None).await.assert_status(204);
+
+    let goodbye = sink.wait_for(&jane.email, 2).await;
+    assert!(goodbye.subject.contains("deleted"), "{}", goodbye.subject);
+    assert_eq!(app.query_i64("SELECT count(*) FROM addresses").await, 0);
+    assert_eq!(
+        app.query_i64("SELECT count(*) FROM activities WHERE action = 'user.registered'").await,
+        1,
+        "boss's only"
+    );
+    let dump = app.dump_database().await;
+    assert!(!dump.iter().any(|value| value.contains("jane.other@example.com")), "the other address is gone");
 }

@@ -15,6 +15,7 @@ mod mail_flows;
 mod oauth;
 mod outbox;
 mod pages;
+mod paths;
 mod process;
 mod profile;
 mod public_profiles;

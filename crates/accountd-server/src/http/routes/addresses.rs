@@ -1,18 +1,13 @@
 //! Additional email addresses of the account.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use uuid::Uuid;
 
 use crate::http::dto::{AddAddressRequest, AddressDto, AddressList, TokenRequest};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, Client, CurrentUser};
+use crate::http::extract::{AddressId, ApiJson, Client, CurrentUser, PathParam};
 use crate::http::AppState;
-
-fn address_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse().map_err(|_| accountd_core::DomainError::AddressNotFound.into())
-}
 
 #[utoipa::path(get, path = "/v1/me/addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), responses(
     (status = 200, body = AddressList),
@@ -53,9 +48,9 @@ pub async fn remove(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentUser(current): CurrentUser,
-    Path(id): Path<String>,
+    PathParam(AddressId(id)): PathParam<AddressId>,
 ) -> Result<StatusCode, ApiError> {
-    state.flows.remove_address(current.user(), address_id(&id)?, &client).await?;
+    state.flows.remove_address(current.user(), id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -69,9 +64,9 @@ pub async fn remove(
 pub async fn send_verification(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
-    Path(id): Path<String>,
+    PathParam(AddressId(id)): PathParam<AddressId>,
 ) -> Result<StatusCode, ApiError> {
-    state.flows.send_address_verification(current.user(), address_id(&id)?).await?;
+    state.flows.send_address_verification(current.user(), id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -86,9 +81,9 @@ pub async fn verify(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentUser(current): CurrentUser,
-    Path(id): Path<String>,
+    PathParam(AddressId(id)): PathParam<AddressId>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Json<AddressDto>, ApiError> {
-    let address = state.flows.verify_address(current.user(), address_id(&id)?, &body.token, &client).await?;
+    let address = state.flows.verify_address(current.user(), id, &body.token, &client).await?;
     Ok(Json(AddressDto::from(&address)))
 }

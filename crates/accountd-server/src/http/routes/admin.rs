@@ -1,19 +1,15 @@
 //! Administration: `/v1/admin/*`, for sessions of accounts with the role `admin`.
 
 use accountd_core::{DomainError, UserId};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
 use crate::http::dto::{AdminActivityDto, AdminActivityQuery, AdminUserPatch, ListOf, Profile, SearchQuery};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{Admin, ApiJson, ApiQuery, Client};
+use crate::http::extract::{Admin, ApiJson, ApiQuery, Client, PathParam};
 use crate::http::AppState;
 use crate::usecases::Paging;
-
-fn user_id(id: &str) -> Result<UserId, ApiError> {
-    id.parse().map_err(|_| DomainError::UserNotFound.into())
-}
 
 /// Every account (banned ones too), optionally those whose email, username or display name starts with `query`.
 #[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("session" = []), ("cookie" = [])), params(SearchQuery), responses(
@@ -30,7 +26,7 @@ pub async fn list_users(
     let page = state.admin.list(query.query.as_deref(), paging).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for user in &page.items {
-        items.push(state.profile(user).await?);
+        items.push(Profile::of(&state.profiles.of(user).await?, state.web.storage_limit));
     }
     Ok(Json(ListOf { items, total: page.total, limit: paging.limit, offset: paging.offset }))
 }
@@ -46,10 +42,10 @@ pub async fn list_users(
 pub async fn get_user(
     State(state): State<AppState>,
     Admin(_admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state.admin.get(user_id(&id)?).await?;
-    Ok(Json(state.profile(&user).await?))
+    let user = state.admin.get(id).await?;
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
 }
 
 /// Changes an account's role, ban, email verification or limits. A ban ends every
@@ -69,15 +65,16 @@ pub async fn update_user(
     State(state): State<AppState>,
     Client(client): Client,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
     ApiJson(body): ApiJson<AdminUserPatch>,
 ) -> Result<Json<Profile>, ApiError> {
-    let user = state.admin.update(&admin, user_id(&id)?, body.into(), &client).await?;
-    Ok(Json(state.profile(&user).await?))
+    let user = state.admin.update(&admin, id, body.into(), &client).await?;
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
 }
 
-/// Deletes an account; its email and username are free again. The last administrator
-/// that is not banned cannot be deleted.
+/// Deletes an account as `DELETE /v1/me` does (every record of it, its activity history,
+/// the goodbye mail); its email and username are free again. The last administrator that
+/// is not banned cannot be deleted.
 #[utoipa::path(delete, path = "/v1/admin/users/{id}", tag = "admin", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), responses(
     (status = 204),
@@ -90,9 +87,9 @@ pub async fn delete_user(
     State(state): State<AppState>,
     Client(client): Client,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    state.admin.delete(&admin, user_id(&id)?, &client).await?;
+    state.deletion.delete_by_admin(&admin, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,9 +105,9 @@ pub async fn revoke_user_sessions(
     State(state): State<AppState>,
     Client(client): Client,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    state.admin.revoke_sessions(&admin, user_id(&id)?, &client).await?;
+    state.admin.revoke_sessions(&admin, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

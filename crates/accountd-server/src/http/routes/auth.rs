@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::http::cookies;
-use crate::http::dto::{AuthResponse, LoginAnswer, LoginRequest, LoginSecondStepRequest, MfaRequired, SessionToken};
+use crate::http::dto::{AuthResponse, LoginAnswer, LoginRequest, LoginSecondStepRequest, MfaRequired};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, Client, CurrentSession};
+use crate::http::signed_in::SignedIn;
 use crate::http::AppState;
 use crate::usecases::sessions::LoginOutcome;
 use crate::usecases::two_factor::LoginCode;
@@ -46,12 +47,7 @@ pub async fn login(
 /// its cookie, or the second step when the account has two-factor authentication on.
 pub async fn login_answer(state: &AppState, outcome: LoginOutcome) -> Result<Response, ApiError> {
     match outcome {
-        LoginOutcome::SignedIn { user, session } => {
-            let token = SessionToken::from_issued(&session);
-            let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-            let body = AuthResponse { user: state.profile(&user).await?, session: token };
-            Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
-        }
+        LoginOutcome::SignedIn { user, session } => Ok(SignedIn::new(state, &user, &session).await?.into_response()),
         LoginOutcome::MfaRequired { mfa_token, methods } => Ok(Json(MfaRequired {
             mfa_required: true,
             mfa_token: mfa_token.expose_secret().to_string(),
@@ -84,10 +80,7 @@ pub async fn login_second_step(
         _ => return Err(ApiError::invalid_body("Send exactly one of `code` and `recoveryCode`.")),
     };
     let (user, session) = state.two_factor.complete_login(&body.mfa_token, code, &client).await?;
-    let token = SessionToken::from_issued(&session);
-    let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-    let body = AuthResponse { user: state.profile(&user).await?, session: token };
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok(SignedIn::new(&state, &user, &session).await?.into_response())
 }
 
 /// Revokes the current session and clears the cookie.

@@ -1,6 +1,6 @@
 //! The signed-in account: profile, sessions, login history.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,9 +12,10 @@ use crate::http::dto::{
     SessionList, UpdateProfileRequest,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession, CurrentUser};
+use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentSession, CurrentUser, PathParam};
 use crate::http::AppState;
 use crate::usecases::Paging;
+use accountd_core::SessionId;
 
 /// The account of the session.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("session" = []), ("cookie" = []), ("pat" = ["user:read"])), responses(
@@ -26,7 +27,8 @@ pub async fn get_me(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(state.profile_of(&current).await?))
+    let account = state.profiles.of_principal(&current).await?;
+    Ok(Json(Profile::of(&account, state.web.storage_limit)))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
@@ -55,7 +57,7 @@ pub async fn update_me(
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.accounts.update_profile(current.user(), body.into(), &client).await?;
-    Ok(Json(state.profile(&user).await?))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
 }
 
 /// Deletes the account and everything of it; the email and username are free again. A goodbye mail is sent.
@@ -117,9 +119,8 @@ pub async fn revoke_session(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentSession(current): CurrentSession,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<SessionId>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::SessionNotFound))?;
     state.sessions.revoke(&current, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,13 +10,13 @@ use crate::http::cookies;
 use crate::http::dto::{
     AuthResponse, AuthorizeQuery, AuthorizeUrl, CompleteSignupRequest, LinkedAccountDto, LinkedAccountList,
     LoginAuthorization, OAuthCallbackRequest, OAuthLoginRequest, OAuthLoginResponse, OAuthProviderDto,
-    OAuthProviderList, Profile, SessionToken, SignupRequired,
+    OAuthProviderList, SignupRequired,
 };
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser};
+use crate::http::signed_in::SignedIn;
 use crate::http::AppState;
 use crate::usecases::oauth::OAuthLogin;
-use crate::usecases::sessions::IssuedSession;
 
 const CALLBACK_PAGE: &str = include_str!("../../../assets/oauth-callback.html");
 const CALLBACK_SCRIPT: &str = include_str!("../../../assets/oauth-callback.js");
@@ -96,17 +96,6 @@ pub async fn login(
     }
 }
 
-fn signed_in(state: &AppState, status: StatusCode, user: Profile, session: &IssuedSession) -> Response {
-    let token = SessionToken::from_issued(session);
-    let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-    (
-        status,
-        [(header::SET_COOKIE, cookie)],
-        Json(OAuthLoginResponse::SignedIn(Box::new(AuthResponse { user, session: token }))),
-    )
-        .into_response()
-}
-
 /// Creates the account of a new identity with the chosen username, and signs it in.
 ///
 /// The email is the provider's, verified only when the provider said so. The account has no
@@ -122,8 +111,7 @@ pub async fn complete_signup(
     ApiJson(body): ApiJson<CompleteSignupRequest>,
 ) -> Result<Response, ApiError> {
     let (user, session) = state.oauth.complete_signup(&body.signup_token, &body.username, &client).await?;
-    let profile = state.profile(&user).await?;
-    Ok(signed_in(&state, StatusCode::CREATED, profile, &session))
+    Ok(SignedIn::new(&state, &user, &session).await?.created().into_response())
 }
 
 /// The identities linked to the account.

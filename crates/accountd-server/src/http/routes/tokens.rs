@@ -2,7 +2,7 @@
 
 use accountd_core::scope::Scope;
 use accountd_core::token::TokenKind;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -12,8 +12,9 @@ use crate::http::dto::{
     PersonalAccessTokenDto, TokenList, UploadTokenDto,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, Client, CurrentSession, CurrentUser, IntrospectionCaller};
+use crate::http::extract::{ApiJson, Client, CurrentSession, CurrentUser, IntrospectionCaller, PathParam};
 use crate::http::AppState;
+use accountd_core::TokenId;
 
 /// The account's personal access tokens (never their secrets). Sessions only.
 #[utoipa::path(get, path = "/v1/me/tokens", tag = "tokens", security(("session" = []), ("cookie" = [])), responses(
@@ -62,9 +63,8 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentSession(current): CurrentSession,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<TokenId>,
 ) -> Result<StatusCode, ApiError> {
-    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::TokenNotFound))?;
     state.tokens.revoke_pat(current.user().id, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

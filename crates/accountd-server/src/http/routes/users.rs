@@ -1,19 +1,17 @@
 //! Registration and public profiles.
 
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::http::cookies;
-use crate::http::dto::{
-    AuthResponse, Availability, ListOf, Profile, PublicProfile, RegisterRequest, SearchQuery, SessionToken,
-};
+use crate::http::dto::{AuthResponse, Availability, ListOf, PublicProfile, RegisterRequest, SearchQuery};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiQuery, Client};
+use crate::http::extract::{ApiJson, ApiQuery, Client, PathParam, UsernameCandidate, UsernameLookup};
+use crate::http::signed_in::SignedIn;
 use crate::http::AppState;
 use crate::usecases::accounts::{Registration, Unavailable};
 use crate::usecases::Paging;
+use accountd_core::UserId;
 
 /// Creates an account and signs it in (session in the body and as a cookie).
 ///
@@ -41,25 +39,19 @@ pub async fn register(
         referral_code: body.referral_code,
     };
     let (user, session) = state.accounts.register(registration, &client).await?;
-    let cookie = cookies::session_cookie(
-        &SessionToken::from_issued(&session).token,
-        session.expires_at,
-        state.web.secure_cookies,
-    );
-    let body = AuthResponse {
-        user: Profile::new(&user, state.web.storage_limit, &[]),
-        session: SessionToken::from_issued(&session),
-    };
-    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok(SignedIn::new(&state, &user, &session).await?.created().into_response())
 }
 
 /// Whether a username can be registered.
 #[utoipa::path(get, path = "/v1/usernames/{username}/availability", tag = "registration",
     params(("username" = String, Path)),
-    responses((status = 200, body = Availability)))]
+    responses(
+        (status = 200, body = Availability),
+        (status = 400, body = ErrorBody, description = "`validation:invalid_username` for a name that is not UTF-8"),
+    ))]
 pub async fn availability(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    PathParam(UsernameCandidate(username)): PathParam<UsernameCandidate>,
 ) -> Result<Json<Availability>, ApiError> {
     let (username, unavailable) = state.accounts.availability(&username).await?;
     let reason = unavailable.map(|reason| match reason {
@@ -76,7 +68,7 @@ pub async fn availability(
     responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
 pub async fn by_username(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    PathParam(UsernameLookup(username)): PathParam<UsernameLookup>,
 ) -> Result<Json<PublicProfile>, ApiError> {
     let user = state.accounts.public_by_username(&username).await?;
     Ok(Json(PublicProfile::from(&user)))
@@ -86,8 +78,10 @@ pub async fn by_username(
 #[utoipa::path(get, path = "/v1/users/by-id/{id}", tag = "profiles",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = PublicProfile), (status = 404, body = ErrorBody, description = "`user:not_found`")))]
-pub async fn by_id(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PublicProfile>, ApiError> {
-    let id = id.parse().map_err(|_| ApiError::from(accountd_core::DomainError::UserNotFound))?;
+pub async fn by_id(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<UserId>,
+) -> Result<Json<PublicProfile>, ApiError> {
     let user = state.accounts.public_by_id(id).await?;
     Ok(Json(PublicProfile::from(&user)))
 }
