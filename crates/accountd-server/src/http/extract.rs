@@ -150,6 +150,19 @@ impl FromPath for AddressId {
     }
 }
 
+/// A social login provider's id: text that is not UTF-8 names no provider.
+pub struct ProviderId(pub String);
+
+impl FromPath for ProviderId {
+    fn refusal() -> DomainError {
+        DomainError::OAuthUnknownProvider
+    }
+
+    fn from_path(raw: String) -> Option<Self> {
+        Some(ProviderId(raw))
+    }
+}
+
 /// A username to look up: text that is not UTF-8 names no account.
 pub struct UsernameLookup(pub String);
 

@@ -72,3 +72,19 @@ async fn a_username_that_is_not_utf8_is_refused_in_the_error_body() {
     app.get("/v1/users/%FF", None).await.assert_error(404, "user:not_found");
     app.get("/v1/usernames/%FF/availability", None).await.assert_error(400, "validation:invalid_username");
 }
+
+#[tokio::test]
+async fn a_provider_that_is_not_utf8_is_an_unknown_provider_in_the_error_body() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    app.get("/v1/auth/oauth/%FF/authorize", None).await.assert_error(404, "oauth:unknown_provider");
+    app.call(Method::POST, "/v1/auth/oauth/%FF/login", None, Some(json!({ "code": "c", "state": "s" })))
+        .await
+        .assert_error(404, "oauth:unknown_provider");
+    app.call(Method::POST, "/v1/me/linked-accounts/%FF/authorize", Some(&jane.token), None)
+        .await
+        .assert_error(404, "oauth:unknown_provider");
+    app.call(Method::DELETE, "/v1/me/linked-accounts/%FF", Some(&jane.token), None)
+        .await
+        .assert_error(404, "oauth:unknown_provider");
+}

@@ -1,6 +1,6 @@
 //! Social login and linked accounts, and the callback page that finishes the flow in a browser.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use crate::http::dto::{
     OAuthProviderList, SignupRequired,
 };
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser};
+use crate::http::extract::{ApiJson, ApiQuery, Client, CurrentUser, PathParam, ProviderId};
 use crate::http::signed_in::SignedIn;
 use crate::http::AppState;
 use crate::usecases::oauth::OAuthLogin;
@@ -49,7 +49,7 @@ pub async fn providers(State(state): State<AppState>) -> Json<OAuthProviderList>
 ))]
 pub async fn authorize(
     State(state): State<AppState>,
-    Path(provider): Path<String>,
+    PathParam(ProviderId(provider)): PathParam<ProviderId>,
     ApiQuery(query): ApiQuery<AuthorizeQuery>,
 ) -> Result<Response, ApiError> {
     let (url, flow) = state.oauth.authorize_login(&provider, query.redirect_uri.as_deref()).await?;
@@ -75,7 +75,7 @@ pub async fn authorize(
 pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
-    Path(provider): Path<String>,
+    PathParam(ProviderId(provider)): PathParam<ProviderId>,
     jar: CookieJar,
     ApiJson(body): ApiJson<OAuthLoginRequest>,
 ) -> Result<Response, ApiError> {
@@ -143,7 +143,7 @@ pub async fn linked_accounts(
 pub async fn link_authorize(
     State(state): State<AppState>,
     CurrentUser(current): CurrentUser,
-    Path(provider): Path<String>,
+    PathParam(ProviderId(provider)): PathParam<ProviderId>,
     ApiQuery(query): ApiQuery<AuthorizeQuery>,
 ) -> Result<Json<AuthorizeUrl>, ApiError> {
     let url = state.oauth.authorize_link(&provider, query.redirect_uri.as_deref(), &current).await?;
@@ -167,7 +167,7 @@ pub async fn link(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentUser(current): CurrentUser,
-    Path(provider): Path<String>,
+    PathParam(ProviderId(provider)): PathParam<ProviderId>,
     ApiJson(body): ApiJson<OAuthCallbackRequest>,
 ) -> Result<(StatusCode, Json<LinkedAccountDto>), ApiError> {
     let linked = state.oauth.link(&current, &provider, &body.code, &body.state, &client).await?;
@@ -187,7 +187,7 @@ pub async fn unlink(
     State(state): State<AppState>,
     Client(client): Client,
     CurrentUser(current): CurrentUser,
-    Path(provider): Path<String>,
+    PathParam(ProviderId(provider)): PathParam<ProviderId>,
 ) -> Result<StatusCode, ApiError> {
     state.oauth.unlink(current.user(), &provider, &client).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -198,7 +198,7 @@ pub async fn unlink(
 #[utoipa::path(get, path = "/oauth/{provider}/callback", tag = "pages", params(("provider" = String, Path)), responses(
     (status = 200, content_type = "text/html", body = String),
 ))]
-pub async fn callback_page(Path(_provider): Path<String>) -> Response {
+pub async fn callback_page(PathParam(_provider): PathParam<ProviderId>) -> Response {
     // The code in the URL must not be cached; the page reads the provider from its own path.
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], CALLBACK_PAGE)
         .into_response()
