@@ -21,6 +21,7 @@ use accountd_core::token::TokenHash;
 use accountd_core::user::{Session, User};
 use accountd_core::UserId;
 use accountd_store::{ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
+use async_trait::async_trait;
 use tokio::sync::{watch, Notify};
 
 /// Sessions held at most; past it an arbitrary one makes room.
@@ -31,6 +32,32 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// A node that has not read the feed for this long may have missed pruned rows, so it
 /// starts over with an empty cache (well inside the retention).
 const MAX_SILENCE: Duration = Duration::from_secs(4 * 60);
+
+/// The part of the store the cache reads: the account-change feed.
+#[async_trait]
+trait ChangeFeed: Send + Sync + 'static {
+    async fn cursor(&self) -> Result<ChangeCursor, StoreError>;
+    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError>;
+    async fn prune(&self, age: Duration) -> Result<u64, StoreError>;
+}
+
+#[async_trait]
+impl ChangeFeed for Arc<dyn Store> {
+    async fn cursor(&self) -> Result<ChangeCursor, StoreError> {
+        self.reader().await?.account_changes_cursor().await
+    }
+
+    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+        self.reader().await?.account_changes_since(cursor).await
+    }
+
+    async fn prune(&self, age: Duration) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let pruned = tx.prune_account_changes(age).await?;
+        tx.commit().await?;
+        Ok(pruned)
+    }
+}
 
 /// An account as the owner sees it: its row and the records its profile lists.
 pub struct CachedAccount {
@@ -55,7 +82,8 @@ pub struct AccountCache {
 }
 
 struct Shared {
-    store: Arc<dyn Store>,
+    feed: Box<dyn ChangeFeed>,
+    max_silence: Duration,
     entries: Mutex<Entries>,
     /// Checks started so far; a request waits for the one after those started before it.
     started: AtomicU64,
@@ -81,10 +109,15 @@ impl AccountCache {
     /// A cache over `store`. Its checks run on a task of the current Tokio runtime;
     /// outside one, the cache stays empty and every lookup goes to the database.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::over(Box::new(store), MAX_SILENCE)
+    }
+
+    fn over(feed: Box<dyn ChangeFeed>, max_silence: Duration) -> Self {
         // The first prune waits its turn, so that start-up writes nothing.
         let entries = Entries { last_prune: Some(Instant::now()), ..Entries::default() };
         let shared = Arc::new(Shared {
-            store,
+            feed,
+            max_silence,
             entries: Mutex::new(entries),
             started: AtomicU64::new(0),
             completed: watch::Sender::new(0),
@@ -104,10 +137,10 @@ impl AccountCache {
             if entries.cursor.is_none() {
                 // The feed could not be read: try again in the background, serve nothing.
                 self.shared.wake.notify_one();
-                return None;
+                return counted(None);
             }
             if !entries.sessions.contains_key(token) {
-                return None;
+                return counted(None);
             }
         }
         // SeqCst pairs with the increment in `checks`: if this load sees n, check n+1
@@ -115,8 +148,10 @@ impl AccountCache {
         let wanted = self.shared.started.load(Ordering::SeqCst) + 1;
         let mut completed = self.shared.completed.subscribe();
         self.shared.wake.notify_one();
-        completed.wait_for(|done| *done >= wanted).await.ok()?;
-        self.shared.lock().sessions.get(token).cloned()
+        if completed.wait_for(|done| *done >= wanted).await.is_err() {
+            return counted(None);
+        }
+        counted(self.shared.lock().sessions.get(token).cloned())
     }
 
     /// Taken before reading what [`Self::store`] will be given.
@@ -148,6 +183,14 @@ impl AccountCache {
     }
 }
 
+/// Counts a lookup in `accountd_account_cache_total`, so that `/metrics` shows whether
+/// the cache serves anything at all.
+fn counted(found: Option<CachedSession>) -> Option<CachedSession> {
+    let result = if found.is_some() { "hit" } else { "miss" };
+    metrics::counter!("accountd_account_cache_total", "result" => result).increment(1);
+    found
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Entries> {
         // The entries stay consistent across a panic elsewhere (every change is a
@@ -160,18 +203,14 @@ impl Shared {
         // A node silent for long may have missed pruned rows: it starts over.
         let resume = {
             let entries = self.lock();
-            let silent_too_long = entries.last_check.is_none_or(|at| at.elapsed() > MAX_SILENCE);
+            let silent_too_long = entries.last_check.is_none_or(|at| at.elapsed() > self.max_silence);
             entries.cursor.filter(|_| !silent_too_long)
         };
-        let read = async {
-            let mut conn = self.store.reader().await?;
-            match resume {
-                Some(cursor) => conn.account_changes_since(cursor).await,
-                // Starting over: an empty cache needs no changes, only where the feed stands.
-                None => Ok((conn.account_changes_cursor().await?, Vec::new())),
-            }
+        let result = match resume {
+            Some(cursor) => self.feed.changes_since(cursor).await,
+            // Starting over: an empty cache needs no changes, only where the feed stands.
+            None => self.feed.cursor().await.map(|cursor| (cursor, Vec::new())),
         };
-        let result: Result<_, StoreError> = read.await;
         let mut entries = self.lock();
         match result {
             Ok((next, changed)) => {
@@ -207,13 +246,7 @@ impl Shared {
             }
             entries.last_prune = Some(Instant::now());
         }
-        let prune = async {
-            let mut tx = self.store.begin().await?;
-            let pruned = tx.prune_account_changes(FEED_RETENTION).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(pruned)
-        };
-        if let Err(error) = prune.await {
+        if let Err(error) = self.feed.prune(FEED_RETENTION).await {
             tracing::warn!(%error, "account cache: pruning the change feed failed");
         }
     }
@@ -258,5 +291,171 @@ async fn checks(shared: Arc<Shared>) {
         shared.check().await;
         shared.completed.send_replace(number);
         shared.prune_if_due().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accountd_core::email::Email;
+    use accountd_core::user::{Device, Notifications, Preferences, Role};
+    use accountd_core::username::Username;
+    use accountd_core::SessionId;
+    use chrono::Utc;
+
+    use super::*;
+
+    /// A feed in memory: changes are handed out once, and a read can be made to fail.
+    #[derive(Default)]
+    struct FakeFeed {
+        state: Mutex<FeedState>,
+    }
+
+    #[derive(Default)]
+    struct FeedState {
+        position: u64,
+        unread: Vec<UserId>,
+        failing: bool,
+        placements: u32,
+    }
+
+    impl FakeFeed {
+        fn state(&self) -> MutexGuard<'_, FeedState> {
+            self.state.lock().unwrap()
+        }
+
+        fn read(&self) -> Result<MutexGuard<'_, FeedState>, StoreError> {
+            let state = self.state();
+            if state.failing {
+                return Err(StoreError::Corrupt("the feed is unreachable".into()));
+            }
+            Ok(state)
+        }
+    }
+
+    #[async_trait]
+    impl ChangeFeed for Arc<FakeFeed> {
+        async fn cursor(&self) -> Result<ChangeCursor, StoreError> {
+            let mut state = self.read()?;
+            state.placements += 1;
+            state.unread.clear();
+            Ok(ChangeCursor(state.position))
+        }
+
+        async fn changes_since(&self, _cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+            let mut state = self.read()?;
+            state.position += 1;
+            Ok((ChangeCursor(state.position), std::mem::take(&mut state.unread)))
+        }
+
+        async fn prune(&self, _age: Duration) -> Result<u64, StoreError> {
+            Ok(0)
+        }
+    }
+
+    fn cache_over(feed: &Arc<FakeFeed>, max_silence: Duration) -> AccountCache {
+        AccountCache::over(Box::new(feed.clone()), max_silence)
+    }
+
+    /// Runs one check that starts after this call, and waits for it.
+    async fn check_now(cache: &AccountCache) {
+        let wanted = cache.shared.started.load(Ordering::SeqCst) + 1;
+        let mut completed = cache.shared.completed.subscribe();
+        cache.shared.wake.notify_one();
+        completed.wait_for(|done| *done >= wanted).await.unwrap();
+    }
+
+    fn session_of(name: &str) -> (TokenHash, CachedSession) {
+        let now = Utc::now();
+        let user = User {
+            id: UserId::new(),
+            email: Email::parse(&format!("{name}@example.com")).unwrap(),
+            email_verified: true,
+            username: Username::parse(name).unwrap(),
+            display_name: None,
+            bio: String::new(),
+            avatar_url: None,
+            banner_url: None,
+            role: Role::User,
+            banned: false,
+            password_hash: None,
+            two_factor_enabled: false,
+            preferences: Preferences::default(),
+            notifications: Notifications::default(),
+            discord_webhook_url: None,
+            created_at: now,
+            updated_at: now,
+            last_login_at: None,
+        };
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + chrono::Duration::days(1),
+            ip: None,
+            user_agent: None,
+            device: Device::unknown(),
+        };
+        let account = Arc::new(CachedAccount { user, addresses: Vec::new(), linked_accounts: Vec::new() });
+        (TokenHash::of(&format!("ses_{name}")), CachedSession { session, account })
+    }
+
+    #[tokio::test]
+    async fn a_fill_that_read_before_a_change_is_not_served() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+
+        let ticket = cache.ticket();
+        feed.state().unread.push(entry.account.user.id);
+        check_now(&cache).await;
+        cache.store(token.clone(), entry.clone(), ticket);
+        assert!(cache.session(&token).await.is_none(), "the fill read the account before the change");
+
+        cache.store(token.clone(), entry, cache.ticket());
+        assert!(cache.session(&token).await.is_some(), "a fill that read after the change is served");
+    }
+
+    #[tokio::test]
+    async fn nothing_is_served_after_a_failed_feed_read_until_a_check_succeeds() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+        cache.store(token.clone(), entry.clone(), cache.ticket());
+        assert!(cache.session(&token).await.is_some());
+
+        feed.state().failing = true;
+        check_now(&cache).await;
+        assert!(cache.session(&token).await.is_none(), "an entry outlived a failed feed read");
+        cache.store(token.clone(), entry.clone(), cache.ticket());
+        check_now(&cache).await;
+        assert!(cache.session(&token).await.is_none(), "a fill was kept while the feed could not be read");
+
+        feed.state().failing = false;
+        check_now(&cache).await;
+        cache.store(token.clone(), entry, cache.ticket());
+        assert!(cache.session(&token).await.is_some(), "the cache serves again once a check succeeded");
+    }
+
+    #[tokio::test]
+    async fn a_node_silent_past_its_limit_starts_over_empty() {
+        let feed = Arc::new(FakeFeed::default());
+        let silence = Duration::from_millis(50);
+        let cache = cache_over(&feed, silence);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+        cache.store(token.clone(), entry.clone(), cache.ticket());
+        assert!(cache.session(&token).await.is_some());
+
+        // While the node was silent, jane changed and that row was pruned: the feed no
+        // longer names her, so only starting over keeps the stale entry from being served.
+        tokio::time::sleep(silence * 2).await;
+        assert!(cache.session(&token).await.is_none(), "an entry outlived a silence past the limit");
+        assert_eq!(feed.state().placements, 2, "the cursor was placed afresh");
+
+        cache.store(token.clone(), entry, cache.ticket());
+        assert!(cache.session(&token).await.is_some(), "the cache fills again after starting over");
     }
 }
