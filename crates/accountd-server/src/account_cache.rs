@@ -10,7 +10,7 @@
 //! working at once on every node. Requests that arrive together share one check, so under
 //! load a check costs a small part of one query per request.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use accountd_core::oauth::LinkedAccount;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Session, User};
 use accountd_core::UserId;
-use accountd_store::{ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
+use accountd_store::{AccountChange, ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
 use async_trait::async_trait;
 use tokio::sync::{watch, Notify};
 
@@ -37,7 +37,7 @@ const MAX_SILENCE: Duration = Duration::from_secs(4 * 60);
 #[async_trait]
 trait ChangeFeed: Send + Sync + 'static {
     async fn cursor(&self) -> Result<ChangeCursor, StoreError>;
-    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError>;
+    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
     async fn prune(&self, age: Duration) -> Result<u64, StoreError>;
 }
 
@@ -47,7 +47,7 @@ impl ChangeFeed for Arc<dyn Store> {
         self.reader().await?.account_changes_cursor().await
     }
 
-    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
         self.reader().await?.account_changes_since(cursor).await
     }
 
@@ -101,8 +101,12 @@ struct Entries {
     cursor: Option<ChangeCursor>,
     last_check: Option<Instant>,
     last_prune: Option<Instant>,
-    /// Bumped whenever entries are dropped for a change (see [`FillTicket`]).
+    /// Bumped whenever a change is applied (see [`FillTicket`]).
     generation: u64,
+    /// The rows of the last feed read. On PostgreSQL a transaction that stays open holds
+    /// the read horizon back, and the next read returns these rows again: they are not
+    /// applied twice, or every check would refuse every fill and the cache stop caching.
+    applied: HashSet<AccountChange>,
 }
 
 impl AccountCache {
@@ -213,13 +217,17 @@ impl Shared {
         };
         let mut entries = self.lock();
         match result {
-            Ok((next, changed)) => {
+            Ok((next, read)) => {
                 if resume.is_none() {
                     entries.clear();
                 }
-                if !changed.is_empty() {
+                let new: Vec<UserId> =
+                    read.iter().filter(|change| !entries.applied.contains(change)).map(|change| change.user).collect();
+                // Every new change refuses the fills under way, not only those of the
+                // accounts it names: a fill's account is not cached yet, so nothing marks it.
+                if !new.is_empty() {
                     entries.generation += 1;
-                    for user in changed {
+                    for user in new {
                         if user == EVERY_ACCOUNT {
                             entries.clear();
                         } else {
@@ -227,12 +235,14 @@ impl Shared {
                         }
                     }
                 }
+                entries.applied = read.into_iter().collect();
                 entries.cursor = Some(next);
                 entries.last_check = Some(Instant::now());
             }
             Err(error) => {
                 tracing::warn!(%error, "account cache: the change feed could not be read; cache emptied");
                 entries.clear();
+                entries.applied.clear();
                 entries.cursor = None;
             }
         }
@@ -313,6 +323,8 @@ mod tests {
     #[derive(Default)]
     struct FeedState {
         position: u64,
+        /// Rows a read returns, as PostgreSQL does while a transaction holds its horizon.
+        held: Vec<AccountChange>,
         unread: Vec<UserId>,
         failing: bool,
         placements: u32,
@@ -341,10 +353,14 @@ mod tests {
             Ok(ChangeCursor(state.position))
         }
 
-        async fn changes_since(&self, _cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+        async fn changes_since(&self, _cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
             let mut state = self.read()?;
             state.position += 1;
-            Ok((ChangeCursor(state.position), std::mem::take(&mut state.unread)))
+            let position = state.position;
+            let unread = std::mem::take(&mut state.unread);
+            let mut changes = state.held.clone();
+            changes.extend(unread.into_iter().map(|user| AccountChange { user, position }));
+            Ok((ChangeCursor(position), changes))
         }
 
         async fn prune(&self, _age: Duration) -> Result<u64, StoreError> {
@@ -457,5 +473,24 @@ mod tests {
 
         cache.store(token.clone(), entry, cache.ticket());
         assert!(cache.session(&token).await.is_some(), "the cache fills again after starting over");
+    }
+
+    #[tokio::test]
+    async fn rows_read_again_behind_a_held_horizon_are_applied_once() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+        feed.state().held.push(AccountChange { user: entry.account.user.id, position: 1 });
+        check_now(&cache).await;
+
+        let ticket = cache.ticket();
+        check_now(&cache).await;
+        cache.store(token.clone(), entry.clone(), ticket);
+        assert!(cache.session(&token).await.is_some(), "a row read again refused the fill");
+        assert!(cache.session(&token).await.is_some(), "a row read again dropped the entry");
+
+        feed.state().unread.push(entry.account.user.id);
+        assert!(cache.session(&token).await.is_none(), "a new change is still applied");
     }
 }

@@ -11,7 +11,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::queries::Dialect;
-use crate::{AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
+use crate::{AccountChange, AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -96,13 +96,16 @@ impl AccountChangeRepo for PostgresConn {
         Ok(ChangeCursor(parse_xact(&horizon)?))
     }
 
-    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+    async fn account_changes_since(
+        &mut self,
+        cursor: ChangeCursor,
+    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
         // Transactions commit out of id order, so read by the writing transaction's id
         // from the oldest one that was still running at the previous read: whatever had
         // not committed then is at or past that horizon. The new horizon comes from this
-        // statement's own snapshot. Changes may be read twice; forgetting twice is harmless.
-        let rows: Vec<(String, Option<Uuid>)> = sqlx::query_as(
-            "SELECT now_.horizon::text, account_changes.user_id \
+        // statement's own snapshot. Rows at or past it are read again by the next read.
+        let rows: Vec<(String, Option<String>, Option<Uuid>)> = sqlx::query_as(
+            "SELECT now_.horizon::text, account_changes.xact::text, account_changes.user_id \
              FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) AS now_ \
              LEFT JOIN account_changes ON account_changes.xact >= $1::text::xid8",
         )
@@ -110,10 +113,16 @@ impl AccountChangeRepo for PostgresConn {
         .fetch_all(self.db())
         .await?;
         let next = match rows.first() {
-            Some((horizon, _)) => ChangeCursor(parse_xact(horizon)?),
+            Some((horizon, _, _)) => ChangeCursor(parse_xact(horizon)?),
             None => cursor,
         };
-        Ok((next, rows.into_iter().filter_map(|(_, user)| user.map(UserId::from_uuid)).collect()))
+        let mut changes = Vec::with_capacity(rows.len());
+        for (_, xact, user) in rows {
+            if let (Some(xact), Some(user)) = (xact, user) {
+                changes.push(AccountChange { user: UserId::from_uuid(user), position: parse_xact(&xact)? });
+            }
+        }
+        Ok((next, changes))
     }
 
     async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {

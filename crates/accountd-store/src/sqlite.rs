@@ -13,7 +13,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use uuid::Uuid;
 
 use crate::queries::Dialect;
-use crate::{AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
+use crate::{AccountChange, AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
 
 pub struct SqliteStore {
     readers: SqlitePool,
@@ -113,7 +113,10 @@ impl AccountChangeRepo for SqliteConn {
         Ok(ChangeCursor(u64::try_from(seq).unwrap_or(0)))
     }
 
-    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+    async fn account_changes_since(
+        &mut self,
+        cursor: ChangeCursor,
+    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
         // One writer commits at a time, so sequence numbers follow commit order.
         let after = i64::try_from(cursor.0).unwrap_or(i64::MAX);
         let rows: Vec<(i64, Uuid)> =
@@ -122,7 +125,14 @@ impl AccountChangeRepo for SqliteConn {
                 .fetch_all(self.db())
                 .await?;
         let next = rows.last().map_or(cursor, |(seq, _)| ChangeCursor(u64::try_from(*seq).unwrap_or(cursor.0)));
-        Ok((next, rows.into_iter().map(|(_, user)| UserId::from_uuid(user)).collect()))
+        let changes = rows
+            .into_iter()
+            .map(|(seq, user)| AccountChange {
+                user: UserId::from_uuid(user),
+                position: u64::try_from(seq).unwrap_or(0),
+            })
+            .collect();
+        Ok((next, changes))
     }
 
     async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {

@@ -14,17 +14,18 @@ async fn the_feed_names_accounts_changed_since_the_cursor() {
         let session = session_of(bob, now());
         conn.insert_session(&session, &token("bob")).await.unwrap();
         let start = conn.account_changes_cursor().await.unwrap();
-        let (unchanged, nothing) = conn.account_changes_since(start).await.unwrap();
+        let (unchanged, nothing) = crate::harness::changed_users(conn.account_changes_since(start).await.unwrap());
         assert!(nothing.is_empty(), "{nothing:?}");
 
         conn.set_last_login(alice, now()).await.unwrap();
-        let (after_alice, changed) = conn.account_changes_since(unchanged).await.unwrap();
+        let (after_alice, changed) =
+            crate::harness::changed_users(conn.account_changes_since(unchanged).await.unwrap());
         assert_eq!(changed, vec![alice]);
 
         assert!(conn.delete_session(bob, session.id).await.unwrap());
-        let (_, changed) = conn.account_changes_since(after_alice).await.unwrap();
+        let (_, changed) = crate::harness::changed_users(conn.account_changes_since(after_alice).await.unwrap());
         assert!(changed.contains(&bob), "a session going away is a change: {changed:?}");
-        let (_, changed) = conn.account_changes_since(start).await.unwrap();
+        let (_, changed) = crate::harness::changed_users(conn.account_changes_since(start).await.unwrap());
         assert!(changed.contains(&alice) && changed.contains(&bob));
     })
     .await;
@@ -45,21 +46,21 @@ async fn a_transaction_that_commits_after_a_later_one_is_not_skipped() {
             let mut later = store.begin().await.unwrap();
             later.set_last_login(bob, now()).await.unwrap();
             later.commit().await.unwrap();
-            let (cursor, changed) = reader.account_changes_since(start).await.unwrap();
+            let (cursor, changed) = crate::harness::changed_users(reader.account_changes_since(start).await.unwrap());
             assert_eq!(changed, vec![bob], "the uncommitted change is not visible yet");
             earlier.commit().await.unwrap();
             cursor
         } else {
             // SQLite commits one transaction at a time: the writer queues the second.
             earlier.commit().await.unwrap();
-            let (cursor, changed) = reader.account_changes_since(start).await.unwrap();
+            let (cursor, changed) = crate::harness::changed_users(reader.account_changes_since(start).await.unwrap());
             assert_eq!(changed, vec![alice]);
             let mut later = store.begin().await.unwrap();
             later.set_last_login(bob, now()).await.unwrap();
             later.commit().await.unwrap();
             cursor
         };
-        let (_, changed) = reader.account_changes_since(cursor).await.unwrap();
+        let (_, changed) = crate::harness::changed_users(reader.account_changes_since(cursor).await.unwrap());
         let expected = if store.backend() == "postgres" { alice } else { bob };
         assert!(changed.contains(&expected), "{changed:?}");
     })
@@ -76,7 +77,7 @@ async fn pruning_deletes_only_changes_older_than_the_age() {
         assert_eq!(conn.prune_account_changes(Duration::from_secs(3600)).await.unwrap(), 0);
         tokio::time::sleep(Duration::from_millis(1100)).await;
         assert_eq!(conn.prune_account_changes(Duration::from_secs(1)).await.unwrap(), 1);
-        let (_, changed) = conn.account_changes_since(start).await.unwrap();
+        let (_, changed) = crate::harness::changed_users(conn.account_changes_since(start).await.unwrap());
         assert!(changed.is_empty(), "{changed:?}");
     })
     .await;

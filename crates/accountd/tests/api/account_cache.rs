@@ -92,3 +92,29 @@ async fn a_cached_session_still_slides_and_expires() {
     app.clock.advance(chrono::Duration::days(15));
     app.get("/v1/me", Some(&jane.token)).await.assert_error(401, "auth:unauthenticated");
 }
+
+#[tokio::test]
+async fn a_transaction_held_open_elsewhere_neither_stops_the_cache_nor_hides_a_revocation() {
+    use sqlx::Connection as _;
+    let app = spawn_app().await;
+    // Only PostgreSQL has the shared snapshot horizon that an open transaction holds back;
+    // SQLite's feed is a plain sequence, so there is nothing to show there.
+    if !app.database.is_postgres() {
+        return;
+    }
+    let mut elsewhere = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+    let mut held = elsewhere.begin().await.unwrap();
+    // Taking a transaction id is what a write does, and what holds the horizon.
+    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *held).await.unwrap();
+
+    let jane = app.register_as("jane").await;
+    let other_session = app.login_token("jane").await;
+    assert_me_is_cached(&app, &jane.token).await;
+    assert_me_is_cached(&app, &other_session).await;
+
+    let revoked = app.call(Method::DELETE, "/v1/me/sessions?keepCurrent=true", Some(&jane.token), None).await;
+    revoked.assert_status(204);
+    app.get("/v1/me", Some(&other_session)).await.assert_error(401, "auth:unauthenticated");
+    assert_me_is_cached(&app, &jane.token).await;
+    held.rollback().await.unwrap();
+}
