@@ -23,22 +23,27 @@ use accountd_core::UserId;
 use accountd_store::{AccountChange, ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
 use async_trait::async_trait;
 use tokio::sync::{watch, Notify};
+use uuid::Uuid;
 
 /// Sessions held at most; past it an arbitrary one makes room.
 const CAPACITY: usize = 50_000;
-/// Feed rows older than this are pruned (by whichever node gets there).
-const FEED_RETENTION: Duration = Duration::from_secs(10 * 60);
+/// How often a node records where it reads the feed (its heartbeat) and prunes the rows
+/// every live node has read.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
-/// A node that has not read the feed for this long may have missed pruned rows, so it
-/// starts over with an empty cache (well inside the retention).
+/// A node whose last heartbeat is older than this may have missed pruned rows, so it
+/// starts over with an empty cache.
 const MAX_SILENCE: Duration = Duration::from_secs(4 * 60);
+/// Pruning waits for nodes heard from within this; it is longer than [`MAX_SILENCE`], by a
+/// margin for a check under way and the clocks, so a node it ignores has started over.
+const READER_SILENCE: Duration = Duration::from_secs(5 * 60);
 
 /// The part of the store the cache reads: the account-change feed.
 #[async_trait]
 trait ChangeFeed: Send + Sync + 'static {
     async fn cursor(&self) -> Result<ChangeCursor, StoreError>;
     async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
-    async fn prune(&self, age: Duration) -> Result<u64, StoreError>;
+    async fn record(&self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError>;
+    async fn prune(&self, silence: Duration) -> Result<u64, StoreError>;
 }
 
 #[async_trait]
@@ -51,9 +56,15 @@ impl ChangeFeed for Arc<dyn Store> {
         self.reader().await?.account_changes_since(cursor).await
     }
 
-    async fn prune(&self, age: Duration) -> Result<u64, StoreError> {
+    async fn record(&self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let pruned = tx.prune_account_changes(age).await?;
+        tx.record_feed_reader(reader, cursor).await?;
+        tx.commit().await
+    }
+
+    async fn prune(&self, silence: Duration) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let pruned = tx.prune_account_changes(silence).await?;
         tx.commit().await?;
         Ok(pruned)
     }
@@ -83,6 +94,8 @@ pub struct AccountCache {
 
 struct Shared {
     feed: Box<dyn ChangeFeed>,
+    /// This node, as the feed's readers table knows it.
+    node: Uuid,
     max_silence: Duration,
     entries: Mutex<Entries>,
     /// Checks started so far; a request waits for the one after those started before it.
@@ -99,7 +112,8 @@ struct Entries {
     /// Where the next check reads the feed from; `None` until the first check placed it,
     /// and after the feed could not be read. Without it nothing is served or stored.
     cursor: Option<ChangeCursor>,
-    last_check: Option<Instant>,
+    /// When this node last recorded its cursor (taken before the write).
+    last_heartbeat: Option<Instant>,
     last_prune: Option<Instant>,
     /// Bumped whenever a change is applied (see [`FillTicket`]).
     generation: u64,
@@ -121,6 +135,7 @@ impl AccountCache {
         let entries = Entries { last_prune: Some(Instant::now()), ..Entries::default() };
         let shared = Arc::new(Shared {
             feed,
+            node: Uuid::now_v7(),
             max_silence,
             entries: Mutex::new(entries),
             started: AtomicU64::new(0),
@@ -207,13 +222,24 @@ impl Shared {
         // A node silent for long may have missed pruned rows: it starts over.
         let resume = {
             let entries = self.lock();
-            let silent_too_long = entries.last_check.is_none_or(|at| at.elapsed() > self.max_silence);
+            let silent_too_long = entries.last_heartbeat.is_none_or(|at| at.elapsed() > self.max_silence);
             entries.cursor.filter(|_| !silent_too_long)
         };
         let result = match resume {
             Some(cursor) => self.feed.changes_since(cursor).await,
             // Starting over: an empty cache needs no changes, only where the feed stands.
-            None => self.feed.cursor().await.map(|cursor| (cursor, Vec::new())),
+            // The cursor is recorded before any fill, so that no row a fill may not have
+            // seen is pruned before this node reads it.
+            None => {
+                async {
+                    let at = Instant::now();
+                    let cursor = self.feed.cursor().await?;
+                    self.feed.record(self.node, cursor).await?;
+                    self.lock().last_heartbeat = Some(at);
+                    Ok((cursor, Vec::new()))
+                }
+                .await
+            }
         };
         let mut entries = self.lock();
         match result {
@@ -237,7 +263,6 @@ impl Shared {
                 }
                 entries.applied = read.into_iter().collect();
                 entries.cursor = Some(next);
-                entries.last_check = Some(Instant::now());
             }
             Err(error) => {
                 tracing::warn!(%error, "account cache: the change feed could not be read; cache emptied");
@@ -248,16 +273,25 @@ impl Shared {
         }
     }
 
+    /// Records where this node reads (its heartbeat), then prunes behind every live node.
     async fn prune_if_due(&self) {
-        {
+        let cursor = {
             let mut entries = self.lock();
             if entries.last_prune.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
                 return;
             }
             entries.last_prune = Some(Instant::now());
-        }
-        if let Err(error) = self.feed.prune(FEED_RETENTION).await {
-            tracing::warn!(%error, "account cache: pruning the change feed failed");
+            entries.cursor
+        };
+        let Some(cursor) = cursor else { return };
+        let at = Instant::now();
+        let heartbeat_and_prune = async {
+            self.feed.record(self.node, cursor).await?;
+            self.lock().last_heartbeat = Some(at);
+            self.feed.prune(READER_SILENCE).await
+        };
+        if let Err(error) = heartbeat_and_prune.await {
+            tracing::warn!(%error, "account cache: recording the heartbeat or pruning the change feed failed");
         }
     }
 }
@@ -363,7 +397,11 @@ mod tests {
             Ok((ChangeCursor(position), changes))
         }
 
-        async fn prune(&self, _age: Duration) -> Result<u64, StoreError> {
+        async fn record(&self, _reader: Uuid, _cursor: ChangeCursor) -> Result<(), StoreError> {
+            self.read().map(|_| ())
+        }
+
+        async fn prune(&self, _silence: Duration) -> Result<u64, StoreError> {
             Ok(0)
         }
     }

@@ -138,8 +138,11 @@ pub trait AccountChangeRepo {
         &mut self,
         cursor: ChangeCursor,
     ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
-    /// Deletes changes older than `age` by the database's clock; returns how many.
-    async fn prune_account_changes(&mut self, age: std::time::Duration) -> Result<u64, StoreError>;
+    /// Records that the node `reader` has read the feed up to `cursor`, now.
+    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError>;
+    /// Forgets the readers not recorded within `silence` (they start over), then deletes
+    /// the changes every remaining reader has read; returns how many changes.
+    async fn prune_account_changes(&mut self, silence: std::time::Duration) -> Result<u64, StoreError>;
 }
 
 #[async_trait]

@@ -125,9 +125,25 @@ impl AccountChangeRepo for PostgresConn {
         Ok((next, changes))
     }
 
-    async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {
-        let result = sqlx::query("DELETE FROM account_changes WHERE changed_at < now() - make_interval(secs => $1)")
-            .bind(age.as_secs_f64())
+    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feed_readers (node_id, position) VALUES ($1, $2::text::xid8) \
+             ON CONFLICT (node_id) DO UPDATE SET position = excluded.position, seen_at = clock_timestamp()",
+        )
+        .bind(reader)
+        .bind(cursor.0.to_string())
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn prune_account_changes(&mut self, silence: Duration) -> Result<u64, StoreError> {
+        sqlx::query("DELETE FROM feed_readers WHERE seen_at < clock_timestamp() - make_interval(secs => $1)")
+            .bind(silence.as_secs_f64())
+            .execute(self.db())
+            .await?;
+        // A reader's cursor is a horizon: it reads again every change at or past it.
+        let result = sqlx::query("DELETE FROM account_changes WHERE xact < (SELECT min(position) FROM feed_readers)")
             .execute(self.db())
             .await?;
         Ok(result.rows_affected())

@@ -135,12 +135,28 @@ impl AccountChangeRepo for SqliteConn {
         Ok((next, changes))
     }
 
-    async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {
-        let result =
-            sqlx::query("DELETE FROM account_changes WHERE changed_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
-                .bind(format!("-{} seconds", age.as_secs()))
-                .execute(self.db())
-                .await?;
+    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feed_readers (node_id, position) VALUES (?, ?) \
+             ON CONFLICT (node_id) DO UPDATE SET position = excluded.position, \
+             seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        )
+        .bind(reader)
+        .bind(i64::try_from(cursor.0).unwrap_or(i64::MAX))
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn prune_account_changes(&mut self, silence: Duration) -> Result<u64, StoreError> {
+        sqlx::query("DELETE FROM feed_readers WHERE seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+            .bind(format!("-{} seconds", silence.as_secs()))
+            .execute(self.db())
+            .await?;
+        // A reader's cursor is the last sequence number it read.
+        let result = sqlx::query("DELETE FROM account_changes WHERE seq <= (SELECT min(position) FROM feed_readers)")
+            .execute(self.db())
+            .await?;
         Ok(result.rows_affected())
     }
 }

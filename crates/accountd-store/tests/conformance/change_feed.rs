@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use uuid::Uuid;
+
 use crate::accounts::token;
 use crate::harness::{insert_user, now, on_each_store, session_of};
 
@@ -68,17 +70,62 @@ async fn a_transaction_that_commits_after_a_later_one_is_not_skipped() {
 }
 
 #[tokio::test]
-async fn pruning_deletes_only_changes_older_than_the_age() {
+async fn a_change_committed_late_is_not_pruned_before_every_reader_has_read_it() {
+    on_each_store(|store| async move {
+        let alice = insert_user(&store, "alice").await;
+        let reader_node = Uuid::now_v7();
+        let mut reader = store.reader().await.unwrap();
+        let cursor = reader.account_changes_cursor().await.unwrap();
+        reader.record_feed_reader(reader_node, cursor).await.unwrap();
+        // However old its row is when it commits, the reader has not read it.
+        let mut late = store.begin().await.unwrap();
+        late.set_last_login(alice, now()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        late.commit().await.unwrap();
+        assert_eq!(reader.prune_account_changes(Duration::from_secs(3600)).await.unwrap(), 0);
+        let (after, changed) = crate::harness::changed_users(reader.account_changes_since(cursor).await.unwrap());
+        assert!(changed.contains(&alice), "{changed:?}");
+
+        // Once read (PostgreSQL: once no other transaction on the server holds the
+        // horizon back), it goes.
+        let mut read_to = after;
+        for _ in 0..50 {
+            reader.record_feed_reader(reader_node, read_to).await.unwrap();
+            if reader.prune_account_changes(Duration::from_secs(3600)).await.unwrap() > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            read_to = reader.account_changes_since(read_to).await.unwrap().0;
+        }
+        panic!("the change was never pruned after every reader had read it");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reader_silent_past_the_limit_no_longer_holds_pruning_back() {
     on_each_store(|store| async move {
         let alice = insert_user(&store, "alice").await;
         let mut conn = store.reader().await.unwrap();
         let start = conn.account_changes_cursor().await.unwrap();
+        conn.record_feed_reader(Uuid::now_v7(), start).await.unwrap();
         conn.set_last_login(alice, now()).await.unwrap();
-        assert_eq!(conn.prune_account_changes(Duration::from_secs(3600)).await.unwrap(), 0);
         tokio::time::sleep(Duration::from_millis(1100)).await;
-        assert_eq!(conn.prune_account_changes(Duration::from_secs(1)).await.unwrap(), 1);
-        let (_, changed) = crate::harness::changed_users(conn.account_changes_since(start).await.unwrap());
-        assert!(changed.is_empty(), "{changed:?}");
+        assert_eq!(conn.prune_account_changes(Duration::from_secs(3600)).await.unwrap(), 0, "the reader is live");
+
+        let live = Uuid::now_v7();
+        let mut read_to = conn.account_changes_since(start).await.unwrap().0;
+        for _ in 0..50 {
+            conn.record_feed_reader(live, read_to).await.unwrap();
+            if conn.prune_account_changes(Duration::from_secs(1)).await.unwrap() > 0 {
+                let (_, changed) = crate::harness::changed_users(conn.account_changes_since(start).await.unwrap());
+                assert!(!changed.contains(&alice), "{changed:?}");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            read_to = conn.account_changes_since(read_to).await.unwrap().0;
+        }
+        panic!("the silent reader still held pruning back");
     })
     .await;
 }
