@@ -10,7 +10,7 @@
 //! working at once on every node. Requests that arrive together share one check, so under
 //! load a check costs a small part of one query per request.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -20,17 +20,55 @@ use accountd_core::oauth::LinkedAccount;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Session, User};
 use accountd_core::UserId;
-use accountd_store::{ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
+use accountd_store::{AccountChange, ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
+use async_trait::async_trait;
 use tokio::sync::{watch, Notify};
+use uuid::Uuid;
 
 /// Sessions held at most; past it an arbitrary one makes room.
 const CAPACITY: usize = 50_000;
-/// Feed rows older than this are pruned (by whichever node gets there).
-const FEED_RETENTION: Duration = Duration::from_secs(10 * 60);
+/// How often a node records where it reads the feed (its heartbeat) and prunes the rows
+/// every live node has read.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
-/// A node that has not read the feed for this long may have missed pruned rows, so it
-/// starts over with an empty cache (well inside the retention).
+/// A node whose last heartbeat is older than this may have missed pruned rows, so it
+/// starts over with an empty cache.
 const MAX_SILENCE: Duration = Duration::from_secs(4 * 60);
+/// Pruning waits for nodes heard from within this; it is longer than [`MAX_SILENCE`], by a
+/// margin for a check under way and the clocks, so a node it ignores has started over.
+const READER_SILENCE: Duration = Duration::from_secs(5 * 60);
+
+/// The part of the store the cache reads: the account-change feed.
+#[async_trait]
+trait ChangeFeed: Send + Sync + 'static {
+    async fn cursor(&self) -> Result<ChangeCursor, StoreError>;
+    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
+    async fn record(&self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError>;
+    async fn prune(&self, silence: Duration) -> Result<u64, StoreError>;
+}
+
+#[async_trait]
+impl ChangeFeed for Arc<dyn Store> {
+    async fn cursor(&self) -> Result<ChangeCursor, StoreError> {
+        self.reader().await?.account_changes_cursor().await
+    }
+
+    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
+        self.reader().await?.account_changes_since(cursor).await
+    }
+
+    async fn record(&self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.record_feed_reader(reader, cursor).await?;
+        tx.commit().await
+    }
+
+    async fn prune(&self, silence: Duration) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let pruned = tx.prune_account_changes(silence).await?;
+        tx.commit().await?;
+        Ok(pruned)
+    }
+}
 
 /// An account as the owner sees it: its row and the records its profile lists.
 pub struct CachedAccount {
@@ -55,7 +93,10 @@ pub struct AccountCache {
 }
 
 struct Shared {
-    store: Arc<dyn Store>,
+    feed: Box<dyn ChangeFeed>,
+    /// This node, as the feed's readers table knows it.
+    node: Uuid,
+    max_silence: Duration,
     entries: Mutex<Entries>,
     /// Checks started so far; a request waits for the one after those started before it.
     started: AtomicU64,
@@ -71,20 +112,31 @@ struct Entries {
     /// Where the next check reads the feed from; `None` until the first check placed it,
     /// and after the feed could not be read. Without it nothing is served or stored.
     cursor: Option<ChangeCursor>,
-    last_check: Option<Instant>,
+    /// When this node last recorded its cursor (taken before the write).
+    last_heartbeat: Option<Instant>,
     last_prune: Option<Instant>,
-    /// Bumped whenever entries are dropped for a change (see [`FillTicket`]).
+    /// Bumped whenever a change is applied (see [`FillTicket`]).
     generation: u64,
+    /// The rows of the last feed read. On PostgreSQL a transaction that stays open holds
+    /// the read horizon back, and the next read returns these rows again: they are not
+    /// applied twice, or every check would refuse every fill and the cache stop caching.
+    applied: HashSet<AccountChange>,
 }
 
 impl AccountCache {
     /// A cache over `store`. Its checks run on a task of the current Tokio runtime;
     /// outside one, the cache stays empty and every lookup goes to the database.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::over(Box::new(store), MAX_SILENCE)
+    }
+
+    fn over(feed: Box<dyn ChangeFeed>, max_silence: Duration) -> Self {
         // The first prune waits its turn, so that start-up writes nothing.
         let entries = Entries { last_prune: Some(Instant::now()), ..Entries::default() };
         let shared = Arc::new(Shared {
-            store,
+            feed,
+            node: Uuid::now_v7(),
+            max_silence,
             entries: Mutex::new(entries),
             started: AtomicU64::new(0),
             completed: watch::Sender::new(0),
@@ -104,10 +156,10 @@ impl AccountCache {
             if entries.cursor.is_none() {
                 // The feed could not be read: try again in the background, serve nothing.
                 self.shared.wake.notify_one();
-                return None;
+                return counted(None);
             }
             if !entries.sessions.contains_key(token) {
-                return None;
+                return counted(None);
             }
         }
         // SeqCst pairs with the increment in `checks`: if this load sees n, check n+1
@@ -115,8 +167,10 @@ impl AccountCache {
         let wanted = self.shared.started.load(Ordering::SeqCst) + 1;
         let mut completed = self.shared.completed.subscribe();
         self.shared.wake.notify_one();
-        completed.wait_for(|done| *done >= wanted).await.ok()?;
-        self.shared.lock().sessions.get(token).cloned()
+        if completed.wait_for(|done| *done >= wanted).await.is_err() {
+            return counted(None);
+        }
+        counted(self.shared.lock().sessions.get(token).cloned())
     }
 
     /// Taken before reading what [`Self::store`] will be given.
@@ -148,6 +202,14 @@ impl AccountCache {
     }
 }
 
+/// Counts a lookup in `accountd_account_cache_total`, so that `/metrics` shows whether
+/// the cache serves anything at all.
+fn counted(found: Option<CachedSession>) -> Option<CachedSession> {
+    let result = if found.is_some() { "hit" } else { "miss" };
+    metrics::counter!("accountd_account_cache_total", "result" => result).increment(1);
+    found
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Entries> {
         // The entries stay consistent across a panic elsewhere (every change is a
@@ -160,27 +222,38 @@ impl Shared {
         // A node silent for long may have missed pruned rows: it starts over.
         let resume = {
             let entries = self.lock();
-            let silent_too_long = entries.last_check.is_none_or(|at| at.elapsed() > MAX_SILENCE);
+            let silent_too_long = entries.last_heartbeat.is_none_or(|at| at.elapsed() > self.max_silence);
             entries.cursor.filter(|_| !silent_too_long)
         };
-        let read = async {
-            let mut conn = self.store.reader().await?;
-            match resume {
-                Some(cursor) => conn.account_changes_since(cursor).await,
-                // Starting over: an empty cache needs no changes, only where the feed stands.
-                None => Ok((conn.account_changes_cursor().await?, Vec::new())),
+        let result = match resume {
+            Some(cursor) => self.feed.changes_since(cursor).await,
+            // Starting over: an empty cache needs no changes, only where the feed stands.
+            // The cursor is recorded before any fill, so that no row a fill may not have
+            // seen is pruned before this node reads it.
+            None => {
+                async {
+                    let at = Instant::now();
+                    let cursor = self.feed.cursor().await?;
+                    self.feed.record(self.node, cursor).await?;
+                    self.lock().last_heartbeat = Some(at);
+                    Ok((cursor, Vec::new()))
+                }
+                .await
             }
         };
-        let result: Result<_, StoreError> = read.await;
         let mut entries = self.lock();
         match result {
-            Ok((next, changed)) => {
+            Ok((next, read)) => {
                 if resume.is_none() {
                     entries.clear();
                 }
-                if !changed.is_empty() {
+                let new: Vec<UserId> =
+                    read.iter().filter(|change| !entries.applied.contains(change)).map(|change| change.user).collect();
+                // Every new change refuses the fills under way, not only those of the
+                // accounts it names: a fill's account is not cached yet, so nothing marks it.
+                if !new.is_empty() {
                     entries.generation += 1;
-                    for user in changed {
+                    for user in new {
                         if user == EVERY_ACCOUNT {
                             entries.clear();
                         } else {
@@ -188,33 +261,37 @@ impl Shared {
                         }
                     }
                 }
+                entries.applied = read.into_iter().collect();
                 entries.cursor = Some(next);
-                entries.last_check = Some(Instant::now());
             }
             Err(error) => {
                 tracing::warn!(%error, "account cache: the change feed could not be read; cache emptied");
                 entries.clear();
+                entries.applied.clear();
                 entries.cursor = None;
             }
         }
     }
 
+    /// Records where this node reads (its heartbeat), then prunes behind every live node.
     async fn prune_if_due(&self) {
-        {
+        let cursor = {
             let mut entries = self.lock();
             if entries.last_prune.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
                 return;
             }
             entries.last_prune = Some(Instant::now());
-        }
-        let prune = async {
-            let mut tx = self.store.begin().await?;
-            let pruned = tx.prune_account_changes(FEED_RETENTION).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(pruned)
+            entries.cursor
         };
-        if let Err(error) = prune.await {
-            tracing::warn!(%error, "account cache: pruning the change feed failed");
+        let Some(cursor) = cursor else { return };
+        let at = Instant::now();
+        let heartbeat_and_prune = async {
+            self.feed.record(self.node, cursor).await?;
+            self.lock().last_heartbeat = Some(at);
+            self.feed.prune(READER_SILENCE).await
+        };
+        if let Err(error) = heartbeat_and_prune.await {
+            tracing::warn!(%error, "account cache: recording the heartbeat or pruning the change feed failed");
         }
     }
 }
@@ -258,5 +335,200 @@ async fn checks(shared: Arc<Shared>) {
         shared.check().await;
         shared.completed.send_replace(number);
         shared.prune_if_due().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accountd_core::email::Email;
+    use accountd_core::user::{Device, Notifications, Preferences, Role};
+    use accountd_core::username::Username;
+    use accountd_core::SessionId;
+    use chrono::Utc;
+
+    use super::*;
+
+    /// A feed in memory: changes are handed out once, and a read can be made to fail.
+    #[derive(Default)]
+    struct FakeFeed {
+        state: Mutex<FeedState>,
+    }
+
+    #[derive(Default)]
+    struct FeedState {
+        position: u64,
+        /// Rows a read returns, as PostgreSQL does while a transaction holds its horizon.
+        held: Vec<AccountChange>,
+        unread: Vec<UserId>,
+        failing: bool,
+        placements: u32,
+    }
+
+    impl FakeFeed {
+        fn state(&self) -> MutexGuard<'_, FeedState> {
+            self.state.lock().unwrap()
+        }
+
+        fn read(&self) -> Result<MutexGuard<'_, FeedState>, StoreError> {
+            let state = self.state();
+            if state.failing {
+                return Err(StoreError::Corrupt("the feed is unreachable".into()));
+            }
+            Ok(state)
+        }
+    }
+
+    #[async_trait]
+    impl ChangeFeed for Arc<FakeFeed> {
+        async fn cursor(&self) -> Result<ChangeCursor, StoreError> {
+            let mut state = self.read()?;
+            state.placements += 1;
+            state.unread.clear();
+            Ok(ChangeCursor(state.position))
+        }
+
+        async fn changes_since(&self, _cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
+            let mut state = self.read()?;
+            state.position += 1;
+            let position = state.position;
+            let unread = std::mem::take(&mut state.unread);
+            let mut changes = state.held.clone();
+            changes.extend(unread.into_iter().map(|user| AccountChange { user, position }));
+            Ok((ChangeCursor(position), changes))
+        }
+
+        async fn record(&self, _reader: Uuid, _cursor: ChangeCursor) -> Result<(), StoreError> {
+            self.read().map(|_| ())
+        }
+
+        async fn prune(&self, _silence: Duration) -> Result<u64, StoreError> {
+            Ok(0)
+        }
+    }
+
+    fn cache_over(feed: &Arc<FakeFeed>, max_silence: Duration) -> AccountCache {
+        AccountCache::over(Box::new(feed.clone()), max_silence)
+    }
+
+    /// Runs one check that starts after this call, and waits for it.
+    async fn check_now(cache: &AccountCache) {
+        let wanted = cache.shared.started.load(Ordering::SeqCst) + 1;
+        let mut completed = cache.shared.completed.subscribe();
+        cache.shared.wake.notify_one();
+        completed.wait_for(|done| *done >= wanted).await.unwrap();
+    }
+
+    fn session_of(name: &str) -> (TokenHash, CachedSession) {
+        let now = Utc::now();
+        let user = User {
+            id: UserId::new(),
+            email: Email::parse(&format!("{name}@example.com")).unwrap(),
+            email_verified: true,
+            username: Username::parse(name).unwrap(),
+            display_name: None,
+            bio: String::new(),
+            avatar_url: None,
+            banner_url: None,
+            role: Role::User,
+            banned: false,
+            password_hash: None,
+            two_factor_enabled: false,
+            preferences: Preferences::default(),
+            notifications: Notifications::default(),
+            discord_webhook_url: None,
+            created_at: now,
+            updated_at: now,
+            last_login_at: None,
+        };
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + chrono::Duration::days(1),
+            ip: None,
+            user_agent: None,
+            device: Device::unknown(),
+        };
+        let account = Arc::new(CachedAccount { user, addresses: Vec::new(), linked_accounts: Vec::new() });
+        (TokenHash::of(&format!("ses_{name}")), CachedSession { session, account })
+    }
+
+    #[tokio::test]
+    async fn a_fill_that_read_before_a_change_is_not_served() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+
+        let ticket = cache.ticket();
+        feed.state().unread.push(entry.account.user.id);
+        check_now(&cache).await;
+        cache.store(token.clone(), entry.clone(), ticket);
+        assert!(cache.session(&token).await.is_none(), "the fill read the account before the change");
+
+        cache.store(token.clone(), entry, cache.ticket());
+        assert!(cache.session(&token).await.is_some(), "a fill that read after the change is served");
+    }
+
+    #[tokio::test]
+    async fn nothing_is_served_after_a_failed_feed_read_until_a_check_succeeds() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+        cache.store(token.clone(), entry.clone(), cache.ticket());
+        assert!(cache.session(&token).await.is_some());
+
+        feed.state().failing = true;
+        check_now(&cache).await;
+        assert!(cache.session(&token).await.is_none(), "an entry outlived a failed feed read");
+        cache.store(token.clone(), entry.clone(), cache.ticket());
+        check_now(&cache).await;
+        assert!(cache.session(&token).await.is_none(), "a fill was kept while the feed could not be read");
+
+        feed.state().failing = false;
+        check_now(&cache).await;
+        cache.store(token.clone(), entry, cache.ticket());
+        assert!(cache.session(&token).await.is_some(), "the cache serves again once a check succeeded");
+    }
+
+    #[tokio::test]
+    async fn a_node_silent_past_its_limit_starts_over_empty() {
+        let feed = Arc::new(FakeFeed::default());
+        let silence = Duration::from_millis(50);
+        let cache = cache_over(&feed, silence);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+        cache.store(token.clone(), entry.clone(), cache.ticket());
+        assert!(cache.session(&token).await.is_some());
+
+        // While the node was silent, jane changed and that row was pruned: the feed no
+        // longer names her, so only starting over keeps the stale entry from being served.
+        tokio::time::sleep(silence * 2).await;
+        assert!(cache.session(&token).await.is_none(), "an entry outlived a silence past the limit");
+        assert_eq!(feed.state().placements, 2, "the cursor was placed afresh");
+
+        cache.store(token.clone(), entry, cache.ticket());
+        assert!(cache.session(&token).await.is_some(), "the cache fills again after starting over");
+    }
+
+    #[tokio::test]
+    async fn rows_read_again_behind_a_held_horizon_are_applied_once() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (token, entry) = session_of("jane");
+        feed.state().held.push(AccountChange { user: entry.account.user.id, position: 1 });
+        check_now(&cache).await;
+
+        let ticket = cache.ticket();
+        check_now(&cache).await;
+        cache.store(token.clone(), entry.clone(), ticket);
+        assert!(cache.session(&token).await.is_some(), "a row read again refused the fill");
+        assert!(cache.session(&token).await.is_some(), "a row read again dropped the entry");
+
+        feed.state().unread.push(entry.account.user.id);
+        assert!(cache.session(&token).await.is_none(), "a new change is still applied");
     }
 }

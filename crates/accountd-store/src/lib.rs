@@ -117,6 +117,15 @@ pub struct ChangeCursor(pub u64);
 /// account is not allowed (its erasure).
 pub const EVERY_ACCOUNT: UserId = UserId::from_uuid(Uuid::nil());
 
+/// One row of the change feed: the account it names, and where in the feed it was
+/// written (SQLite: its sequence number; PostgreSQL: the writing transaction). A row read
+/// again has the same `user` and `position`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountChange {
+    pub user: UserId,
+    pub position: u64,
+}
+
 /// The feed of account changes that the database's triggers write, read by the account
 /// cache before it trusts an entry.
 #[async_trait]
@@ -125,9 +134,15 @@ pub trait AccountChangeRepo {
     async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError>;
     /// The accounts changed by transactions committed since `cursor` (an account may be
     /// named more than once, and a change may be returned again), and the next cursor.
-    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError>;
-    /// Deletes changes older than `age` by the database's clock; returns how many.
-    async fn prune_account_changes(&mut self, age: std::time::Duration) -> Result<u64, StoreError>;
+    async fn account_changes_since(
+        &mut self,
+        cursor: ChangeCursor,
+    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
+    /// Records that the node `reader` has read the feed up to `cursor`, now.
+    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError>;
+    /// Forgets the readers not recorded within `silence` (they start over), then deletes
+    /// the changes every remaining reader has read; returns how many changes.
+    async fn prune_account_changes(&mut self, silence: std::time::Duration) -> Result<u64, StoreError>;
 }
 
 #[async_trait]

@@ -11,7 +11,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::queries::Dialect;
-use crate::{AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
+use crate::{AccountChange, AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -96,13 +96,16 @@ impl AccountChangeRepo for PostgresConn {
         Ok(ChangeCursor(parse_xact(&horizon)?))
     }
 
-    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+    async fn account_changes_since(
+        &mut self,
+        cursor: ChangeCursor,
+    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
         // Transactions commit out of id order, so read by the writing transaction's id
         // from the oldest one that was still running at the previous read: whatever had
         // not committed then is at or past that horizon. The new horizon comes from this
-        // statement's own snapshot. Changes may be read twice; forgetting twice is harmless.
-        let rows: Vec<(String, Option<Uuid>)> = sqlx::query_as(
-            "SELECT now_.horizon::text, account_changes.user_id \
+        // statement's own snapshot. Rows at or past it are read again by the next read.
+        let rows: Vec<(String, Option<String>, Option<Uuid>)> = sqlx::query_as(
+            "SELECT now_.horizon::text, account_changes.xact::text, account_changes.user_id \
              FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) AS now_ \
              LEFT JOIN account_changes ON account_changes.xact >= $1::text::xid8",
         )
@@ -110,15 +113,37 @@ impl AccountChangeRepo for PostgresConn {
         .fetch_all(self.db())
         .await?;
         let next = match rows.first() {
-            Some((horizon, _)) => ChangeCursor(parse_xact(horizon)?),
+            Some((horizon, _, _)) => ChangeCursor(parse_xact(horizon)?),
             None => cursor,
         };
-        Ok((next, rows.into_iter().filter_map(|(_, user)| user.map(UserId::from_uuid)).collect()))
+        let mut changes = Vec::with_capacity(rows.len());
+        for (_, xact, user) in rows {
+            if let (Some(xact), Some(user)) = (xact, user) {
+                changes.push(AccountChange { user: UserId::from_uuid(user), position: parse_xact(&xact)? });
+            }
+        }
+        Ok((next, changes))
     }
 
-    async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {
-        let result = sqlx::query("DELETE FROM account_changes WHERE changed_at < now() - make_interval(secs => $1)")
-            .bind(age.as_secs_f64())
+    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feed_readers (node_id, position) VALUES ($1, $2::text::xid8) \
+             ON CONFLICT (node_id) DO UPDATE SET position = excluded.position, seen_at = clock_timestamp()",
+        )
+        .bind(reader)
+        .bind(cursor.0.to_string())
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn prune_account_changes(&mut self, silence: Duration) -> Result<u64, StoreError> {
+        sqlx::query("DELETE FROM feed_readers WHERE seen_at < clock_timestamp() - make_interval(secs => $1)")
+            .bind(silence.as_secs_f64())
+            .execute(self.db())
+            .await?;
+        // A reader's cursor is a horizon: it reads again every change at or past it.
+        let result = sqlx::query("DELETE FROM account_changes WHERE xact < (SELECT min(position) FROM feed_readers)")
             .execute(self.db())
             .await?;
         Ok(result.rows_affected())

@@ -13,7 +13,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use uuid::Uuid;
 
 use crate::queries::Dialect;
-use crate::{AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
+use crate::{AccountChange, AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
 
 pub struct SqliteStore {
     readers: SqlitePool,
@@ -113,7 +113,10 @@ impl AccountChangeRepo for SqliteConn {
         Ok(ChangeCursor(u64::try_from(seq).unwrap_or(0)))
     }
 
-    async fn account_changes_since(&mut self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<UserId>), StoreError> {
+    async fn account_changes_since(
+        &mut self,
+        cursor: ChangeCursor,
+    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
         // One writer commits at a time, so sequence numbers follow commit order.
         let after = i64::try_from(cursor.0).unwrap_or(i64::MAX);
         let rows: Vec<(i64, Uuid)> =
@@ -122,15 +125,38 @@ impl AccountChangeRepo for SqliteConn {
                 .fetch_all(self.db())
                 .await?;
         let next = rows.last().map_or(cursor, |(seq, _)| ChangeCursor(u64::try_from(*seq).unwrap_or(cursor.0)));
-        Ok((next, rows.into_iter().map(|(_, user)| UserId::from_uuid(user)).collect()))
+        let changes = rows
+            .into_iter()
+            .map(|(seq, user)| AccountChange {
+                user: UserId::from_uuid(user),
+                position: u64::try_from(seq).unwrap_or(0),
+            })
+            .collect();
+        Ok((next, changes))
     }
 
-    async fn prune_account_changes(&mut self, age: Duration) -> Result<u64, StoreError> {
-        let result =
-            sqlx::query("DELETE FROM account_changes WHERE changed_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
-                .bind(format!("-{} seconds", age.as_secs()))
-                .execute(self.db())
-                .await?;
+    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feed_readers (node_id, position) VALUES (?, ?) \
+             ON CONFLICT (node_id) DO UPDATE SET position = excluded.position, \
+             seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        )
+        .bind(reader)
+        .bind(i64::try_from(cursor.0).unwrap_or(i64::MAX))
+        .execute(self.db())
+        .await?;
+        Ok(())
+    }
+
+    async fn prune_account_changes(&mut self, silence: Duration) -> Result<u64, StoreError> {
+        sqlx::query("DELETE FROM feed_readers WHERE seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+            .bind(format!("-{} seconds", silence.as_secs()))
+            .execute(self.db())
+            .await?;
+        // A reader's cursor is the last sequence number it read.
+        let result = sqlx::query("DELETE FROM account_changes WHERE seq <= (SELECT min(position) FROM feed_readers)")
+            .execute(self.db())
+            .await?;
         Ok(result.rows_affected())
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use accountd_core::password::PasswordHashString;
 use accountd_core::user::{Device, Role, Session};
 use accountd_core::{SessionId, UserId};
-use accountd_store::{NewUser, Store};
+use accountd_store::{AccountChange, ChangeCursor, NewUser, Store};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// Runs `test` on a new SQLite store, then on a new PostgreSQL store when
@@ -130,4 +130,9 @@ pub fn session_of(user: UserId, created_at: DateTime<Utc>) -> Session {
         user_agent: Some("test".into()),
         device: Device::unknown(),
     }
+}
+
+/// A read of the change feed with only the accounts it names.
+pub fn changed_users((next, changes): (ChangeCursor, Vec<AccountChange>)) -> (ChangeCursor, Vec<UserId>) {
+    (next, changes.into_iter().map(|change| change.user).collect())
 }

@@ -5,15 +5,33 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_node_of, PASSWORD};
+use crate::helpers::{spawn_app, spawn_node_of, TestApp, PASSWORD};
+
+/// The cache hits counted so far by this process (every app of the test binary shares
+/// one recorder, so a test asserts that the count grew, not by how much).
+async fn cache_hits(app: &TestApp) -> u64 {
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("accountd_account_cache_total{result=\"hit\"} "))
+        .map_or(0, |count| count.trim().parse().unwrap())
+}
+
+/// Asks for `me` until it is served from the cache: the first answer fills it, the second
+/// may find the entry dropped for the changes that came before (registration, login),
+/// the third must be a hit.
+async fn assert_me_is_cached(app: &TestApp, token: &str) {
+    app.get("/v1/me", Some(token)).await.assert_status(200);
+    app.get("/v1/me", Some(token)).await.assert_status(200);
+    let hits = cache_hits(app).await;
+    app.get("/v1/me", Some(token)).await.assert_status(200);
+    assert!(cache_hits(app).await > hits, "`me` was not served from the cache");
+}
 
 #[tokio::test]
 async fn changes_written_straight_into_the_database_reach_a_cached_session_at_once() {
     let app = spawn_app().await;
     let jane = app.register_as("jane").await;
-    // Twice, so the second answer comes from the cache.
-    app.get("/v1/me", Some(&jane.token)).await.assert_status(200);
-    app.get("/v1/me", Some(&jane.token)).await.assert_status(200);
+    assert_me_is_cached(&app, &jane.token).await;
 
     app.execute_sql("UPDATE users SET display_name = 'Jane Straight' WHERE username = 'jane'").await;
     assert_eq!(app.get("/v1/me", Some(&jane.token)).await.assert_status(200)["displayName"], "Jane Straight");
@@ -34,8 +52,7 @@ async fn a_change_on_one_node_is_seen_by_the_next_request_on_another() {
     let jane = app.register_as("jane").await;
     let other_session = app.login_token("jane").await;
     for token in [&jane.token, &other_session] {
-        other_node.get("/v1/me", Some(token)).await.assert_status(200);
-        other_node.get("/v1/me", Some(token)).await.assert_status(200);
+        assert_me_is_cached(&other_node, token).await;
     }
 
     let patched =
@@ -66,7 +83,7 @@ async fn a_cached_session_still_slides_and_expires() {
     let jane = app.register_as("jane").await;
     let first =
         app.get("/v1/me/sessions", Some(&jane.token)).await.assert_status(200)["items"][0]["lastSeenAt"].clone();
-    app.get("/v1/me", Some(&jane.token)).await.assert_status(200);
+    assert_me_is_cached(&app, &jane.token).await;
     app.clock.advance(chrono::Duration::minutes(2));
     app.get("/v1/me", Some(&jane.token)).await.assert_status(200);
     let slid = app.get("/v1/me/sessions", Some(&jane.token)).await.assert_status(200)["items"][0]["lastSeenAt"].clone();
@@ -74,4 +91,30 @@ async fn a_cached_session_still_slides_and_expires() {
 
     app.clock.advance(chrono::Duration::days(15));
     app.get("/v1/me", Some(&jane.token)).await.assert_error(401, "auth:unauthenticated");
+}
+
+#[tokio::test]
+async fn a_transaction_held_open_elsewhere_neither_stops_the_cache_nor_hides_a_revocation() {
+    use sqlx::Connection as _;
+    let app = spawn_app().await;
+    // Only PostgreSQL has the shared snapshot horizon that an open transaction holds back;
+    // SQLite's feed is a plain sequence, so there is nothing to show there.
+    if !app.database.is_postgres() {
+        return;
+    }
+    let mut elsewhere = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+    let mut held = elsewhere.begin().await.unwrap();
+    // Taking a transaction id is what a write does, and what holds the horizon.
+    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *held).await.unwrap();
+
+    let jane = app.register_as("jane").await;
+    let other_session = app.login_token("jane").await;
+    assert_me_is_cached(&app, &jane.token).await;
+    assert_me_is_cached(&app, &other_session).await;
+
+    let revoked = app.call(Method::DELETE, "/v1/me/sessions?keepCurrent=true", Some(&jane.token), None).await;
+    revoked.assert_status(204);
+    app.get("/v1/me", Some(&other_session)).await.assert_error(401, "auth:unauthenticated");
+    assert_me_is_cached(&app, &jane.token).await;
+    held.rollback().await.unwrap();
 }
