@@ -351,6 +351,12 @@ impl TestApp {
         self.execute_sql(&format!("UPDATE users SET role = 'admin' WHERE username = '{username}'")).await;
     }
 
+    /// Switches off the account's security mail (which security notices must ignore).
+    pub async fn turn_off_security_mail(&self, session: &str) {
+        let off = json!({ "notifications": { "email": { "security": false } } });
+        self.call(Method::PATCH, "/v1/me", Some(session), Some(off)).await.assert_status(200);
+    }
+
     /// Creates a personal access token with these scopes and returns it.
     pub async fn create_pat(&self, session: &str, scopes: &[&str]) -> String {
         let reply = self.post("/v1/me/tokens", Some(session), json!({ "name": "test", "scopes": scopes })).await;

@@ -404,14 +404,7 @@ async fn security_notices_go_out_with_security_notifications_off() {
     let (app, sink) = spawn_app_with_mail().await;
     let jane = app.register_as("jane").await;
     sink.wait_for(&jane.email, 1).await;
-    app.call(
-        Method::PATCH,
-        "/v1/me",
-        Some(&jane.token),
-        Some(json!({ "notifications": { "email": { "security": false } } })),
-    )
-    .await
-    .assert_status(200);
+    app.turn_off_security_mail(&jane.token).await;
     app.create_pat(&jane.token, &["user:read"]).await;
     let notice = sink.wait_for(&jane.email, 2).await;
     assert!(notice.subject.contains("access token") && notice.text.contains("\"test\""), "{}", notice.text);

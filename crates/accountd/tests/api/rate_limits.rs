@@ -2,7 +2,6 @@
 //! per-account login throttling in the database.
 
 use chrono::Duration;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{spawn_app, spawn_app_with, spawn_node_of, MailSink, Reply, TestApp, PASSWORD};
@@ -115,14 +114,7 @@ async fn past_the_account_wide_ceiling_every_prefix_is_429_and_the_owner_is_mail
     })
     .await;
     let jane = app.register_as("jane").await;
-    app.call(
-        Method::PATCH,
-        "/v1/me",
-        Some(&jane.token),
-        Some(json!({ "notifications": { "email": { "security": false } } })),
-    )
-    .await
-    .assert_status(200);
+    app.turn_off_security_mail(&jane.token).await;
     for attempt in 0..25 {
         login_from(&app, &format!("198.51.100.{}", attempt % 3), "jane", "Wrong-Password-1")
             .await

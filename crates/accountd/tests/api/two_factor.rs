@@ -638,14 +638,7 @@ async fn second_factor_guessing_across_mfa_tokens_and_addresses_is_429_after_ten
     })
     .await;
     let TwoFactorAccount { account: jane, totp, .. } = with_two_factor(&app, "jane").await;
-    app.call(
-        Method::PATCH,
-        "/v1/me",
-        Some(&jane.token),
-        Some(json!({ "notifications": { "email": { "security": false } } })),
-    )
-    .await
-    .assert_status(200);
+    app.turn_off_security_mail(&jane.token).await;
     let right = code(&app, &totp, 0);
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for attempt in 0..10 {
