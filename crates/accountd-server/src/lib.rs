@@ -75,6 +75,7 @@ pub fn app_state(
         store.clone(),
         clock.clone(),
         mailing.clone(),
+        instance_key.clone(),
         rate.enabled.then(|| ThrottleSettings {
             login_failures: rate.login_failures as usize,
             account_login_failures: rate.account_login_failures as usize,

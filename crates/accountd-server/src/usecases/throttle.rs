@@ -23,7 +23,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use accountd_core::client::client_prefix;
-use accountd_core::token::TokenHash;
+use accountd_core::sealed::InstanceKey;
 use accountd_core::user::{ClientInfo, User};
 use accountd_core::{Clock, DomainError, UserId};
 use accountd_store::{account_subject, AuthFailureKind, Conn, Store};
@@ -49,6 +49,8 @@ pub struct AuthThrottle {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     mailing: Arc<Mailing>,
+    /// Keys the digest unknown identifiers are counted under.
+    instance_key: Arc<InstanceKey>,
     /// `None` when rate limiting is off.
     settings: Option<ThrottleSettings>,
 }
@@ -59,24 +61,27 @@ pub enum Subject<'a> {
     Unknown(&'a str),
 }
 
-impl Subject<'_> {
-    fn key(&self) -> String {
-        match self {
-            Self::Account(user) => account_subject(user.id),
-            // Only a hash is stored: the table must not become a list of what people typed.
-            Self::Unknown(identifier) => format!("unknown:{}", TokenHash::of(identifier).0),
-        }
-    }
-}
-
 impl AuthThrottle {
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         mailing: Arc<Mailing>,
+        instance_key: Arc<InstanceKey>,
         settings: Option<ThrottleSettings>,
     ) -> Self {
-        Self { store, clock, mailing, settings }
+        Self { store, clock, mailing, instance_key, settings }
+    }
+
+    /// What the subject's failures are stored under. Only a keyed digest of an unknown
+    /// identifier: the table must not become a list of what people typed, and a plain hash
+    /// of an address would let whoever reads the database confirm a guess.
+    fn subject_key(&self, subject: &Subject<'_>) -> String {
+        match subject {
+            Subject::Account(user) => account_subject(user.id),
+            Subject::Unknown(identifier) => {
+                format!("unknown:{}", self.instance_key.digest(identifier, "login-identifier"))
+            }
+        }
     }
 
     /// `429` while the subject is past a limit of `kind` for this client.
@@ -91,7 +96,7 @@ impl AuthThrottle {
             return Ok(());
         };
         let now = self.clock.now();
-        let failures = conn.auth_failures_since(&subject.key(), kind, now - settings.window).await?;
+        let failures = conn.auth_failures_since(&self.subject_key(subject), kind, now - settings.window).await?;
         let everywhere: Vec<DateTime<Utc>> = failures.iter().map(|(at, _)| *at).collect();
         let frees_at = match kind {
             AuthFailureKind::Password => {
@@ -127,7 +132,7 @@ impl AuthThrottle {
         };
         let now = self.clock.now();
         let since = now - settings.window;
-        let key = subject.key();
+        let key = self.subject_key(subject);
         let mut tx = self.store.begin().await?;
         tx.record_auth_failure(&key, &self.client_key(client), kind, now, since).await?;
         let mut locked_mail = false;

@@ -83,6 +83,11 @@ async fn unknown_identifiers_are_throttled_like_accounts() {
     }
     let stored = app.query_i64("SELECT count(*) FROM auth_failures WHERE subject LIKE '%nobody%'").await;
     assert_eq!(stored, 0, "the identifier is stored only as a hash");
+    assert!(app.query_i64("SELECT count(*) FROM auth_failures WHERE subject LIKE 'unknown:%'").await >= 10);
+    // Keyed: a plain hash of a guessed address would confirm the guess to a database reader.
+    let plain = accountd_core::token::TokenHash::of("nobody@example.com").0;
+    let guessed = format!("SELECT count(*) FROM auth_failures WHERE subject = 'unknown:{plain}'");
+    assert_eq!(app.query_i64(&guessed).await, 0, "not a plain hash");
 }
 
 #[tokio::test]
