@@ -225,7 +225,11 @@ impl OAuth {
             return Err(provider_failure(ProviderError("the provider shared no email address".into())));
         };
         let email = Email::parse(email).map_err(|_| provider_failure(ProviderError("unusable email".into())))?;
-        if identity.email_verified && reader.user_by_login(&email.normalized()).await?.is_some() {
+        // A verified additional address is as much its account's as the primary email.
+        if identity.email_verified
+            && (reader.user_by_login(&email.normalized()).await?.is_some()
+                || reader.is_verified_address(&email.normalized()).await?)
+        {
             return Err(DomainError::OAuthAccountExists.into());
         }
         let suggested_username = suggest_username(&mut *reader, &identity, &email).await?;
@@ -286,6 +290,10 @@ impl OAuth {
         let mut tx = self.store.begin().await?;
         if !tx.delete_pending_signup(&token_hash).await? {
             return Err(DomainError::SignupTokenInvalid.into());
+        }
+        // Registration's rule: another account's verified additional address is taken.
+        if tx.is_verified_address(&email.normalized()).await? {
+            return Err(DomainError::EmailTaken.into());
         }
         tx.insert_user(&NewUser {
             id: user_id,

@@ -297,6 +297,29 @@ async fn a_verified_email_of_an_existing_account_is_refused_never_linked() {
 }
 
 #[tokio::test]
+async fn another_accounts_verified_additional_address_can_not_sign_up_socially() {
+    let (app, _provider) = oidc_app().await;
+    let jane = app.register_as("jane").await;
+    let added = app.post("/v1/me/addresses", Some(&jane.token), json!({ "address": "jane.work@example.com" })).await;
+    added.assert_status(201);
+    // Verified as the address flow would (its mail is tested in mail_flows).
+    app.execute_sql(
+        "UPDATE addresses SET is_verified = TRUE, verified_at = added_at \
+         WHERE address_normalized = 'jane.work@example.com'",
+    )
+    .await;
+
+    let reply = app.oidc_login("mallory:JANE.WORK@example.com:true").await;
+    reply.assert_error(409, "oauth:account_exists");
+
+    let reply = app.oidc_login("mallory2:jane.work@example.com:false").await;
+    let token = reply.assert_status(200)["signupToken"].clone();
+    let signup = app.post("/v1/auth/complete-signup", None, json!({ "signupToken": token, "username": "mal" })).await;
+    signup.assert_error(409, "user:email_taken");
+    assert!(app.linked(&jane.token).await.is_empty());
+}
+
+#[tokio::test]
 async fn a_signed_in_user_links_an_identity_and_logs_in_with_it_then_unlinks_it() {
     let (app, _provider) = oidc_app().await;
     let jane = app.register_as("jane").await;
