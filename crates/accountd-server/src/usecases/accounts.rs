@@ -1,8 +1,8 @@
 //! Registration, the profile, public profiles, and the operator's account commands.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::password::{check_policy, PolicyContext, PolicyKind};
 use accountd_core::text::{person_text, Lines};
 use accountd_core::user::{ClientInfo, EmailNotifications, Notifications, Preferences, Role, Theme, User};

@@ -1,10 +1,10 @@
 //! What administrators do to accounts. Every change is recorded in the target
 //! account's activity with the acting administrator's id in its metadata.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::access::LimitOverrides;
+use accountd_core::activity::ActivityAction;
 use accountd_core::user::{Activity, ClientInfo, Role, User};
 use accountd_core::{Clock, DomainError, UserId};
 use accountd_store::{Conn, Page, Store};

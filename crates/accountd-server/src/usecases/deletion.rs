@@ -1,9 +1,9 @@
 //! Deleting an account (`DELETE /v1/me`, `DELETE /v1/admin/users/{id}`): everything of it
 //! goes in one transaction.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::mail::TokenPurpose;
 use accountd_core::user::{Activity, ClientInfo};
 use accountd_core::{Clock, DomainError, UserId};

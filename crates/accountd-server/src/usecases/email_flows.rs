@@ -1,9 +1,9 @@
 //! The flows that ride on mail: email verification, password reset and change,
 //! email change, username change, and additional addresses.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::mail::{Address, TokenPurpose};
 use accountd_core::password::{check_policy, PasswordHashString, PolicyContext, PolicyKind};
 use accountd_core::token::TokenHash;

@@ -5,9 +5,9 @@
 //! that matches an account is refused (`oauth:account_exists`) rather than linked: the
 //! owner logs in and links it, so controlling an email claim never takes an account over.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup, Purpose, STATE_TTL_MINUTES};
 use accountd_core::sealed::InstanceKey;
 use accountd_core::token::{random_urlsafe, TokenHash};

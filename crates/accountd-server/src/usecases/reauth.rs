@@ -3,9 +3,9 @@
 //! passes is spent, as at login. Wrong passwords and codes count toward the account's
 //! login and second-factor limits ([`AuthThrottle`]), and past either the call is refused.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::sealed::InstanceKey;
 use accountd_core::token::TokenHash;
 use accountd_core::totp::{normalize_recovery_code, TotpSecret};

@@ -1,8 +1,8 @@
 //! Login, logout, and the sessions of an account.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::{self, IssuedToken, TokenHash, TokenKind};
 use accountd_core::user::{ClientInfo, LoginAttempt, Session, User};
@@ -266,13 +266,6 @@ impl Sessions {
         let limit = tx.limit_overrides(user).await?.sessions.unwrap_or(self.settings.default_session_limit);
         tx.trim_sessions(user, limit).await?;
         Ok(IssuedSession { token: secret, expires_at: session.expires_at })
-    }
-
-    /// Forgets an account's failed logins inside the caller's transaction; a password
-    /// reset calls it so the owner is not kept out by someone else's guessing.
-    pub async fn clear_login_failures(&self, tx: &mut dyn Conn, user: UserId) -> AppResult<()> {
-        tx.clear_login_failures(user).await?;
-        Ok(())
     }
 
     /// The live session behind a session token, sliding its expiry forward when it is used.

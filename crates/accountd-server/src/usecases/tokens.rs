@@ -1,10 +1,10 @@
 //! Personal access tokens, the upload token, introspection, and the account's
 //! limits and usage. Also the one place a bearer credential becomes a [`Principal`].
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
 use accountd_core::access::{Limits, PersonalAccessToken};
+use accountd_core::activity::ActivityAction;
 use accountd_core::scope::Scope;
 use accountd_core::sealed::InstanceKey;
 use accountd_core::token::{self, TokenHash, TokenKind};

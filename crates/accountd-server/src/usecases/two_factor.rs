@@ -1,9 +1,9 @@
 //! Two-factor authentication: setup, enable (optionally confirmed by a mailed code),
 //! status, disable, recovery codes, and the second step of a login.
 
-use accountd_core::activity::ActivityAction;
 use std::sync::Arc;
 
+use accountd_core::activity::ActivityAction;
 use accountd_core::token::TokenHash;
 use accountd_core::totp::{self, TotpSecret};
 use accountd_core::user::{ClientInfo, User};
