@@ -110,6 +110,14 @@ pub enum DomainError {
         "This address is not an allowed target: loopback, private, link-local and metadata addresses are refused."
     )]
     WebhookForbiddenTarget,
+    #[error("The file is larger than 5 MiB.")]
+    MediaTooLarge,
+    #[error("The file is not a JPEG, PNG, WebP or GIF image.")]
+    MediaUnsupportedType,
+    #[error("The image cannot be decoded, or it declares more than 40 megapixels.")]
+    MediaInvalidImage,
+    #[error("No such media.")]
+    MediaNotFound,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

@@ -10,6 +10,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod mail;
+pub mod media;
 pub mod oauth;
 pub mod password;
 pub mod scope;

@@ -92,6 +92,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Bytes of the account's stored media (avatar and banner), counted toward its storage.
+    pub media_bytes: i64,
 }
 
 /// The device a session or login came from, as read from its user agent.

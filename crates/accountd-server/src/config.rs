@@ -42,6 +42,8 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
+    pub media: MediaConfig,
+    pub http: HttpConfig,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -158,6 +160,45 @@ pub struct OAuthProviderConfig {
     pub name: Option<String>,
 }
 
+/// Outbound HTTP (linked accounts' pictures).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct HttpConfig {
+    /// A PEM bundle of certificates trusted besides the platform's roots.
+    pub extra_ca_file: Option<PathBuf>,
+}
+
+/// Where avatars and banners are kept, and how they are processed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MediaConfig {
+    pub backend: MediaBackend,
+    pub s3: S3Config,
+    /// Pictures are linked as `{public_base_url}/{key}` (a CDN in front of the bucket or
+    /// of `/v1/media`); unset, as `{public_url}/v1/media/{key}`.
+    pub public_base_url: Option<Url>,
+    /// How many pictures may wait for a free image thread before uploads are shed with 503.
+    pub queue: usize,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaBackend {
+    /// Files under `{data dir}/media`.
+    Local,
+    /// S3-compatible object storage, shared by every node.
+    S3,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct S3Config {
+    pub bucket: Option<String>,
+    /// The service's URL (MinIO, a cloud other than AWS); unset, AWS itself.
+    pub endpoint: Option<Url>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    #[serde(serialize_with = "masked")]
+    pub secret_access_key: Option<SecretString>,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -207,6 +248,13 @@ impl Default for Config {
                 max_connections: None,
             },
             oauth: OAuthConfig::default(),
+            media: MediaConfig {
+                backend: MediaBackend::Local,
+                s3: S3Config { region: "us-east-1".into(), ..S3Config::default() },
+                public_base_url: None,
+                queue: 32,
+            },
+            http: HttpConfig::default(),
             log: "info".into(),
             log_format: LogFormat::Pretty,
         }
@@ -313,6 +361,7 @@ impl Config {
             return Err(ConfigError::new("product_name", "must be a non-empty single line"));
         }
         self.validate_oauth()?;
+        self.validate_media()?;
         if let Some(key) = &self.secret_key {
             crate::secret_key::decode(key.expose_secret())
                 .map_err(|problem| ConfigError::new("secret_key", problem))?;
@@ -348,6 +397,40 @@ impl Config {
             Url::parse(uri).map_err(|e| ConfigError::new("oauth.allowed_redirect_uris", format!("{uri}: {e}")))?;
         }
         Ok(())
+    }
+
+    fn validate_media(&self) -> Result<(), ConfigError> {
+        let media = &self.media;
+        if media.backend == MediaBackend::S3 {
+            if media.s3.bucket.as_deref().is_none_or(|bucket| bucket.trim().is_empty()) {
+                return Err(ConfigError::new("media.s3.bucket", "is required when media.backend is s3"));
+            }
+            if media.s3.access_key_id.is_some() != media.s3.secret_access_key.is_some() {
+                return Err(ConfigError::new(
+                    "media.s3.secret_access_key",
+                    "media.s3.access_key_id and media.s3.secret_access_key go together",
+                ));
+            }
+            if let Some(endpoint) = &media.s3.endpoint {
+                if !matches!(endpoint.scheme(), "http" | "https") || endpoint.host().is_none() {
+                    return Err(ConfigError::new("media.s3.endpoint", "must be an http or https URL"));
+                }
+            }
+        }
+        if let Some(base) = &media.public_base_url {
+            if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+                return Err(ConfigError::new("media.public_base_url", "must be an http or https URL"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The public URL of a stored picture.
+    pub fn media_url(&self, key: &str) -> String {
+        match &self.media.public_base_url {
+            Some(base) => format!("{}/{key}", base.as_str().trim_end_matches('/')),
+            None => format!("{}/v1/media/{key}", self.public_url.as_str().trim_end_matches('/')),
+        }
     }
 
     pub fn database_url(&self) -> String {

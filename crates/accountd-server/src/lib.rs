@@ -5,6 +5,7 @@ pub mod config;
 pub mod device;
 pub mod http;
 pub mod mail;
+pub mod media;
 pub mod oauth;
 pub mod outbound;
 pub mod passwords;
@@ -12,6 +13,7 @@ pub mod qr;
 pub mod secret_key;
 pub mod telemetry;
 pub mod usecases;
+pub mod workers;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -31,6 +33,7 @@ use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
+use crate::usecases::media::{Media, MediaUrls};
 use crate::usecases::oauth::OAuth;
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
@@ -52,13 +55,14 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 /// Wires the use cases to a store and a clock.
-/// `key` is the instance secret key ([`secret_key::load_or_create`]).
+/// `key` is the instance secret key ([`secret_key::load_or_create`]). Fails when the media
+/// store cannot be opened or the extra CA file cannot be read.
 pub fn app_state(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     key: secret_key::SecretKey,
-) -> AppState {
+) -> anyhow::Result<AppState> {
     let instance_key = Arc::new(secret_key::instance_key(key));
     let default_limits = accountd_core::access::Limits {
         personal_access_tokens: i64::from(config.limits.personal_access_tokens),
@@ -118,7 +122,17 @@ pub fn app_state(
             email_confirmation: config.two_factor.email_confirmation,
         },
     ));
-    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));
+    let media = Arc::new(Media::new(
+        store.clone(),
+        clock.clone(),
+        media::store_from_config(&config.media, &config.data_dir)?,
+        workers::BoundedPool::per_core("image", config.media.queue, || ()),
+        MediaUrls { base: config.media_url("") },
+        default_limits,
+        Media::fetcher(outbound::OutboundGuard::new(config.webhooks.allow_private_targets), &extra_roots(config)?)
+            .context("building the HTTP client for linked accounts' pictures")?,
+    ));
+    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone(), media.clone()));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -167,7 +181,8 @@ pub fn app_state(
         config.public_url.clone(),
         config.oauth.allowed_redirect_uris.clone(),
     ));
-    AppState::new(App {
+    Ok(AppState::new(App {
+        media,
         oauth,
         instance_key,
         accounts,
@@ -194,7 +209,17 @@ pub fn app_state(
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
         }),
         metrics: telemetry::prometheus(),
-    })
+    }))
+}
+
+/// The certificates of `http.extra_ca_file`, trusted by outbound HTTPS besides the platform's.
+fn extra_roots(config: &Config) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let Some(path) = &config.http.extra_ca_file else {
+        return Ok(Vec::new());
+    };
+    let pem = std::fs::read(path).with_context(|| format!("reading http.extra_ca_file {}", path.display()))?;
+    reqwest::Certificate::from_pem_bundle(&pem)
+        .with_context(|| format!("http.extra_ca_file {} is not a PEM bundle", path.display()))
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.
@@ -234,7 +259,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     http::server::raise_descriptor_limit();
     let store = open_store(&config).await?;
     let key = secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
-    let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock), key);
+    let state = app_state(&config, store.clone(), Arc::new(accountd_core::SystemClock), key)?;
     #[cfg(unix)]
     log_and_ignore_reload_signals();
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::media::{MediaObject, MediaSlot};
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup};
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
@@ -546,6 +547,27 @@ pub trait TwoFactorRepo {
     async fn delete_mfa_token(&mut self, token: &TokenHash) -> Result<bool, StoreError>;
 }
 
+/// The avatar and banner of accounts (migration 0015): which stored object each is.
+#[async_trait]
+pub trait MediaRepo {
+    /// The account's pictures, avatar first.
+    async fn media_of(&mut self, user: UserId) -> Result<Vec<MediaObject>, StoreError>;
+    /// Makes `object` the account's picture of its slot and points the profile's URL of
+    /// that slot at `url`; returns the picture it replaced. The slot's row is locked until
+    /// the transaction ends.
+    async fn replace_media(&mut self, object: &MediaObject, url: &str) -> Result<Option<MediaObject>, StoreError>;
+    /// Removes the account's picture of `slot` and clears the profile's URL of it; returns
+    /// the picture removed.
+    async fn remove_media(
+        &mut self,
+        user: UserId,
+        slot: MediaSlot,
+        at: DateTime<Utc>,
+    ) -> Result<Option<MediaObject>, StoreError>;
+    /// Whether some account's picture is the object with this key.
+    async fn media_key_in_use(&mut self, key: &str) -> Result<bool, StoreError>;
+}
+
 #[async_trait]
 pub trait ErasureRepo {
     /// Removes the account and everything that cascades from it, its activity rows, and
@@ -574,6 +596,7 @@ pub trait Conn:
     + TwoFactorRepo
     + ErasureRepo
     + AccountChangeRepo
+    + MediaRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;

@@ -17,7 +17,8 @@ use uuid::Uuid;
 pub const USER_COLUMNS: &str = "users.id, users.email, users.email_verified, users.username, users.display_name, \
      users.bio, users.avatar_url, users.banner_url, users.role, users.banned, users.password_hash, \
      users.two_factor_enabled, users.preferences, users.notifications, users.discord_webhook_url, \
-     users.created_at, users.updated_at, users.last_login_at";
+     users.created_at, users.updated_at, users.last_login_at, \
+     (SELECT CAST(COALESCE(SUM(media.bytes), 0) AS BIGINT) FROM media WHERE media.user_id = users.id) AS media_bytes";
 
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
@@ -39,6 +40,7 @@ pub struct UserRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
+    media_bytes: i64,
 }
 
 impl From<UserRow> for User {
@@ -62,6 +64,7 @@ impl From<UserRow> for User {
             created_at: row.created_at,
             updated_at: row.updated_at,
             last_login_at: row.last_login_at,
+            media_bytes: row.media_bytes,
         }
     }
 }

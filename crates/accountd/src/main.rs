@@ -106,7 +106,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::User(command) => {
             let store = accountd_server::open_store(&config).await?;
             let key = accountd_server::secret_key::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
-            let state = accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock), key);
+            let state = accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock), key)?;
             match command {
                 UserCommand::Create { email, username, password_stdin, admin } => {
                     let password = if password_stdin { Some(read_password()?) } else { None };

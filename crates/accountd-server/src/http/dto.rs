@@ -211,7 +211,7 @@ impl Profile {
             upload_domain: None,
             additional_addresses: addresses.iter().map(AddressDto::from).collect(),
             linked_accounts: Vec::new(),
-            storage: StorageDto { used: 0, limit: storage_limit },
+            storage: StorageDto { used: u64::try_from(user.media_bytes).unwrap_or(0), limit: storage_limit },
             created_at: user.created_at,
             updated_at: user.updated_at,
             last_login_at: user.last_login_at,
@@ -945,4 +945,32 @@ pub struct RecoveryCodesRegenerated {
 #[serde(rename_all = "camelCase")]
 pub struct AccountDeleted {
     pub deleted_at: DateTime<Utc>,
+}
+
+// ---- media -----------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AvatarUrl {
+    pub avatar_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BannerUrl {
+    pub banner_url: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LinkedAvatarRequest {
+    /// The id of a linked social login provider (`github`, …).
+    pub provider: String,
+}
+
+/// An image upload (`multipart/form-data`).
+#[derive(Debug, ToSchema)]
+pub struct UploadForm {
+    /// The image: JPEG, PNG, WebP or GIF, at most 5 MiB.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
 }

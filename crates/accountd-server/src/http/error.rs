@@ -136,6 +136,10 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::AdminSelf => (StatusCode::CONFLICT, "admin:self"),
         E::LastAdmin => (StatusCode::CONFLICT, "admin:last_admin"),
         E::WebhookForbiddenTarget => (StatusCode::BAD_REQUEST, "webhook:forbidden_target"),
+        E::MediaTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "media:too_large"),
+        E::MediaUnsupportedType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "media:unsupported_type"),
+        E::MediaInvalidImage => (StatusCode::BAD_REQUEST, "media:invalid_image"),
+        E::MediaNotFound => (StatusCode::NOT_FOUND, "media:not_found"),
     }
 }
 
@@ -257,6 +261,10 @@ mod tests {
             DomainError::AdminSelf,
             DomainError::LastAdmin,
             DomainError::WebhookForbiddenTarget,
+            DomainError::MediaTooLarge,
+            DomainError::MediaUnsupportedType,
+            DomainError::MediaInvalidImage,
+            DomainError::MediaNotFound,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
@@ -297,6 +305,12 @@ mod tests {
         );
         assert_eq!(domain_status(&DomainError::TwoFactorCodeInvalid), (StatusCode::UNAUTHORIZED, "2fa:invalid_code"));
         assert_eq!(domain_status(&DomainError::MfaTokenInvalid), (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"));
+        assert_eq!(domain_status(&DomainError::MediaTooLarge), (StatusCode::PAYLOAD_TOO_LARGE, "media:too_large"));
+        assert_eq!(
+            domain_status(&DomainError::MediaUnsupportedType),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "media:unsupported_type")
+        );
+        assert_eq!(domain_status(&DomainError::MediaInvalidImage), (StatusCode::BAD_REQUEST, "media:invalid_image"));
     }
 
     #[test]

@@ -72,6 +72,7 @@ impl std::ops::Deref for AppState {
 
 /// The use cases and settings behind the HTTP layer.
 pub struct App {
+    pub media: Arc<crate::usecases::media::Media>,
     /// Seals secrets that must be read back; use cases that need it get it from here.
     pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
     pub accounts: Arc<Accounts>,
@@ -178,4 +179,15 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::setup))
         .routes(routes!(two_factor::enable))
         .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
+        .merge(media_router())
+}
+
+/// The media routes; uploads may be larger than JSON bodies (5 MiB and the form around it).
+fn media_router() -> OpenApiRouter<AppState> {
+    use routes::media;
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(media::upload_avatar, media::delete_avatar))
+        .routes(routes!(media::upload_banner, media::delete_banner))
+        .layer(DefaultBodyLimit::max(accountd_core::media::MAX_UPLOAD_BYTES + 64 * 1024));
+    OpenApiRouter::new().merge(uploads).routes(routes!(media::linked_avatar)).routes(routes!(media::serve))
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod deletion;
 pub mod email_flows;
 pub mod mailing;
+pub mod media;
 pub mod oauth;
 pub mod profiles;
 pub mod reauth;

@@ -271,10 +271,10 @@ impl Tokens {
         let now = self.clock.now();
         let mut conn = self.store.reader().await?;
         let limits = effective_limits(&mut *conn, self.default_limits, user).await?;
+        let storage_bytes = conn.media_of(user).await?.iter().map(|media| media.bytes).sum();
         Ok(Usage {
             limits,
-            // Nothing is stored per account by this version (no media yet).
-            storage_bytes: 0,
+            storage_bytes,
             personal_access_tokens: conn.pats_of(user, now).await?.len() as i64,
             additional_addresses: conn.addresses_of(user).await?.len() as i64,
             sessions: conn.count_sessions(user, now).await?,

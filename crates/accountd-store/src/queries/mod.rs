@@ -29,6 +29,7 @@ macro_rules! for_each_backend {
 mod access;
 mod accounts;
 mod mail;
+mod media;
 mod oauth;
 mod two_factor;
 

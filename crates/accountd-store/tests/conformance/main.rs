@@ -9,5 +9,6 @@ mod accounts;
 mod change_feed;
 mod harness;
 mod mail;
+mod media;
 mod oauth;
 mod two_factor;

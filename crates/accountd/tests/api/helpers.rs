@@ -157,7 +157,7 @@ async fn start_app(
 
     let store = accountd_server::open_store(&config).await.expect("open store");
     let clock = Arc::new(TestClock::default());
-    let state = accountd_server::app_state(&config, store, clock.clone(), test_key());
+    let state = accountd_server::app_state(&config, store, clock.clone(), test_key()).expect("app state");
     let (shutdown, stop) = oneshot::channel::<()>();
     tokio::spawn(accountd_server::serve_on(listener, state, async {
         let _ = stop.await;
@@ -549,7 +549,7 @@ pub async fn spawn_node(
     configure(&mut config);
     let store = accountd_server::open_store(&config).await.unwrap();
     let clock = Arc::new(TestClock::default());
-    let state = accountd_server::app_state(&config, store, clock.clone(), test_key());
+    let state = accountd_server::app_state(&config, store, clock.clone(), test_key()).expect("app state");
     let (shutdown, stop) = oneshot::channel::<()>();
     tokio::spawn(accountd_server::serve_on(listener, state, async {
         let _ = stop.await;

@@ -12,6 +12,7 @@ mod admin;
 mod login;
 mod mail_cap;
 mod mail_flows;
+mod media;
 mod oauth;
 mod outbox;
 mod pages;

@@ -111,7 +111,8 @@ async fn ready_answers_503_while_postgresql_is_down_and_recovers_by_itself() {
     };
     let store = accountd_server::open_store(&config).await.unwrap();
     let state =
-        accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock), crate::helpers::test_key());
+        accountd_server::app_state(&config, store, Arc::new(accountd_core::SystemClock), crate::helpers::test_key())
+            .unwrap();
     tokio::spawn(accountd_server::serve_on(listener, state, std::future::pending()));
     let client = reqwest::Client::new();
 

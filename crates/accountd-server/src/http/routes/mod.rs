@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod email;
 pub mod me;
+pub mod media;
 pub mod oauth;
 pub mod pages;
 pub mod system;

@@ -1,0 +1,365 @@
+//! Avatars and banners: `/v1/me/avatar`, `/v1/me/banner`, `/v1/media/{key}`.
+
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+use image::{DynamicImage, ImageFormat, RgbImage};
+use reqwest::multipart::{Form, Part};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Reply, TestApp};
+
+/// A picture of `width` × `height` with some detail, in `format`.
+pub fn picture(format: ImageFormat, width: u32, height: u32) -> Vec<u8> {
+    let pixels = RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7 % 256) as u8, (y * 3 % 256) as u8, 90]));
+    let mut out = Cursor::new(Vec::new());
+    DynamicImage::ImageRgb8(pixels).write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+impl TestApp {
+    /// Uploads `bytes` as the multipart field `file`, named `name` and declared `mime`.
+    pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>, name: &str, mime: &str) -> Reply {
+        let part = Part::bytes(bytes).file_name(name.to_string()).mime_str(mime).unwrap();
+        let request = self.client.post(self.url(path)).bearer_auth(token).multipart(Form::new().part("file", part));
+        self.send(request).await
+    }
+
+    /// The bytes and headers at a URL the server gave out.
+    pub async fn fetch(&self, url: &str) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let response = self.client.get(url).send().await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+}
+
+/// The path of a media URL (`…/v1/media/{key}`).
+fn media_path(url: &str) -> String {
+    let at = url.find("/v1/media/").expect("a media URL");
+    url[at..].to_string()
+}
+
+#[tokio::test]
+async fn each_format_round_trips_and_is_served_with_its_type() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    for (format, mime) in [
+        (ImageFormat::Jpeg, "image/jpeg"),
+        (ImageFormat::Png, "image/png"),
+        (ImageFormat::WebP, "image/webp"),
+        (ImageFormat::Gif, "image/gif"),
+    ] {
+        let reply = app.upload("/v1/me/avatar", &jane.token, picture(format, 64, 48), "a.bin", mime).await;
+        let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+        assert!(url.starts_with(&format!("{}/v1/media/", app.address)), "{url}");
+        let (status, headers, bytes) = app.fetch(&url).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], mime);
+        assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert!(headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+        let served = image::load_from_memory_with_format(&bytes, format).expect("a decodable image");
+        assert_eq!((served.width(), served.height()), (64, 48));
+        let me = app.get("/v1/me", Some(&jane.token)).await;
+        assert_eq!(me.body["avatarUrl"], url.as_str());
+    }
+}
+
+#[tokio::test]
+async fn the_etag_answers_if_none_match_with_304() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let reply = app.upload("/v1/me/banner", &jane.token, picture(ImageFormat::Png, 30, 10), "b.png", "image/png").await;
+    let url = reply.assert_status(200)["bannerUrl"].as_str().unwrap().to_string();
+    let (_, headers, _) = app.fetch(&url).await;
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    let again = app.client.get(&url).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert!(again.bytes().await.unwrap().is_empty());
+    let other = app.client.get(&url).header("if-none-match", "\"something-else\"").send().await.unwrap();
+    assert_eq!(other.status(), 200);
+}
+
+/// A JPEG with an APP1 EXIF segment that holds a GPS IFD (latitude reference `N`) and an
+/// image description the test can look for.
+fn jpeg_with_gps() -> Vec<u8> {
+    const MARKER: &[u8] = b"accountd-exif-marker";
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+    // IFD0 at 8: two entries (ImageDescription, GPSInfo pointer), then no next IFD.
+    let ifd0_len = 2 + 2 * 12 + 4;
+    let description_at = 8 + ifd0_len;
+    let gps_at = description_at + MARKER.len() as u32;
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    tiff.extend_from_slice(&[0x01, 0x0E, 0x00, 0x02]);
+    tiff.extend_from_slice(&(MARKER.len() as u32).to_be_bytes());
+    tiff.extend_from_slice(&description_at.to_be_bytes());
+    tiff.extend_from_slice(&[0x88, 0x25, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01]);
+    tiff.extend_from_slice(&gps_at.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(MARKER);
+    // The GPS IFD: one entry, GPSLatitudeRef = "N".
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    tiff.extend_from_slice(&[0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, b'N', 0, 0, 0]);
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    let mut app1 = b"Exif\x00\x00".to_vec();
+    app1.extend_from_slice(&tiff);
+    let jpeg = picture(ImageFormat::Jpeg, 40, 40);
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+#[tokio::test]
+async fn exif_and_its_gps_position_are_gone_after_the_upload() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let original = jpeg_with_gps();
+    assert!(contains(&original, b"Exif\x00\x00") && contains(&original, b"accountd-exif-marker"));
+    assert!(contains(&original, &[0x88, 0x25]), "the GPS IFD pointer is there before");
+    image::load_from_memory(&original).expect("the test file is a valid JPEG");
+
+    let reply = app.upload("/v1/me/avatar", &jane.token, original, "me.jpg", "image/jpeg").await;
+    let (_, _, served) = app.fetch(reply.assert_status(200)["avatarUrl"].as_str().unwrap()).await;
+    assert!(!contains(&served, b"Exif"), "no EXIF segment after");
+    assert!(!contains(&served, b"accountd-exif-marker"));
+    assert!(!contains(&served, &[0xFF, 0xE1]), "no APP1 segment at all");
+}
+
+#[tokio::test]
+async fn sizes_clamp_to_the_slot_keeping_the_aspect_ratio() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    for (path, field, (width, height), expected) in [
+        ("/v1/me/avatar", "avatarUrl", (1600, 1200), (512, 384)),
+        ("/v1/me/avatar", "avatarUrl", (300, 900), (171, 512)),
+        ("/v1/me/avatar", "avatarUrl", (100, 50), (100, 50)),
+        ("/v1/me/banner", "bannerUrl", (3000, 600), (1500, 300)),
+        ("/v1/me/banner", "bannerUrl", (1000, 1000), (500, 500)),
+    ] {
+        let reply = app.upload(path, &jane.token, picture(ImageFormat::Png, width, height), "p.png", "image/png").await;
+        let (_, _, bytes) = app.fetch(reply.assert_status(200)[field].as_str().unwrap()).await;
+        let served = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((served.width(), served.height()), expected, "{width}x{height} on {path}");
+    }
+}
+
+/// The resident memory of this process (the server runs in it), in KiB.
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// A PNG signature and header chunk that declares `width` × `height`, and nothing else.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend_from_slice(&width.to_be_bytes());
+    chunk.extend_from_slice(&height.to_be_bytes());
+    chunk.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0d".to_vec();
+    png.extend_from_slice(&chunk);
+    png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    // An IDAT that would inflate to gigabytes if anyone tried.
+    png.extend_from_slice(&[0, 0, 0, 0]);
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[tokio::test]
+async fn hostile_files_get_the_contracts_answer_quickly_without_memory_growth() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let jpeg = picture(ImageFormat::Jpeg, 32, 32);
+    let mut truncated = picture(ImageFormat::Png, 200, 200);
+    truncated.truncate(truncated.len() / 2);
+    let mut polyglot = b"\x89PNG\r\n\x1a\n".to_vec();
+    polyglot.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
+    let mut oversized = picture(ImageFormat::Png, 8, 8);
+    oversized.resize(6 * 1024 * 1024, 0);
+
+    let before = resident_kib();
+    for (name, bytes, file_name, mime, expected) in [
+        (
+            "a 60000x60000 PNG header",
+            png_header(60_000, 60_000),
+            "bomb.png",
+            "image/png",
+            Some((400, "media:invalid_image")),
+        ),
+        (
+            "a 7000x7000 PNG header (49 MP)",
+            png_header(7_000, 7_000),
+            "big.png",
+            "image/png",
+            Some((400, "media:invalid_image")),
+        ),
+        ("a truncated PNG", truncated, "t.png", "image/png", Some((400, "media:invalid_image"))),
+        ("PNG magic and HTML", polyglot, "p.png", "image/png", Some((400, "media:invalid_image"))),
+        ("an SVG", svg, "i.svg", "image/svg+xml", Some((415, "media:unsupported_type"))),
+        ("a 6 MiB file", oversized, "huge.png", "image/png", Some((413, "media:too_large"))),
+        ("a JPEG named .png", jpeg.clone(), "photo.png", "image/png", None),
+        ("a JPEG declared text/plain", jpeg, "notes.txt", "text/plain", None),
+    ] {
+        let started = Instant::now();
+        let reply = app.upload("/v1/me/avatar", &jane.token, bytes, file_name, mime).await;
+        assert!(started.elapsed() < Duration::from_secs(3), "{name} took {:?}", started.elapsed());
+        match expected {
+            Some((status, code)) => reply.assert_error(status, code),
+            None => {
+                let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+                assert!(url.ends_with(".jpg"), "{name}: judged by content: {url}");
+                let (_, headers, _) = app.fetch(&url).await;
+                assert_eq!(headers["content-type"], "image/jpeg", "{name}");
+            }
+        }
+    }
+    let grown_mib = resident_kib().saturating_sub(before) / 1024;
+    assert!(grown_mib < 64, "the server's memory grew by {grown_mib} MiB");
+}
+
+#[tokio::test]
+async fn keys_that_are_not_the_servers_never_read_a_file() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let reply = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 8, 8), "a.png", "image/png").await;
+    let key = media_path(reply.assert_status(200)["avatarUrl"].as_str().unwrap()).replace("/v1/media/", "");
+    // The data directory holds the database and the secret key beside media/.
+    for path in [
+        "/v1/media/..%2Faccountd.db".to_string(),
+        "/v1/media/%2e%2e%2Fsecret.key".to_string(),
+        "/v1/media/%2e%2e".to_string(),
+        "/v1/media/..".to_string(),
+        "/v1/media/%2Fetc%2Fpasswd".to_string(),
+        "/v1/media/%2e%2e%2F%2e%2e%2F%2e%2e%2Fetc%2Fpasswd".to_string(),
+        format!("/v1/media/..%2Fmedia%2F{key}"),
+        format!("/v1/media/{}", key.to_uppercase()),
+        format!("/v1/media/{key}%00.png"),
+    ] {
+        let response = app.client.get(app.url(&path)).send().await.unwrap();
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        assert_eq!(status, 404, "{path}");
+        // The client resolves some dot segments itself: those land outside /v1/media/.
+        assert!(["media:not_found", "request:not_found"].contains(&body["code"].as_str().unwrap_or("")), "{path}");
+    }
+    app.get(&format!("/v1/media/{key}"), None).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn replacing_and_deleting_pictures_removes_the_old_objects() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let first = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 8, 8), "a.png", "image/png").await;
+    let first = first.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let second = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 9, 9), "b.png", "image/png").await;
+    let second = second.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    app.get(&media_path(&first), None).await.assert_error(404, "media:not_found");
+    app.get(&media_path(&second), None).await.assert_status(200);
+
+    let reply = app.call(Method::DELETE, "/v1/me/avatar", Some(&jane.token), None).await;
+    assert_eq!(reply.status, 204);
+    app.get(&media_path(&second), None).await.assert_error(404, "media:not_found");
+    let me = app.get("/v1/me", Some(&jane.token)).await;
+    assert_eq!(me.body["avatarUrl"], serde_json::Value::Null);
+    assert_eq!(me.body["storage"]["used"], 0);
+    // Nothing to delete is fine too.
+    assert_eq!(app.call(Method::DELETE, "/v1/me/banner", Some(&jane.token), None).await.status, 204);
+}
+
+#[tokio::test]
+async fn media_bytes_count_toward_storage_and_past_the_limit_an_upload_is_refused() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let boss = app.register_as("boss").await;
+    app.promote("boss").await;
+    let reply = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 64, 64), "a.png", "image/png").await;
+    let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let (_, _, avatar) = app.fetch(&url).await;
+    let limits = app.get("/v1/me/limits", Some(&jane.token)).await;
+    assert_eq!(limits.body["storage"]["used"], avatar.len() as u64);
+    let me = app.get("/v1/me", Some(&jane.token)).await;
+    assert_eq!(me.body["storage"]["used"], avatar.len() as u64);
+
+    let limit = avatar.len() + 10;
+    let patch = json!({ "limits": { "storage": limit } });
+    app.call(Method::PATCH, &format!("/v1/admin/users/{}", jane.id), Some(&boss.token), Some(patch))
+        .await
+        .assert_status(200);
+    let banner = picture(ImageFormat::Png, 64, 64);
+    let reply = app.upload("/v1/me/banner", &jane.token, banner, "b.png", "image/png").await;
+    reply.assert_error(409, "limit:exceeded");
+    let me = app.get("/v1/me", Some(&jane.token)).await;
+    assert_eq!(me.body["bannerUrl"], serde_json::Value::Null);
+    assert_eq!(me.body["storage"]["used"], avatar.len() as u64, "the refused banner counts for nothing");
+    // A smaller avatar in place of the larger one fits: the replaced bytes are freed.
+    let reply = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 8, 8), "c.png", "image/png").await;
+    reply.assert_status(200);
+}
+
+#[tokio::test]
+async fn picture_changes_are_recorded_as_activity() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let boss = app.register_as("boss").await;
+    app.promote("boss").await;
+    app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 8, 8), "a.png", "image/png")
+        .await
+        .assert_status(200);
+    app.upload("/v1/me/banner", &jane.token, picture(ImageFormat::Png, 8, 8), "b.png", "image/png")
+        .await
+        .assert_status(200);
+    for action in ["avatar.changed", "banner.changed"] {
+        let activity =
+            app.get(&format!("/v1/admin/activity?userId={}&action={action}", jane.id), Some(&boss.token)).await;
+        assert_eq!(activity.assert_status(200)["total"], 1, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_account_deletes_its_pictures() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let reply = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 8, 8), "a.png", "image/png").await;
+    let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let reply = app
+        .call(Method::DELETE, "/v1/me", Some(&jane.token), Some(json!({ "password": crate::helpers::PASSWORD })))
+        .await;
+    reply.assert_status(200);
+    app.get(&media_path(&url), None).await.assert_error(404, "media:not_found");
+}
+
+#[tokio::test]
+async fn uploads_need_a_file_field_and_a_credential() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let part = Part::bytes(picture(ImageFormat::Png, 8, 8)).file_name("a.png");
+    let request =
+        app.client.post(app.url("/v1/me/avatar")).bearer_auth(&jane.token).multipart(Form::new().part("photo", part));
+    app.send(request).await.assert_error(400, "request:invalid_body");
+    app.post("/v1/me/avatar", Some(&jane.token), json!({ "file": "x" }))
+        .await
+        .assert_error(400, "request:invalid_body");
+    let part = Part::bytes(picture(ImageFormat::Png, 8, 8)).file_name("a.png");
+    let request = app.client.post(app.url("/v1/me/avatar")).multipart(Form::new().part("file", part));
+    app.send(request).await.assert_error(401, "auth:unauthenticated");
+}
