@@ -13,12 +13,14 @@ macro_rules! for_each_backend {
     ($($body:item)*) => {
         mod on_sqlite {
             use super::*;
+            #[allow(unused_imports)]
             use crate::queries::Dialect;
             use crate::sqlite::SqliteConn as BackendConn;
             $($body)*
         }
         mod on_postgres {
             use super::*;
+            #[allow(unused_imports)]
             use crate::queries::Dialect;
             use crate::postgres::PostgresConn as BackendConn;
             $($body)*
@@ -28,6 +30,7 @@ macro_rules! for_each_backend {
 
 mod access;
 mod accounts;
+mod jobs;
 mod mail;
 mod oauth;
 mod two_factor;

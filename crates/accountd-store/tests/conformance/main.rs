@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod change_feed;
 mod harness;
+mod jobs;
 mod mail;
 mod oauth;
 mod two_factor;
