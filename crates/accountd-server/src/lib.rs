@@ -36,7 +36,7 @@ use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
-use crate::usecases::sessions::{SessionSettings, Sessions};
+use crate::usecases::sessions::{PurgeExpiredSessions, SessionSettings, Sessions};
 use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
 use crate::usecases::tokens::Tokens;
 use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
@@ -205,24 +205,14 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sessions = state.sessions.clone();
-    let cleanup = tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every.tick().await;
-            match sessions.purge_expired().await {
-                Ok(purged) => tracing::debug!(purged, "purged expired sessions"),
-                Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
-            }
-        }
-    });
     let mut runner =
         JobRunner::new(state.store.clone(), state.clock.clone(), state.jobs.clone(), RetryPolicy::default());
     runner.handle(MailDelivery::new(state.mailer.clone()));
+    runner.handle(state.sessions.clone());
+    runner.every::<PurgeExpiredSessions>(Duration::from_secs(3600));
     let jobs = runner.spawn();
     let limits = state.web.connections;
     let served = http::server::serve(listener, http::router(state), limits, shutdown).await;
-    cleanup.abort();
     drop(jobs);
     served.context("serving HTTP")
 }
