@@ -3,6 +3,7 @@
 pub mod account_cache;
 pub mod config;
 pub mod device;
+pub mod feed;
 pub mod http;
 pub mod jobs;
 pub mod mail;
@@ -169,6 +170,7 @@ pub fn app_state(
         config.public_url.clone(),
         config.oauth.allowed_redirect_uris.clone(),
     ));
+    let feed = Arc::new(feed::Feed::new(store.clone()));
     AppState::new(App {
         oauth,
         instance_key,
@@ -196,6 +198,7 @@ pub fn app_state(
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
         }),
         metrics: telemetry::prometheus(),
+        feed,
     })
 }
 

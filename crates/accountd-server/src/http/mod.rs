@@ -90,6 +90,8 @@ pub struct App {
     pub two_factor: Arc<TwoFactor>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
+    /// The commit-ordered feed, for streams and deliveries.
+    pub feed: Arc<crate::feed::Feed>,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.

@@ -6,7 +6,7 @@
 
 mod access;
 mod accounts;
-mod change_feed;
+mod feed;
 mod harness;
 mod jobs;
 mod mail;
