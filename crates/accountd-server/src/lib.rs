@@ -3,7 +3,9 @@
 pub mod account_cache;
 pub mod config;
 pub mod device;
+pub mod feed;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod media;
 pub mod oauth;
@@ -26,18 +28,19 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::{App, AppState, WebSettings};
-use crate::mail::{OutboxWorker, RetryPolicy, Templates};
+use crate::jobs::{JobQueue, JobRunner, RetryPolicy};
+use crate::mail::{MailDelivery, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
-use crate::usecases::media::{Media, MediaUrls};
+use crate::usecases::media::{DeleteMedia, Media, MediaUrls, SweepMedia};
 use crate::usecases::oauth::OAuth;
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
-use crate::usecases::sessions::{SessionSettings, Sessions};
+use crate::usecases::sessions::{PurgeExpiredSessions, SessionSettings, Sessions};
 use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
 use crate::usecases::tokens::Tokens;
 use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
@@ -71,9 +74,9 @@ pub fn app_state(
         storage_bytes: i64::try_from(config.limits.storage_bytes).unwrap_or(i64::MAX),
     };
     let passwords = PasswordWorkers::per_core(config.limits.password_queue);
-    let outbox_wake = Arc::new(tokio::sync::Notify::new());
+    let jobs = JobQueue::new();
     let mailing =
-        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
+        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), jobs.clone()));
     let rate = &config.rate_limit;
     let throttle = Arc::new(AuthThrottle::new(
         store.clone(),
@@ -131,8 +134,9 @@ pub fn app_state(
         default_limits,
         Media::fetcher(outbound::OutboundGuard::new(config.webhooks.allow_private_targets), &extra_roots(config)?)
             .context("building the HTTP client for linked accounts' pictures")?,
+        jobs.clone(),
     ));
-    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone(), media.clone()));
+    let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -181,6 +185,7 @@ pub fn app_state(
         config.public_url.clone(),
         config.oauth.allowed_redirect_uris.clone(),
     ));
+    let feed = Arc::new(feed::Feed::new(store.clone()));
     Ok(AppState::new(App {
         media,
         oauth,
@@ -190,7 +195,7 @@ pub fn app_state(
         flows,
         clock,
         mailer,
-        outbox_wake,
+        jobs,
         sessions,
         tokens,
         admin,
@@ -209,6 +214,7 @@ pub fn app_state(
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
         }),
         metrics: telemetry::prometheus(),
+        feed,
     }))
 }
 
@@ -228,29 +234,18 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sessions = state.sessions.clone();
-    let cleanup = tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every.tick().await;
-            match sessions.purge_expired().await {
-                Ok(purged) => tracing::debug!(purged, "purged expired sessions"),
-                Err(error) => tracing::warn!(%error, "purging expired sessions failed"),
-            }
-        }
-    });
-    let worker = OutboxWorker::new(
-        state.store.clone(),
-        state.clock.clone(),
-        state.mailer.clone(),
-        state.outbox_wake.clone(),
-        RetryPolicy::default(),
-    );
-    let outbox = tokio::spawn(worker.run());
+    let mut runner =
+        JobRunner::new(state.store.clone(), state.clock.clone(), state.jobs.clone(), RetryPolicy::default());
+    runner.handle(MailDelivery::new(state.mailer.clone()));
+    runner.handle(state.sessions.clone());
+    runner.every::<PurgeExpiredSessions>(Duration::from_secs(3600));
+    runner.handle::<DeleteMedia>(state.media.clone());
+    runner.handle::<SweepMedia>(state.media.clone());
+    runner.every::<SweepMedia>(Duration::from_secs(3600));
+    let jobs = runner.spawn();
     let limits = state.web.connections;
     let served = http::server::serve(listener, http::router(state), limits, shutdown).await;
-    cleanup.abort();
-    outbox.abort();
+    drop(jobs);
     served.context("serving HTTP")
 }
 

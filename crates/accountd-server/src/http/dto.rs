@@ -25,6 +25,7 @@ pub struct ListOf<T: ToSchema> {
 
 /// `?limit=` (default 20, at most 100) and `?offset=` (default 0).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -383,6 +384,7 @@ pub struct SessionList {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeAllQuery {
     /// Keep the session making the request.
@@ -418,6 +420,7 @@ impl From<&LoginAttempt> for LoginHistoryEntry {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// A prefix of the username or display name, case-insensitive.
     pub query: Option<String>,
@@ -678,6 +681,7 @@ impl From<AdminUserPatch> for AccountChange {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct AdminActivityQuery {
     /// Only this account's activity.
@@ -746,6 +750,7 @@ pub struct OAuthProviderList {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeQuery {
     /// Where the provider sends the user back; must be allowed by configuration.
@@ -919,6 +924,7 @@ pub struct ReauthRequest {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct RecoveryCodesQuery {
     /// Return the codes: only the first time they are asked for after they were generated.

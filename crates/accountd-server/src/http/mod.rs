@@ -80,7 +80,7 @@ pub struct App {
     pub flows: Arc<EmailFlows>,
     pub clock: Arc<dyn accountd_core::Clock>,
     pub mailer: Arc<dyn crate::mail::Mailer>,
-    pub outbox_wake: Arc<tokio::sync::Notify>,
+    pub jobs: Arc<crate::jobs::JobQueue>,
     pub sessions: Arc<Sessions>,
     pub tokens: Arc<Tokens>,
     pub admin: Arc<Administration>,
@@ -91,6 +91,8 @@ pub struct App {
     pub two_factor: Arc<TwoFactor>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
+    /// The commit-ordered feed, for streams and deliveries.
+    pub feed: Arc<crate::feed::Feed>,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::admin::ensure_not_last_admin;
 use super::mailing::Mailing;
-use super::media::Media;
+use super::media::DeleteMedia;
 use super::reauth::Reauth;
 use super::{activity, AppResult};
 use crate::mail::MailKind;
@@ -25,18 +25,11 @@ pub struct AccountDeletion {
     clock: Arc<dyn Clock>,
     reauth: Arc<Reauth>,
     mailing: Arc<Mailing>,
-    media: Arc<Media>,
 }
 
 impl AccountDeletion {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        reauth: Arc<Reauth>,
-        mailing: Arc<Mailing>,
-        media: Arc<Media>,
-    ) -> Self {
-        Self { store, clock, reauth, mailing, media }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, reauth: Arc<Reauth>, mailing: Arc<Mailing>) -> Self {
+        Self { store, clock, reauth, mailing }
     }
 
     /// Removes the account and every record of it (sessions, tokens, addresses, password
@@ -89,13 +82,16 @@ impl AccountDeletion {
         }
         let pictures = tx.media_of(id).await?;
         tx.erase_account(id, &recipients).await?;
+        // The objects go once the account is gone (the job queue is woken with the mail's).
+        for picture in pictures {
+            crate::jobs::enqueue(&mut *tx, &DeleteMedia { key: picture.key }, now).await?;
+        }
         tx.insert_activity(&record).await?;
         self.mailing
             .queue(&mut *tx, user.email.as_str(), &MailKind::AccountDeleted { username: user.username.as_str() }, now)
             .await?;
         tx.commit().await?;
-        self.media.discard_all(pictures.iter().map(|picture| picture.key.as_str())).await;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         metrics::counter!("accountd_account_deletions_total").increment(1);
         Ok(())
     }

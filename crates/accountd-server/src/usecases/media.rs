@@ -1,9 +1,10 @@
 //! Avatars and banners: an upload (or a linked account's picture) is judged, decoded and
 //! re-encoded on the media worker pool, stored under a fresh key, and then the account
 //! is pointed at it in one transaction that also checks the storage limit and records
-//! the activity. The object it replaces is deleted after that commit; a crash between the
-//! two leaves at worst an orphan, which the sweep removes, never a profile pointing at
-//! nothing.
+//! the activity. The object it replaces is deleted by a [`DeleteMedia`] job queued in that
+//! transaction, so it runs only once the account points elsewhere; an object whose
+//! transaction never committed is an orphan that the hourly [`SweepMedia`] removes. A crash
+//! anywhere leaves at worst an orphan, never a profile pointing at nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use serde_json::json;
 
 use super::tokens::effective_limits;
 use super::{activity, AppError, AppResult};
+use crate::jobs::{self, Job, JobFailure, JobHandler, JobQueue};
 use crate::media::picture::{self, Picture};
 use crate::media::{MediaKey, MediaStore};
 use crate::outbound::OutboundGuard;
@@ -51,6 +53,27 @@ pub struct Media {
     urls: MediaUrls,
     default_limits: Limits,
     fetcher: reqwest::Client,
+    jobs: Arc<JobQueue>,
+}
+
+/// Deletes a stored object that no account points at any more (a replaced or removed
+/// picture, a deleted account's). Queued in the transaction that let go of it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct DeleteMedia {
+    pub key: String,
+}
+
+impl Job for DeleteMedia {
+    const KIND: &'static str = "media.delete";
+}
+
+/// The hourly sweep of orphans: objects no account points at, older than [`ORPHAN_GRACE`].
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SweepMedia {}
+
+impl Job for SweepMedia {
+    const KIND: &'static str = "media.sweep";
+    const MAX_ATTEMPTS: i32 = 3;
 }
 
 /// A picture served by `GET /v1/media/{key}`.
@@ -69,8 +92,9 @@ impl Media {
         urls: MediaUrls,
         default_limits: Limits,
         fetcher: reqwest::Client,
+        jobs: Arc<JobQueue>,
     ) -> Self {
-        Self { store, clock, objects, pool, urls, default_limits, fetcher }
+        Self { store, clock, objects, pool, urls, default_limits, fetcher, jobs }
     }
 
     /// An HTTP client for linked accounts' pictures: every host goes through the SSRF
@@ -175,20 +199,23 @@ impl Media {
                 MediaSlot::Banner => ActivityAction::BannerChanged,
             };
             tx.insert_activity(&activity(user, action, client, now, json!({ "url": url }))).await?;
+            if let Some(replaced) = replaced {
+                jobs::enqueue(&mut *tx, &DeleteMedia { key: replaced.key }, now).await?;
+            }
             tx.commit().await?;
-            AppResult::Ok(replaced)
+            AppResult::Ok(())
         }
         .await;
         match committed {
-            Ok(replaced) => {
-                if let Some(replaced) = replaced {
-                    self.discard(&replaced.key).await;
-                }
+            Ok(()) => {
+                self.jobs.wake();
                 Ok(url)
             }
             Err(error) => {
                 // Nothing points at the new object; left behind, the sweep would take it.
-                self.discard(object.key.as_str()).await;
+                if let Err(failure) = self.objects.delete(&key).await {
+                    tracing::warn!(error = %failure, %key, "deleting an unused upload failed; the sweep will remove it");
+                }
                 Err(error)
             }
         }
@@ -204,10 +231,11 @@ impl Media {
             MediaSlot::Banner => ActivityAction::BannerChanged,
         };
         tx.insert_activity(&activity(user.id, action, client, now, json!({ "url": null }))).await?;
-        tx.commit().await?;
         if let Some(removed) = removed {
-            self.discard(&removed.key).await;
+            jobs::enqueue(&mut *tx, &DeleteMedia { key: removed.key }, now).await?;
         }
+        tx.commit().await?;
+        self.jobs.wake();
         Ok(())
     }
 
@@ -220,20 +248,45 @@ impl Media {
         Ok(bytes.map(|bytes| Served { bytes, content_type: key.format().content_type(), etag: key.etag() }))
     }
 
-    /// Deletes the objects of an account that is gone.
-    pub async fn discard_all(&self, keys: impl Iterator<Item = &str>) {
-        for key in keys {
-            self.discard(key).await;
+    /// Deletes the objects no account points at that are older than `grace`; returns how many.
+    pub async fn sweep_orphans(&self, grace: chrono::Duration) -> AppResult<u64> {
+        let before = self.clock.now() - grace;
+        let mut swept = 0;
+        for object in self.objects.list().await.map_err(AppError::Internal)? {
+            if object.last_modified >= before
+                || self.store.reader().await?.media_key_in_use(object.key.as_str()).await?
+            {
+                continue;
+            }
+            self.objects.delete(&object.key).await.map_err(AppError::Internal)?;
+            swept += 1;
         }
+        Ok(swept)
     }
+}
 
-    /// Deletes an object no account points at any more.
-    async fn discard(&self, key: &str) {
-        let Some(key) = MediaKey::parse(key) else {
-            return;
+#[async_trait::async_trait]
+impl JobHandler<DeleteMedia> for Arc<Media> {
+    async fn run(&self, job: DeleteMedia) -> Result<(), JobFailure> {
+        let Some(key) = MediaKey::parse(&job.key) else {
+            return Err(JobFailure::Permanent(format!("{} is not a media key", job.key)));
         };
-        if let Err(error) = self.objects.delete(&key).await {
-            tracing::warn!(%error, %key, "deleting a media object failed; the sweep will remove it");
+        // Keys are never reused, so this holds only if something went badly wrong; even
+        // then, never delete what a profile points at.
+        if self.store.reader().await?.media_key_in_use(key.as_str()).await? {
+            return Err(JobFailure::Permanent(format!("{key} is in use")));
         }
+        self.objects.delete(&key).await.map_err(|error| JobFailure::Retry(error.to_string()))
+    }
+}
+
+#[async_trait::async_trait]
+impl JobHandler<SweepMedia> for Arc<Media> {
+    async fn run(&self, _: SweepMedia) -> Result<(), JobFailure> {
+        let swept = self.sweep_orphans(ORPHAN_GRACE).await.map_err(|error| JobFailure::Retry(error.to_string()))?;
+        if swept > 0 {
+            tracing::info!(swept, "removed orphaned media objects");
+        }
+        Ok(())
     }
 }

@@ -367,12 +367,30 @@ impl Sessions {
         Ok(self.store.reader().await?.login_attempts_of(user, paging.request()).await?)
     }
 
-    /// Deletes sessions that expired; run periodically.
+    /// Deletes sessions that expired; run hourly by the [`PurgeExpiredSessions`] sweep.
     pub async fn purge_expired(&self) -> AppResult<u64> {
         let mut tx = self.store.begin().await?;
         let purged = tx.delete_expired_sessions(self.clock.now()).await?;
         tx.commit().await?;
         Ok(purged)
+    }
+}
+
+/// The hourly sweep of expired sessions, on the job queue (one node runs each).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurgeExpiredSessions {}
+
+impl crate::jobs::Job for PurgeExpiredSessions {
+    const KIND: &'static str = "sessions.purge_expired";
+    const MAX_ATTEMPTS: i32 = 3;
+}
+
+#[async_trait::async_trait]
+impl crate::jobs::JobHandler<PurgeExpiredSessions> for Arc<Sessions> {
+    async fn run(&self, _: PurgeExpiredSessions) -> Result<(), crate::jobs::JobFailure> {
+        let purged = self.purge_expired().await.map_err(|error| crate::jobs::JobFailure::Retry(error.to_string()))?;
+        tracing::debug!(purged, "purged expired sessions");
+        Ok(())
     }
 }
 

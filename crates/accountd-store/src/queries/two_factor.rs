@@ -240,20 +240,23 @@ impl ErasureRepo for BackendConn {
     async fn erase_account(&mut self, user: UserId, recipients: &[String]) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM activities WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
         for recipient in recipients {
-            sqlx::query("DELETE FROM outbox WHERE lower(recipient) = lower($1)")
+            sqlx::query("DELETE FROM jobs WHERE about = 'mailto:' || lower($1)")
                 .bind(recipient)
                 .execute(self.db())
                 .await?;
         }
         // Every other record of the account cascades from this row.
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user.as_uuid()).execute(self.db()).await?;
-        // The change feed must not name the account either: its rows give way to one
-        // that tells every cache to start over.
-        sqlx::query("DELETE FROM account_changes WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
-        sqlx::query("INSERT INTO account_changes (user_id) VALUES ($1)")
-            .bind(crate::EVERY_ACCOUNT.as_uuid())
-            .execute(self.db())
-            .await?;
+        // The feed must not name the account either (in any topic): its rows give way to
+        // one that tells every account cache to start over.
+        sqlx::query("DELETE FROM feed_events WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
+        crate::FeedRepo::append_feed_event(
+            self,
+            crate::FeedTopic::ACCOUNT,
+            Some(crate::EVERY_ACCOUNT),
+            &serde_json::json!({}),
+        )
+        .await?;
         Ok(())
     }
 }

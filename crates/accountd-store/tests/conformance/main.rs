@@ -6,8 +6,9 @@
 
 mod access;
 mod accounts;
-mod change_feed;
+mod feed;
 mod harness;
+mod jobs;
 mod mail;
 mod media;
 mod oauth;

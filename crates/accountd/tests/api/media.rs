@@ -34,6 +34,20 @@ impl TestApp {
     }
 }
 
+/// Waits (up to 10 s) until the job queue has deleted the object behind `url`.
+async fn wait_until_gone(app: &TestApp, url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = app.get(&media_path(url), None).await;
+        if reply.status == 404 {
+            reply.assert_error(404, "media:not_found");
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url} is still served");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The path of a media URL (`…/v1/media/{key}`).
 fn media_path(url: &str) -> String {
     let at = url.find("/v1/media/").expect("a media URL");
@@ -273,12 +287,12 @@ async fn replacing_and_deleting_pictures_removes_the_old_objects() {
     let second = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 9, 9), "b.png", "image/png").await;
     let second = second.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
     assert_ne!(first, second);
-    app.get(&media_path(&first), None).await.assert_error(404, "media:not_found");
+    wait_until_gone(&app, &first).await;
     app.get(&media_path(&second), None).await.assert_status(200);
 
     let reply = app.call(Method::DELETE, "/v1/me/avatar", Some(&jane.token), None).await;
     assert_eq!(reply.status, 204);
-    app.get(&media_path(&second), None).await.assert_error(404, "media:not_found");
+    wait_until_gone(&app, &second).await;
     let me = app.get("/v1/me", Some(&jane.token)).await;
     assert_eq!(me.body["avatarUrl"], serde_json::Value::Null);
     assert_eq!(me.body["storage"]["used"], 0);
@@ -345,7 +359,7 @@ async fn deleting_the_account_deletes_its_pictures() {
         .call(Method::DELETE, "/v1/me", Some(&jane.token), Some(json!({ "password": crate::helpers::PASSWORD })))
         .await;
     reply.assert_status(200);
-    app.get(&media_path(&url), None).await.assert_error(404, "media:not_found");
+    wait_until_gone(&app, &url).await;
 }
 
 #[tokio::test]
@@ -362,4 +376,124 @@ async fn uploads_need_a_file_field_and_a_credential() {
     let part = Part::bytes(picture(ImageFormat::Png, 8, 8)).file_name("a.png");
     let request = app.client.post(app.url("/v1/me/avatar")).multipart(Form::new().part("file", part));
     app.send(request).await.assert_error(401, "auth:unauthenticated");
+}
+
+/// A real S3-compatible server (moto, installed by `scripts/test`) on 127.0.0.1, started
+/// once per test run and stopped when the test process ends.
+struct S3Server {
+    endpoint: String,
+}
+
+static S3: tokio::sync::OnceCell<S3Server> = tokio::sync::OnceCell::const_new();
+
+async fn s3_server() -> &'static S3Server {
+    S3.get_or_init(|| async {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // The shell stops the server when this process is gone.
+        let watch = format!(
+            "python3 -m moto.server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & server=$!; \
+             while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $server",
+            parent = std::process::id()
+        );
+        std::process::Command::new("sh").arg("-c").arg(watch).spawn().expect("python3 -m moto.server");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while client.get(format!("{endpoint}/moto-api/")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "moto did not start (scripts/test installs moto[server])");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        S3Server { endpoint }
+    })
+    .await
+}
+
+impl S3Server {
+    /// A new, empty bucket.
+    async fn bucket(&self) -> String {
+        let name = format!("media-{}", uuid::Uuid::now_v7().simple());
+        let created = reqwest::Client::new().put(format!("{}/{name}", self.endpoint)).send().await.unwrap();
+        assert!(created.status().is_success(), "creating the bucket: {}", created.status());
+        name
+    }
+
+    /// The keys in a bucket, as the S3 server lists them.
+    async fn keys(&self, bucket: &str) -> Vec<String> {
+        let listing =
+            reqwest::Client::new().get(format!("{}/{bucket}?list-type=2", self.endpoint)).send().await.unwrap();
+        let xml = listing.text().await.unwrap();
+        xml.split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("</Key>"))
+            .map(|(key, _)| key.to_string())
+            .collect()
+    }
+}
+
+async fn spawn_app_on_s3(s3: &S3Server, bucket: &str) -> TestApp {
+    let (endpoint, bucket) = (s3.endpoint.clone(), bucket.to_string());
+    crate::helpers::spawn_app_with(move |config| {
+        config.media.backend = accountd_server::config::MediaBackend::S3;
+        config.media.s3.bucket = Some(bucket);
+        config.media.s3.endpoint = Some(endpoint.parse().unwrap());
+        config.media.s3.access_key_id = Some("test".into());
+        config.media.s3.secret_access_key = Some("test".to_string().into());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn on_s3_a_picture_is_stored_in_the_bucket_and_served() {
+    let s3 = s3_server().await;
+    let bucket = s3.bucket().await;
+    let app = spawn_app_on_s3(s3, &bucket).await;
+    let jane = app.register_as("jane").await;
+    let reply =
+        app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Jpeg, 700, 700), "a.jpg", "image/jpeg").await;
+    let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let key = media_path(&url).replace("/v1/media/", "");
+    assert_eq!(s3.keys(&bucket).await, vec![key]);
+    let (status, headers, bytes) = app.fetch(&url).await;
+    assert_eq!((status.as_u16(), headers["content-type"].to_str().unwrap()), (200, "image/jpeg"));
+    let served = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((served.width(), served.height()), (512, 512));
+    // Another node on the same database and bucket serves it too.
+    let endpoint = s3.endpoint.clone();
+    let other = crate::helpers::spawn_node_of(&app, move |config| {
+        config.media.backend = accountd_server::config::MediaBackend::S3;
+        config.media.s3.bucket = Some(bucket);
+        config.media.s3.endpoint = Some(endpoint.parse().unwrap());
+        config.media.s3.access_key_id = Some("test".into());
+        config.media.s3.secret_access_key = Some("test".to_string().into());
+    })
+    .await;
+    other.get(&media_path(&url), None).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn on_s3_replacing_and_deleting_leave_no_object_behind() {
+    let s3 = s3_server().await;
+    let bucket = s3.bucket().await;
+    let app = spawn_app_on_s3(s3, &bucket).await;
+    let jane = app.register_as("jane").await;
+    let first = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 20, 20), "a.png", "image/png").await;
+    let first = first.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let banner =
+        app.upload("/v1/me/banner", &jane.token, picture(ImageFormat::Png, 30, 10), "b.png", "image/png").await;
+    banner.assert_status(200);
+    let second =
+        app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 21, 21), "c.png", "image/png").await;
+    second.assert_status(200);
+    wait_until_gone(&app, &first).await;
+    assert_eq!(s3.keys(&bucket).await.len(), 2, "the avatar and the banner, not the replaced avatar");
+
+    let reply = app
+        .call(Method::DELETE, "/v1/me", Some(&jane.token), Some(json!({ "password": crate::helpers::PASSWORD })))
+        .await;
+    reply.assert_status(200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s3.keys(&bucket).await.is_empty() {
+        assert!(Instant::now() < deadline, "objects left behind: {:?}", s3.keys(&bucket).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

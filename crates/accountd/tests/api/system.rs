@@ -46,6 +46,39 @@ async fn openapi_lists_every_route() {
     }
 }
 
+/// A parameter declared "in": "path" on a path without that segment makes client
+/// generators skip the operation (openapi-python-client skipped eight of them).
+#[tokio::test]
+async fn openapi_declares_each_parameter_where_it_is_sent() {
+    let app = spawn_app().await;
+    let document = app.get("/openapi.json", None).await.assert_status(200).clone();
+    let mut wrong = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let in_path = path.contains(&format!("{{{name}}}"));
+                match parameter["in"].as_str().unwrap() {
+                    "path" if !in_path => wrong.push(format!("{method} {path}: `{name}` is not in the path")),
+                    "query" if in_path => wrong.push(format!("{method} {path}: `{name}` is a path segment")),
+                    _ => {}
+                }
+            }
+            let segments = path.matches('{').count();
+            let declared = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|parameter| parameter["in"] == "path")
+                .count();
+            if segments != declared {
+                wrong.push(format!("{method} {path}: {segments} path segments, {declared} declared"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 #[tokio::test]
 async fn docs_are_served_from_the_binary() {
     let app = spawn_app().await;
