@@ -125,6 +125,7 @@ pub fn app_state(
             email_confirmation: config.two_factor.email_confirmation,
         },
     ));
+    let guard = outbound::OutboundGuard::new(config.webhooks.allow_private_targets);
     let media = Arc::new(Media::new(
         store.clone(),
         clock.clone(),
@@ -132,8 +133,9 @@ pub fn app_state(
         workers::BoundedPool::per_core("image", config.media.queue, || ()),
         MediaUrls { base: config.media_url("") },
         default_limits,
-        Media::fetcher(outbound::OutboundGuard::new(config.webhooks.allow_private_targets), &extra_roots(config)?)
+        Media::fetcher(guard, &extra_roots(config)?)
             .context("building the HTTP client for linked accounts' pictures")?,
+        guard,
         jobs.clone(),
     ));
     let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));

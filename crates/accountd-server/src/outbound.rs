@@ -65,6 +65,17 @@ impl OutboundGuard {
         }
     }
 
+    /// Checks the URL's form, and its host when it is an IP literal, without any lookup:
+    /// for each request and each redirect of a fetch, where the [`OutboundGuard::resolver`]
+    /// checks names (an HTTP client connects to an IP literal without asking its resolver).
+    pub fn check_literal(&self, url: &Url) -> Result<(), Refusal> {
+        match self.checked_host(url)? {
+            Host::Ipv4(ip) => self.check_ip(IpAddr::V4(ip)),
+            Host::Ipv6(ip) => self.check_ip(IpAddr::V6(ip)),
+            Host::Domain(_) => Ok(()),
+        }
+    }
+
     /// A resolver for `reqwest::ClientBuilder::dns_resolver`: it resolves a name once,
     /// refuses it when any of its addresses is forbidden, and gives the client exactly
     /// the addresses it checked to connect to. Names such as `localhost` are refused

@@ -53,6 +53,7 @@ pub struct Media {
     urls: MediaUrls,
     default_limits: Limits,
     fetcher: reqwest::Client,
+    guard: OutboundGuard,
     jobs: Arc<JobQueue>,
 }
 
@@ -92,17 +93,21 @@ impl Media {
         urls: MediaUrls,
         default_limits: Limits,
         fetcher: reqwest::Client,
+        guard: OutboundGuard,
         jobs: Arc<JobQueue>,
     ) -> Self {
-        Self { store, clock, objects, pool, urls, default_limits, fetcher, jobs }
+        Self { store, clock, objects, pool, urls, default_limits, fetcher, guard, jobs }
     }
 
-    /// An HTTP client for linked accounts' pictures: every host goes through the SSRF
-    /// guard's resolver, and redirects are followed only to https, a few times.
+    /// An HTTP client for linked accounts' pictures: every name goes through the SSRF
+    /// guard's resolver, every redirect through its check (IP literals included), at most
+    /// three of them.
     pub fn fetcher(guard: OutboundGuard, extra_roots: &[reqwest::Certificate]) -> reqwest::Result<reqwest::Client> {
-        let redirects = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= 3 || attempt.url().scheme() != "https" {
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 3 {
                 attempt.stop()
+            } else if guard.check_literal(attempt.url()).is_err() {
+                attempt.error("a redirect to a forbidden target")
             } else {
                 attempt.follow()
             }
@@ -155,6 +160,10 @@ impl Media {
             DomainError::OAuthProviderError
         };
         let url = url::Url::parse(url).map_err(|_| DomainError::OAuthProviderError)?;
+        if let Err(refusal) = self.guard.check_literal(&url) {
+            tracing::info!(?refusal, "a linked account's picture is at a forbidden target");
+            return Err(DomainError::OAuthProviderError.into());
+        }
         let mut response = self.fetcher.get(url).send().await.map_err(failed)?;
         if !response.status().is_success() {
             return Err(DomainError::OAuthProviderError.into());

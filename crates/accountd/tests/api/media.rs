@@ -1,6 +1,7 @@
 //! Avatars and banners: `/v1/me/avatar`, `/v1/me/banner`, `/v1/media/{key}`.
 
 use std::io::Cursor;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageFormat, RgbImage};
@@ -496,4 +497,113 @@ async fn on_s3_replacing_and_deleting_leave_no_object_behind() {
         assert!(Instant::now() < deadline, "objects left behind: {:?}", s3.keys(&bucket).await);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A stand-in for a provider's picture host: https on 127.0.0.1 under a certificate of a
+/// test CA (made with the `openssl` command), answering every request with `body`.
+struct PictureHost {
+    url: String,
+    ca_file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+async fn picture_host(body: Vec<u8>) -> PictureHost {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject as _;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let dir = tempfile::tempdir().unwrap();
+    let script = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key \
+         -out ca.pem -days 1 -subj /CN=accountd-test-ca && \
+         openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout leaf.key -out leaf.csr \
+         -subj /CN=127.0.0.1 && \
+         printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > leaf.ext && \
+         openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 1 \
+         -extfile leaf.ext";
+    let made = std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir.path()).output().unwrap();
+    assert!(made.status.success(), "openssl: {}", String::from_utf8_lossy(&made.stderr));
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(dir.path().join("leaf.pem")).unwrap().map(Result::unwrap).collect();
+    let key = PrivateKeyDer::from_pem_file(dir.path().join("leaf.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/avatar", listener.local_addr().unwrap());
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (acceptor, body) = (acceptor.clone(), body.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else { return };
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = tls.write_all(head.as_bytes()).await;
+                let _ = tls.write_all(&body).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    PictureHost { url, ca_file: dir.path().join("ca.pem"), _dir: dir }
+}
+
+/// Links an identity at `provider` whose picture is at `avatar_url` (as a provider's login would).
+async fn link_identity(app: &TestApp, account: &crate::helpers::Account, provider: &str, avatar_url: &str) {
+    let id = uuid::Uuid::parse_str(&account.id).unwrap();
+    let user = if app.database.is_postgres() { format!("'{id}'") } else { format!("X'{}'", id.simple()) };
+    let now = "2026-01-01T00:00:00Z";
+    app.execute_sql(&format!(
+        "INSERT INTO linked_accounts (user_id, provider, subject, avatar_url, linked_at, updated_at) \
+         VALUES ({user}, '{provider}', 'subject-1', '{avatar_url}', '{now}', '{now}')"
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn the_linked_avatar_is_fetched_from_the_provider_and_taken_in_like_an_upload() {
+    let host = picture_host(jpeg_with_gps()).await;
+    let ca_file = host.ca_file.clone();
+    let app = crate::helpers::spawn_app_with(move |config| {
+        config.webhooks.allow_private_targets = true;
+        config.http.extra_ca_file = Some(ca_file);
+    })
+    .await;
+    let jane = app.register_as("jane").await;
+    let reply = app.post("/v1/me/avatar/linked", Some(&jane.token), json!({ "provider": "github" })).await;
+    reply.assert_error(409, "oauth:not_linked");
+
+    link_identity(&app, &jane, "github", &host.url).await;
+    let reply = app.post("/v1/me/avatar/linked", Some(&jane.token), json!({ "provider": "github" })).await;
+    let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let (_, headers, bytes) = app.fetch(&url).await;
+    assert_eq!(headers["content-type"], "image/jpeg", "judged by content, not the provider's Content-Type");
+    assert!(!contains(&bytes, b"accountd-exif-marker"), "re-encoded like an upload");
+    assert_eq!(app.get("/v1/me", Some(&jane.token)).await.body["avatarUrl"], url.as_str());
+}
+
+#[tokio::test]
+async fn a_linked_avatar_at_a_private_address_is_refused_by_default() {
+    let host = picture_host(picture(ImageFormat::Png, 8, 8)).await;
+    let ca_file = host.ca_file.clone();
+    let app = crate::helpers::spawn_app_with(move |config| config.http.extra_ca_file = Some(ca_file)).await;
+    let jane = app.register_as("jane").await;
+    link_identity(&app, &jane, "github", &host.url).await;
+    let reply = app.post("/v1/me/avatar/linked", Some(&jane.token), json!({ "provider": "github" })).await;
+    reply.assert_error(502, "oauth:provider_error");
+    assert_eq!(app.get("/v1/me", Some(&jane.token)).await.body["avatarUrl"], serde_json::Value::Null);
 }
