@@ -4,6 +4,7 @@
 //! With `--peer better-auth` it runs `me` and `login` against accountd and better-auth
 //! instead, side by side (`peer.rs`).
 
+mod avatar;
 mod load;
 mod peer;
 mod scenarios;
@@ -49,8 +50,8 @@ struct Args {
     /// Where the JSON result file goes.
     #[arg(long, default_value = "bench/results")]
     results: PathBuf,
-    /// Only these scenarios (comma-separated: me, login, register, storm).
-    #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm")]
+    /// Only these scenarios (comma-separated: me, login, register, storm, avatar).
+    #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm,avatar")]
     scenarios: Vec<String>,
     /// The `me` probe's rate during `storm`, requests per second.
     #[arg(long, default_value_t = 200)]
@@ -106,6 +107,9 @@ struct Report {
     duration_seconds: u64,
     scenarios: Vec<Scenario>,
     limit: Limit,
+    /// The `avatar` scenario's limit: the image crate alone (absent when it did not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    avatar_limit: Option<avatar::AvatarLimit>,
     rss_idle_mib: f64,
     rss_peak_mib: f64,
     targets: Vec<Target>,
@@ -228,6 +232,16 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     if wanted("storm") {
         storm(address, &login, &me, duration, args.storm_rate, &mut step).await?;
     }
+    let photo = avatar::photo();
+    if wanted("avatar") {
+        let uploads = Arc::new(avatar::Avatar::new(tokens.clone(), &photo));
+        step(
+            "avatar",
+            login_connections,
+            None,
+            load::run(address, uploads, login_connections, Pace::Closed, duration).await?,
+        );
+    }
     let peak = server.memory();
     server.stop().await?;
 
@@ -239,11 +253,22 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
         limit.per_second,
         limit.hash_ms
     );
+    let avatar_limit = if wanted("avatar") { Some(avatar::limit(&photo, cores, duration)?) } else { None };
+    if let Some(limit) = &avatar_limit {
+        println!(
+            "{:<14} {:>5} {:>9.1}/s   one {} KiB 1600x1200 JPEG to 512x384 in {:.1} ms on one core",
+            "avatar-limit",
+            format!("{}t", limit.threads),
+            limit.per_second,
+            photo.len() / 1024,
+            limit.picture_ms
+        );
+    }
     let idle = idle.map_or(0.0, |Memory { rss_mib, .. }| rss_mib);
     let peak = peak.map_or(0.0, |Memory { peak_mib, .. }| peak_mib);
     println!("server RSS: {idle:.1} MiB idle after seeding, {peak:.1} MiB peak");
 
-    let targets = targets(backend, &scenarios, &limit, idle, peak, login_connections);
+    let targets = targets(backend, &scenarios, &limit, avatar_limit.as_ref(), idle, peak, login_connections);
     println!();
     for target in &targets {
         let verdict = if target.pass { "ok  " } else { "MISS" };
@@ -265,6 +290,7 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
         duration_seconds: args.duration,
         scenarios,
         limit,
+        avatar_limit,
         rss_idle_mib: idle,
         rss_peak_mib: peak,
         targets,
@@ -414,6 +440,7 @@ fn targets(
     backend: &str,
     scenarios: &[Scenario],
     limit: &Limit,
+    avatar_limit: Option<&avatar::AvatarLimit>,
     idle: f64,
     peak: f64,
     login_connections: usize,
@@ -435,6 +462,15 @@ fn targets(
             target: "<= 5 ms".into(),
             measured: format!("{:.2} ms", me.p99_ms),
             pass: me.p99_ms <= 5.0,
+        });
+    }
+    if let (Some(uploads), Some(image)) = (find("avatar", login_connections), avatar_limit) {
+        let share = uploads.per_second / image.per_second;
+        targets.push(Target {
+            name: "avatar: share of the image crate's speed",
+            target: format!(">= 50% of {:.1}/s", image.per_second),
+            measured: format!("{:.0}% ({:.1}/s)", 100.0 * share, uploads.per_second),
+            pass: share >= 0.5,
         });
     }
     if let Some(login) = find("login", login_connections) {
