@@ -36,7 +36,7 @@ use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
 use crate::usecases::mailing::Mailing;
-use crate::usecases::media::{DeleteMedia, Media, MediaUrls, SweepMedia};
+use crate::usecases::media::{DeleteMedia, Media, MediaSettings, MediaUrls, SweepMedia};
 use crate::usecases::oauth::OAuth;
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
@@ -130,12 +130,14 @@ pub fn app_state(
         store.clone(),
         clock.clone(),
         media::store_from_config(&config.media, &config.data_dir)?,
-        workers::BoundedPool::per_core("image", config.media.queue, || ()),
-        MediaUrls { base: config.media_url("") },
-        default_limits,
-        Media::fetcher(guard, &extra_roots(config)?)
-            .context("building the HTTP client for linked accounts' pictures")?,
-        guard,
+        MediaSettings {
+            pool: workers::BoundedPool::per_core("image", config.media.queue, || ()),
+            urls: MediaUrls { base: config.media_url("") },
+            default_limits,
+            fetcher: Media::fetcher(guard, &extra_roots(config)?)
+                .context("building the HTTP client for linked accounts' pictures")?,
+            guard,
+        },
         jobs.clone(),
     ));
     let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));

@@ -57,6 +57,19 @@ pub struct Media {
     jobs: Arc<JobQueue>,
 }
 
+/// How pictures are processed, linked, limited and fetched.
+pub struct MediaSettings {
+    /// The image threads.
+    pub pool: BoundedPool<()>,
+    pub urls: MediaUrls,
+    /// The configured limits (storage among them), before an account's overrides.
+    pub default_limits: Limits,
+    /// The client of linked accounts' pictures ([`Media::fetcher`]).
+    pub fetcher: reqwest::Client,
+    /// The guard that client's redirects and IP literals are checked by.
+    pub guard: OutboundGuard,
+}
+
 /// Deletes a stored object that no account points at any more (a replaced or removed
 /// picture, a deleted account's). Queued in the transaction that let go of it.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -89,13 +102,10 @@ impl Media {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         objects: Arc<dyn MediaStore>,
-        pool: BoundedPool<()>,
-        urls: MediaUrls,
-        default_limits: Limits,
-        fetcher: reqwest::Client,
-        guard: OutboundGuard,
+        settings: MediaSettings,
         jobs: Arc<JobQueue>,
     ) -> Self {
+        let MediaSettings { pool, urls, default_limits, fetcher, guard } = settings;
         Self { store, clock, objects, pool, urls, default_limits, fetcher, guard, jobs }
     }
 

@@ -383,6 +383,8 @@ async fn uploads_need_a_file_field_and_a_credential() {
 /// once per test run and stopped when the test process ends.
 struct S3Server {
     endpoint: String,
+    /// The shell that watches this process; it outlives the tests on purpose, to stop moto.
+    _watcher: std::process::Child,
 }
 
 static S3: tokio::sync::OnceCell<S3Server> = tokio::sync::OnceCell::const_new();
@@ -396,7 +398,7 @@ async fn s3_server() -> &'static S3Server {
              while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $server",
             parent = std::process::id()
         );
-        std::process::Command::new("sh").arg("-c").arg(watch).spawn().expect("python3 -m moto.server");
+        let watcher = std::process::Command::new("sh").arg("-c").arg(watch).spawn().expect("python3 -m moto.server");
         let endpoint = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -404,7 +406,7 @@ async fn s3_server() -> &'static S3Server {
             assert!(Instant::now() < deadline, "moto did not start (scripts/test installs moto[server])");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        S3Server { endpoint }
+        S3Server { endpoint, _watcher: watcher }
     })
     .await
 }
