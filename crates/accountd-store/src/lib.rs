@@ -321,6 +321,9 @@ pub struct ClaimedJob {
 pub trait JobRepo {
     /// Queues a job, unless one with the same dedupe key was ever queued (then `false`).
     async fn enqueue_job(&mut self, job: &NewJob<'_>, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Whether a job of `kind` is due and not leased: a read, so that an idle queue's polls
+    /// take no write lock.
+    async fn has_due_jobs(&mut self, kind: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Leases up to `limit` due jobs of `kind` that no live lease holds, oldest due first,
     /// until `lease_until`, counting an attempt of each. Concurrent workers never lease the
     /// same job; jobs out of attempts are not leased.
