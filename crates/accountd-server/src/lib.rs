@@ -30,15 +30,15 @@ use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
+use crate::usecases::email_login::EmailLogins;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
+use crate::usecases::passkeys::{Passkeys, RelyingParty};
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
 use crate::usecases::sessions::{SessionSettings, Sessions};
 use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
 use crate::usecases::tokens::Tokens;
-use crate::usecases::email_login::EmailLogins;
-use crate::usecases::passkeys::{Passkeys, RelyingParty};
 use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
 
 /// Opens the configured store and applies its migrations.

@@ -97,8 +97,7 @@ impl Accounts {
         };
 
         let now = self.clock.now();
-        let new_user =
-            NewUser { display_name, ..new_user(&email, &username, password_hash, Role::User, false, now) };
+        let new_user = NewUser { display_name, ..new_user(&email, &username, password_hash, Role::User, false, now) };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&new_user).await?;
         let session = self.sessions.open_session(&mut *tx, new_user.id, client, now).await?;

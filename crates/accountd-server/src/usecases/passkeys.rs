@@ -14,10 +14,10 @@ use accountd_core::sealed::InstanceKey;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{ClientInfo, User};
 use accountd_core::{Clock, DomainError, UserId};
+use accountd_store::Store;
 use accountd_store::{
     AuthFailureKind, Ceremony, CeremonyPurpose, Conn, PasskeyRecord, PasskeyUse, StoreError, UniqueKey,
 };
-use accountd_store::Store;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
@@ -55,7 +55,16 @@ impl RelyingParty {
     pub fn new(rp_id: &str, rp_name: &str, origin: Url) -> Self {
         let timeout = CEREMONY_LIFETIME.to_std().unwrap_or(std::time::Duration::from_secs(300));
         // Exactly the configured origin: no other port, no subdomain.
-        Self { core: WebauthnCore::new_unsafe_experts_only(rp_name, rp_id, vec![origin], timeout, Some(false), Some(false)) }
+        Self {
+            core: WebauthnCore::new_unsafe_experts_only(
+                rp_name,
+                rp_id,
+                vec![origin],
+                timeout,
+                Some(false),
+                Some(false),
+            ),
+        }
     }
 }
 
@@ -115,11 +124,16 @@ impl Passkeys {
         let rp = self.rp()?;
         self.reauth.check(user, password, code, client).await?;
         let existing = self.store.reader().await?.passkeys_of(user.id).await?;
-        let exclude = existing.iter().map(credential_of).map(|cred| cred.map(|cred| cred.cred_id)).collect::<Result<_, _>>()?;
+        let exclude =
+            existing.iter().map(credential_of).map(|cred| cred.map(|cred| cred.cred_id)).collect::<Result<_, _>>()?;
         let user_id = user.id.as_uuid();
         let display_name = user.display_name.as_deref().filter(|name| !name.trim().is_empty());
         let builder = rp
-            .new_challenge_register_builder(user_id.as_bytes(), user.username.as_str(), display_name.unwrap_or(user.username.as_str()))
+            .new_challenge_register_builder(
+                user_id.as_bytes(),
+                user.username.as_str(),
+                display_name.unwrap_or(user.username.as_str()),
+            )
             .map_err(webauthn_internal)?
             .attestation(AttestationConveyancePreference::None)
             .user_verification_policy(UserVerificationPolicy::Preferred)
@@ -257,8 +271,9 @@ impl Passkeys {
                 }
             }
         };
-        let builder =
-            rp.new_challenge_authenticate_builder(creds, Some(UserVerificationPolicy::Preferred)).map_err(webauthn_internal)?;
+        let builder = rp
+            .new_challenge_authenticate_builder(creds, Some(UserVerificationPolicy::Preferred))
+            .map_err(webauthn_internal)?;
         let (mut options, state) = rp.generate_challenge_authenticate(builder).map_err(webauthn_internal)?;
         if let Some(decoy) = decoy {
             let id: Vec<u8> = decoy.as_bytes().iter().take(32).copied().collect();
@@ -282,8 +297,10 @@ impl Passkeys {
         client: &ClientInfo,
     ) -> AppResult<LoginOutcome> {
         let rp = self.rp()?;
-        let ceremony =
-            self.take_ceremony(challenge_id, CeremonyPurpose::Login).await?.ok_or(DomainError::PasskeyInvalidResponse)?;
+        let ceremony = self
+            .take_ceremony(challenge_id, CeremonyPurpose::Login)
+            .await?
+            .ok_or(DomainError::PasskeyInvalidResponse)?;
         let response: PublicKeyCredential =
             serde_json::from_value(credential).map_err(|_| DomainError::PasskeyInvalidResponse)?;
         let mut conn = self.store.reader().await?;
@@ -305,7 +322,8 @@ impl Passkeys {
         drop(conn);
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(result) = self.verify_and_record(&mut *tx, rp, &response, &ceremony.state, &passkey, now).await? else {
+        let Some(result) = self.verify_and_record(&mut *tx, rp, &response, &ceremony.state, &passkey, now).await?
+        else {
             self.sessions.record_attempt(&mut *tx, user.id, "passkey", client, now, Some("invalid_passkey")).await?;
             tx.commit().await?;
             return Err(DomainError::PasskeyInvalidResponse.into());
@@ -331,8 +349,9 @@ impl Passkeys {
         let passkeys = conn.passkeys_of(challenge.user_id).await?;
         drop(conn);
         let creds = passkeys.iter().map(credential_of).collect::<Result<Vec<_>, _>>()?;
-        let builder =
-            rp.new_challenge_authenticate_builder(creds, Some(UserVerificationPolicy::Preferred)).map_err(webauthn_internal)?;
+        let builder = rp
+            .new_challenge_authenticate_builder(creds, Some(UserVerificationPolicy::Preferred))
+            .map_err(webauthn_internal)?;
         let (options, state) = rp.generate_challenge_authenticate(builder).map_err(webauthn_internal)?;
         let state = serde_json::to_string(&state).map_err(internal)?;
         let challenge_id =

@@ -40,7 +40,8 @@ async fn the_link_signs_in_once_and_spends_the_code() {
 
     let history = app.get("/v1/me/login-history", Some(&session)).await;
     assert_eq!(history.assert_status(200)["items"][0]["method"], "email");
-    let logins = "SELECT count(*) FROM activities WHERE action = 'auth.login' AND CAST(metadata AS TEXT) LIKE '%email%'";
+    let logins =
+        "SELECT count(*) FROM activities WHERE action = 'auth.login' AND CAST(metadata AS TEXT) LIKE '%email%'";
     assert_eq!(app.query_i64(logins).await, 1);
 }
 

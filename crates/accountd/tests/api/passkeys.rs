@@ -111,7 +111,11 @@ async fn add_passkey(app: &TestApp, token: &str, body: Value, platform: &mut Pla
     let options = reply.assert_status(200).clone();
     let credential = platform.create(&options["publicKey"]);
     let reply = app
-        .post("/v1/me/passkeys", Some(token), json!({ "challengeId": options["challengeId"], "credential": credential }))
+        .post(
+            "/v1/me/passkeys",
+            Some(token),
+            json!({ "challengeId": options["challengeId"], "credential": credential }),
+        )
         .await;
     reply.assert_status(201).clone()
 }
@@ -188,7 +192,8 @@ async fn a_discoverable_passkey_logs_in_without_an_identifier() {
 
     let history = app.get("/v1/me/login-history", Some(&session)).await;
     assert_eq!(history.assert_status(200)["items"][0]["method"], "passkey");
-    let logins = "SELECT count(*) FROM activities WHERE action = 'auth.login' AND CAST(metadata AS TEXT) LIKE '%passkey%'";
+    let logins =
+        "SELECT count(*) FROM activities WHERE action = 'auth.login' AND CAST(metadata AS TEXT) LIKE '%passkey%'";
     assert_eq!(app.query_i64(logins).await, 1);
     let list = app.get("/v1/me/passkeys", Some(&session)).await;
     assert!(list.assert_status(200)["items"][0]["lastUsedAt"].is_string());
@@ -228,7 +233,9 @@ async fn a_replayed_assertion_and_a_reused_challenge_are_refused() {
     let credential = platform.get(&options["publicKey"]);
     passkey_login(&app, &options["challengeId"], credential.clone()).await.assert_status(200);
     // The same assertion again: its challenge is used.
-    passkey_login(&app, &options["challengeId"], credential.clone()).await.assert_error(401, "passkey:invalid_response");
+    passkey_login(&app, &options["challengeId"], credential.clone())
+        .await
+        .assert_error(401, "passkey:invalid_response");
     // The same assertion for a new challenge: it signs the old one.
     let fresh = login_options(&app, json!({})).await;
     passkey_login(&app, &fresh["challengeId"], credential).await.assert_error(401, "passkey:invalid_response");
@@ -332,8 +339,7 @@ async fn a_cloned_authenticator_is_refused_when_its_counter_goes_backwards() {
 async fn deleting_the_last_way_to_log_in_is_refused() {
     let app = spawn_passkey_app().await;
     // A passwordless account: a session from sign-up, then a passkey without a password to give.
-    let reply =
-        app.post("/v1/users", None, json!({ "email": "pia@example.com", "username": "pia" })).await;
+    let reply = app.post("/v1/users", None, json!({ "email": "pia@example.com", "username": "pia" })).await;
     let token = reply.assert_status(201)["session"]["token"].as_str().unwrap().to_string();
     app.login("pia", PASSWORD).await.assert_error(401, "auth:invalid_credentials");
     let mut phone = Platform::new(&app, true);
@@ -404,7 +410,11 @@ async fn a_two_factor_account_finishes_its_second_step_with_a_passkey() {
     phishing.set_host(Some("accounts.localhost")).unwrap();
     let bad = key.get_as(&options["publicKey"], &phishing, None);
     let reply = app
-        .post("/v1/auth/login/2fa", None, json!({ "mfaToken": token, "challengeId": options["challengeId"], "credential": bad }))
+        .post(
+            "/v1/auth/login/2fa",
+            None,
+            json!({ "mfaToken": token, "challengeId": options["challengeId"], "credential": bad }),
+        )
         .await;
     reply.assert_error(401, "passkey:invalid_response");
 
