@@ -140,3 +140,17 @@ async fn sign_in_by_email_can_be_turned_off() {
     let reply = verify(&app, json!({ "token": "x" })).await;
     assert_eq!(reply.status.as_u16(), 404);
 }
+
+#[tokio::test]
+async fn a_two_factor_account_signing_in_by_email_gets_the_second_step() {
+    let (app, sink) = spawn_app_with_mail().await;
+    let jane = app.register_as("jane").await;
+    crate::passkeys::turn_on_two_factor(&app, &jane).await;
+    app.post("/v1/auth/email-login", None, json!({ "email": jane.email })).await.assert_status(202);
+    let mail = crate::passkeys::wait_for_subject(&sink, &jane.email, "Sign in to").await;
+    let token = mail.token(&app.address, "/email-login");
+    let reply = verify(&app, json!({ "token": token })).await;
+    let body = reply.assert_status(200);
+    assert_eq!(body["mfaRequired"], true, "{body}");
+    assert!(body.get("session").is_none() && session_cookie(&reply.headers).is_none());
+}

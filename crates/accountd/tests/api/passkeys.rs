@@ -369,7 +369,7 @@ async fn deleting_the_last_way_to_log_in_is_refused() {
 }
 
 /// Turns two-factor on for the account; returns the independent TOTP generator.
-async fn turn_on_two_factor(app: &TestApp, account: &Account) -> TOTP {
+pub(crate) async fn turn_on_two_factor(app: &TestApp, account: &Account) -> TOTP {
     let into_step = app.clock.now().timestamp().rem_euclid(30);
     app.clock.advance(Duration::seconds(30 - into_step + 1));
     let reply = app.post("/v1/me/2fa/setup", Some(&account.token), json!({ "password": PASSWORD })).await;
@@ -477,4 +477,65 @@ async fn passkeys_are_off_when_the_public_url_host_is_an_ip_address() {
     .await;
     let options = login_options(&app, json!({})).await;
     assert_eq!(options["publicKey"]["rpId"], "localhost");
+}
+
+#[tokio::test]
+async fn a_reset_of_a_never_verified_account_removes_its_passkeys() {
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(|config| {
+        config.public_url.set_host(Some("localhost")).unwrap();
+        config.smtp_url = Some(url);
+    })
+    .await;
+    // Someone signed up with jane's address (never verified) and added a passkey.
+    let squatter = app.register_as("jane").await;
+    let mut squatters = Platform::new(&app, true);
+    add_passkey(&app, &squatter.token, json!({ "password": PASSWORD }), &mut squatters).await;
+    discoverable_login(&app, &mut squatters).await.assert_status(200);
+
+    // The mailbox's owner resets the password: the account comes back clean.
+    app.post("/v1/auth/forgot-password", None, json!({ "email": squatter.email })).await.assert_status(202);
+    let reset = wait_for_subject(&sink, &squatter.email, "Reset your").await;
+    let token = reset.token(&app.address, "/reset-password");
+    let reply =
+        app.post("/v1/auth/reset-password", None, json!({ "token": token, "newPassword": "Owner-Horse-42" })).await;
+    reply.assert_status(204);
+    assert_eq!(app.query_i64("SELECT count(*) FROM passkeys").await, 0);
+    discoverable_login(&app, &mut squatters).await.assert_error(401, "passkey:invalid_response");
+}
+
+/// The newest mail to `recipient` whose subject contains `subject`, waiting for it.
+pub(crate) async fn wait_for_subject(sink: &MailSink, recipient: &str, subject: &str) -> crate::helpers::ReceivedMail {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let found = sink.messages().into_iter().filter(|m| m.to == recipient && m.subject.contains(subject)).last();
+        if let Some(mail) = found {
+            return mail;
+        }
+        assert!(std::time::Instant::now() < deadline, "no mail \"{subject}\" for {recipient}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_passkey_and_email_login_routes() {
+    let app = spawn_app().await;
+    let document = app.get("/openapi.json", None).await.assert_status(200).clone();
+    for (path, method) in [
+        ("/v1/me/passkeys", "get"),
+        ("/v1/me/passkeys", "post"),
+        ("/v1/me/passkeys/options", "post"),
+        ("/v1/me/passkeys/{id}", "patch"),
+        ("/v1/me/passkeys/{id}", "delete"),
+        ("/v1/auth/passkey/options", "post"),
+        ("/v1/auth/passkey/login", "post"),
+        ("/v1/auth/login/2fa/passkey-options", "post"),
+        ("/v1/auth/email-login", "post"),
+        ("/v1/auth/email-login/verify", "post"),
+    ] {
+        assert!(document["paths"][path][method].is_object(), "{method} {path} missing from the OpenAPI document");
+    }
+    let options = document["paths"]["/v1/me/passkeys/options"]["post"]["description"].as_str().unwrap();
+    assert!(options.contains("Passkey-first sign-up"), "{options}");
 }
