@@ -210,8 +210,7 @@ impl Passkeys {
         Ok(record)
     }
 
-    /// The account's passkeys, oldest first. Listed even while passkeys are off, so an
-    /// operator's change of configuration does not hide what an account holds.
+    /// The account's passkeys, oldest first.
     pub async fn list(&self, user: UserId) -> AppResult<Vec<PasskeyRecord>> {
         self.rp()?;
         Ok(self.store.reader().await?.passkeys_of(user).await?)

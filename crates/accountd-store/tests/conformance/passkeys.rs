@@ -101,7 +101,10 @@ async fn a_ceremony_is_taken_once_and_expired_ones_are_swept() {
         assert!(conn.take_ceremony(old.id).await.unwrap().is_none(), "swept when the next one was stored");
 
         let taken = conn.take_ceremony(live.id).await.unwrap().unwrap();
-        assert_eq!((taken.purpose, taken.user_id, taken.mfa_token), (CeremonyPurpose::SecondFactor, Some(ann), Some(token("mfa"))));
+        assert_eq!(
+            (taken.purpose, taken.user_id, taken.mfa_token),
+            (CeremonyPurpose::SecondFactor, Some(ann), Some(token("mfa")))
+        );
         assert_eq!(taken.state, live.state);
         assert!(conn.take_ceremony(live.id).await.unwrap().is_none(), "single-use");
 

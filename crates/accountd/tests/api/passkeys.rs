@@ -509,7 +509,8 @@ async fn a_reset_of_a_never_verified_account_removes_its_passkeys() {
 pub(crate) async fn wait_for_subject(sink: &MailSink, recipient: &str, subject: &str) -> crate::helpers::ReceivedMail {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let found = sink.messages().into_iter().filter(|m| m.to == recipient && m.subject.contains(subject)).last();
+        let found =
+            sink.messages().into_iter().filter(|m| m.to == recipient && m.subject.contains(subject)).next_back();
         if let Some(mail) = found {
             return mail;
         }
