@@ -40,9 +40,7 @@ actions! {
     TwoFactorDisabled => "2fa.disabled",
     RecoveryCodesRegenerated => "2fa.recovery_codes_regenerated",
     RecoveryCodeUsed => "2fa.recovery_code_used",
-    /// Not emitted yet: passkeys are on the roadmap.
     PasskeyAdded => "passkey.added",
-    /// Not emitted yet: passkeys are on the roadmap.
     PasskeyRemoved => "passkey.removed",
     SessionRevoked => "session.revoked",
     TokenCreated => "token.created",

@@ -110,6 +110,22 @@ pub enum DomainError {
         "This address is not an allowed target: loopback, private, link-local and metadata addresses are refused."
     )]
     WebhookForbiddenTarget,
+    /// A passkey assertion that proves nothing: unknown credential, bad signature, wrong
+    /// origin or relying party, an unknown, expired or reused ceremony, a counter gone back.
+    #[error("The passkey response is not valid; start again.")]
+    PasskeyInvalidResponse,
+    /// The same, for a registration (the request is at fault, not the caller's identity).
+    #[error("The passkey registration response is not valid; start again.")]
+    PasskeyRegistrationInvalid,
+    #[error("This passkey is already registered.")]
+    PasskeyAlreadyRegistered,
+    #[error("No such passkey.")]
+    PasskeyNotFound,
+    /// Passkeys are off (no usable relying-party id) or sign-in by email is turned off.
+    #[error("This way to sign in is not available on this server.")]
+    SignInMethodDisabled,
+    #[error("This is the only way left to log in; set a password or add another way first.")]
+    LastLoginMethod,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

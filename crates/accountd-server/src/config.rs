@@ -42,6 +42,7 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
+    pub passkeys: PasskeysConfig,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -73,6 +74,17 @@ pub struct RateLimitConfig {
 pub struct AuthConfig {
     pub require_verified_email: bool,
     pub session_ttl_days: u32,
+    /// Sign-in by an emailed link or code (`POST /v1/auth/email-login`); off, its routes answer 404.
+    pub email_login: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PasskeysConfig {
+    /// The WebAuthn relying-party id; unset, the public URL's host. A host that is an IP
+    /// address is no valid id: then passkeys are off unless this is set.
+    pub rp_id: Option<String>,
+    /// The name authenticators show.
+    pub rp_name: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -190,7 +202,7 @@ impl Default for Config {
                 second_factor_failures: 10,
                 ipv6_prefix: 64,
             },
-            auth: AuthConfig { require_verified_email: false, session_ttl_days: 14 },
+            auth: AuthConfig { require_verified_email: false, session_ttl_days: 14, email_login: true },
             password: PasswordConfig { policy: PolicyKind::Complexity },
             two_factor: TwoFactorConfig { email_confirmation: false },
             webhooks: WebhooksConfig { allow_private_targets: false },
@@ -207,6 +219,7 @@ impl Default for Config {
                 max_connections: None,
             },
             oauth: OAuthConfig::default(),
+            passkeys: PasskeysConfig { rp_id: None, rp_name: "accountd".into() },
             log: "info".into(),
             log_format: LogFormat::Pretty,
         }
@@ -313,6 +326,9 @@ impl Config {
             return Err(ConfigError::new("product_name", "must be a non-empty single line"));
         }
         self.validate_oauth()?;
+        if self.passkeys.rp_name.trim().is_empty() || self.passkeys.rp_name.chars().any(char::is_control) {
+            return Err(ConfigError::new("passkeys.rp_name", "must be a non-empty single line"));
+        }
         if let Some(key) = &self.secret_key {
             crate::secret_key::decode(key.expose_secret())
                 .map_err(|problem| ConfigError::new("secret_key", problem))?;
@@ -361,6 +377,34 @@ impl Config {
         } else {
             self.allowed_origins.iter().map(|origin| origin.trim_end_matches('/').to_string()).collect()
         }
+    }
+
+    /// The WebAuthn relying-party id passkeys use, or why passkeys are off. The id must
+    /// be a domain (not an IP address) that is the public URL's host or a suffix of it,
+    /// or no browser would ever use a passkey made for it.
+    pub fn passkey_rp_id(&self) -> Result<String, String> {
+        let host = match self.public_url.host() {
+            Some(url::Host::Domain(domain)) => domain.to_ascii_lowercase(),
+            Some(host) if self.passkeys.rp_id.is_none() => {
+                return Err(format!(
+                    "the public URL's host {host} is an IP address, which cannot be a WebAuthn relying-party id; \
+                     set ACCOUNTD_PASSKEYS__RP_ID (and a public URL with that domain) to turn passkeys on"
+                ));
+            }
+            Some(host) => host.to_string(),
+            None => return Err("the public URL has no host".into()),
+        };
+        let Some(rp_id) = &self.passkeys.rp_id else {
+            return Ok(host);
+        };
+        let rp_id = rp_id.trim().trim_end_matches('.').to_ascii_lowercase();
+        let is_domain = matches!(url::Host::parse(&rp_id), Ok(url::Host::Domain(_)));
+        if !is_domain || !(host == rp_id || host.ends_with(&format!(".{rp_id}"))) {
+            return Err(format!(
+                "ACCOUNTD_PASSKEYS__RP_ID {rp_id} is not a domain that the public URL's host {host} is or ends with"
+            ));
+        }
+        Ok(rp_id)
     }
 
     pub fn secure_cookies(&self) -> bool {

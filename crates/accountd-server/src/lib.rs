@@ -33,8 +33,10 @@ use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
+use crate::usecases::email_login::EmailLogins;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
+use crate::usecases::passkeys::{Passkeys, RelyingParty};
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
 use crate::usecases::sessions::{PurgeExpiredSessions, SessionSettings, Sessions};
@@ -115,11 +117,30 @@ pub fn app_state(
         reauth.clone(),
         sessions.clone(),
         mailing.clone(),
-        throttle,
+        throttle.clone(),
         TwoFactorSettings {
             issuer: config.product_name.clone(),
             email_confirmation: config.two_factor.email_confirmation,
         },
+    ));
+    let passkeys = Arc::new(Passkeys::new(
+        store.clone(),
+        clock.clone(),
+        reauth.clone(),
+        sessions.clone(),
+        mailing.clone(),
+        throttle.clone(),
+        instance_key.clone(),
+        relying_party(config),
+    ));
+    let email_logins = Arc::new(EmailLogins::new(
+        store.clone(),
+        clock.clone(),
+        sessions.clone(),
+        mailing.clone(),
+        throttle,
+        instance_key.clone(),
+        config.auth.email_login,
     ));
     let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));
     let accounts = Arc::new(Accounts::new(
@@ -187,6 +208,8 @@ pub fn app_state(
         rate_limiter,
         store,
         two_factor,
+        passkeys,
+        email_logins,
         web: Arc::new(WebSettings {
             product_name: config.product_name.clone(),
             allowed_origins: config.allowed_origins(),
@@ -200,6 +223,23 @@ pub fn app_state(
         metrics: telemetry::prometheus(),
         feed,
     })
+}
+
+/// The WebAuthn relying party, or `None` (passkeys off, said once in the log) when the
+/// configuration gives no usable relying-party id: better off at start than failing at
+/// the first ceremony.
+fn relying_party(config: &Config) -> Option<RelyingParty> {
+    match config.passkey_rp_id() {
+        Ok(rp_id) => {
+            let origin = url::Url::parse(&config.public_url.origin().ascii_serialization()).ok()?;
+            tracing::info!(rp_id, origin = %origin, "passkeys are on");
+            Some(RelyingParty::new(&rp_id, &config.passkeys.rp_name, origin))
+        }
+        Err(why) => {
+            tracing::warn!("passkeys are off: {why}");
+            None
+        }
+    }
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.

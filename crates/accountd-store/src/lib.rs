@@ -37,6 +37,8 @@ pub enum UniqueKey {
     LinkedIdentity,
     /// The account has an identity of this provider linked already.
     LinkedProvider,
+    /// A passkey's credential id is registered already (to any account).
+    PasskeyCredential,
     Other,
 }
 
@@ -373,7 +375,8 @@ pub trait EmailTokenRepo {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Tokens of every purpose sent to an address since a moment, for the per-recipient mail cap.
+    /// Tokens of every purpose (and sign-ins by email) sent to an address since a moment,
+    /// for the per-recipient mail cap.
     async fn count_email_tokens_since(
         &mut self,
         email_normalized: &str,
@@ -653,6 +656,134 @@ pub trait TwoFactorRepo {
     async fn delete_mfa_token(&mut self, token: &TokenHash) -> Result<bool, StoreError>;
 }
 
+/// A passkey of an account, as stored (migration 0013).
+#[derive(Debug, Clone)]
+pub struct PasskeyRecord {
+    pub id: Uuid,
+    pub user_id: UserId,
+    /// base64url of the WebAuthn credential id.
+    pub credential_id: String,
+    /// The credential as the WebAuthn library keeps it (public key, counter, flags), as JSON.
+    pub credential: String,
+    pub name: String,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub transports: Vec<String>,
+    pub sign_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// What a WebAuthn ceremony in progress is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CeremonyPurpose {
+    Register,
+    Login,
+    SecondFactor,
+}
+
+impl CeremonyPurpose {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Login => "login",
+            Self::SecondFactor => "second_factor",
+        }
+    }
+}
+
+/// A WebAuthn ceremony in progress: the library's state, and whom it is for.
+#[derive(Debug, Clone)]
+pub struct Ceremony {
+    pub id: Uuid,
+    /// `None` for a login with a discoverable credential.
+    pub user_id: Option<UserId>,
+    pub purpose: CeremonyPurpose,
+    /// The second login step it belongs to.
+    pub mfa_token: Option<TokenHash>,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The updates a passed assertion makes to its passkey.
+#[derive(Debug, Clone)]
+pub struct PasskeyUse {
+    pub credential: String,
+    pub sign_count: i64,
+    pub backed_up: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait PasskeyRepo {
+    /// Fails with `Conflict(PasskeyCredential)` when the credential id is registered already.
+    async fn insert_passkey(&mut self, passkey: &PasskeyRecord) -> Result<(), StoreError>;
+    /// Oldest first.
+    async fn passkeys_of(&mut self, user: UserId) -> Result<Vec<PasskeyRecord>, StoreError>;
+    async fn passkey_by_credential_id(&mut self, credential_id: &str) -> Result<Option<PasskeyRecord>, StoreError>;
+    /// Whether a passkey of this account was renamed.
+    async fn rename_passkey(&mut self, user: UserId, id: Uuid, name: &str) -> Result<bool, StoreError>;
+    /// Deletes a passkey of the account and returns how many the account has left, or
+    /// `None` when it had no such passkey. Concurrent deletions of one account are
+    /// serialized (a row lock on the account), so the count is exact in the transaction.
+    async fn delete_passkey(&mut self, user: UserId, id: Uuid) -> Result<Option<i64>, StoreError>;
+    async fn delete_passkeys_of(&mut self, user: UserId) -> Result<u64, StoreError>;
+    /// Records a passed assertion, in one conditional statement: `false` (and no change)
+    /// when the stored counter is no longer below the new one, so of two assertions with
+    /// one counter value only one passes. A counter of 0 (authenticators without one)
+    /// and backup-eligible keys are not compared.
+    async fn record_passkey_use(&mut self, id: Uuid, used: &PasskeyUse) -> Result<bool, StoreError>;
+    /// Also deletes the ceremonies that expired, so they don't pile up.
+    async fn insert_ceremony(&mut self, ceremony: &Ceremony) -> Result<(), StoreError>;
+    /// Deletes and returns the ceremony in one statement (single use under concurrency).
+    /// Expiry is the caller's to check.
+    async fn take_ceremony(&mut self, id: Uuid) -> Result<Option<Ceremony>, StoreError>;
+    /// The live second login step of this token without counting an attempt:
+    /// `None` for an unknown, expired or burned one.
+    async fn peek_mfa_token(
+        &mut self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+    ) -> Result<Option<MfaChallenge>, StoreError>;
+}
+
+/// A sign-in by email as stored: the link's token (by hash) and the code (by hash).
+#[derive(Debug, Clone)]
+pub struct EmailLogin {
+    pub user_id: UserId,
+    /// The lower-cased address it was sent to.
+    pub email: String,
+    pub code_hash: TokenHash,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait EmailLoginRepo {
+    async fn insert_email_login(&mut self, token: &TokenHash, login: &EmailLogin) -> Result<(), StoreError>;
+    /// Spends every unused sign-in of the account (a newer one replaces them; a
+    /// credential change voids them).
+    async fn retire_email_logins(&mut self, user: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Spends the unused, unexpired sign-in with this link token and returns it, in one
+    /// statement; `None` otherwise.
+    async fn consume_email_login(
+        &mut self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailLogin>, StoreError>;
+    /// The newest unused, unexpired sign-in sent to this (lower-cased) address, with its
+    /// token hash, locked for the transaction.
+    async fn live_email_login(
+        &mut self,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(TokenHash, EmailLogin)>, StoreError>;
+    /// Counts a wrong code; at `max_failures` the sign-in is spent.
+    async fn fail_email_login_code(&mut self, token: &TokenHash, max_failures: i32) -> Result<(), StoreError>;
+}
+
 #[async_trait]
 pub trait ErasureRepo {
     /// Removes the account and everything that cascades from it, its activity rows, and
@@ -681,6 +812,8 @@ pub trait Conn:
     + TwoFactorRepo
     + ErasureRepo
     + FeedRepo
+    + PasskeyRepo
+    + EmailLoginRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;
@@ -757,6 +890,8 @@ fn classify(error: sqlx::Error) -> StoreError {
                 || detail.contains("linked_accounts.user_id, linked_accounts.provider")
             {
                 UniqueKey::LinkedProvider
+            } else if detail.contains("passkeys_credential_key") || detail.contains("passkeys.credential_id") {
+                UniqueKey::PasskeyCredential
             } else {
                 UniqueKey::Other
             };

@@ -429,3 +429,101 @@ impl From<MfaChallengeRow> for crate::MfaChallenge {
         Self { user_id: UserId::from_uuid(row.user_id), method: row.method }
     }
 }
+
+/// The column list of [`PasskeyRow`].
+pub const PASSKEY_COLUMNS: &str = "id, user_id, credential_id, credential, name, backup_eligible, backed_up, \
+     transports, sign_count, created_at, last_used_at";
+
+#[derive(sqlx::FromRow)]
+pub struct PasskeyRow {
+    id: Uuid,
+    user_id: Uuid,
+    credential_id: String,
+    credential: String,
+    name: String,
+    backup_eligible: bool,
+    backed_up: bool,
+    transports: String,
+    sign_count: i64,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<PasskeyRow> for crate::PasskeyRecord {
+    type Error = crate::StoreError;
+
+    fn try_from(row: PasskeyRow) -> Result<Self, Self::Error> {
+        let transports = serde_json::from_str(&row.transports)
+            .map_err(|e| crate::StoreError::Corrupt(format!("transports of passkey {}: {e}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            user_id: UserId::from_uuid(row.user_id),
+            credential_id: row.credential_id,
+            credential: row.credential,
+            name: row.name,
+            backup_eligible: row.backup_eligible,
+            backed_up: row.backed_up,
+            transports,
+            sign_count: row.sign_count,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CeremonyRow {
+    id: Uuid,
+    user_id: Option<Uuid>,
+    purpose: String,
+    mfa_token_hash: Option<String>,
+    state: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl TryFrom<CeremonyRow> for crate::Ceremony {
+    type Error = crate::StoreError;
+
+    fn try_from(row: CeremonyRow) -> Result<Self, Self::Error> {
+        use crate::CeremonyPurpose as P;
+        let purpose = match row.purpose.as_str() {
+            "register" => P::Register,
+            "login" => P::Login,
+            "second_factor" => P::SecondFactor,
+            other => return Err(crate::StoreError::Corrupt(format!("ceremony purpose {other}"))),
+        };
+        Ok(Self {
+            id: row.id,
+            user_id: row.user_id.map(UserId::from_uuid),
+            purpose,
+            mfa_token: row.mfa_token_hash.map(TokenHash),
+            state: row.state,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct EmailLoginRow {
+    token_hash: String,
+    user_id: Uuid,
+    email: String,
+    code_hash: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl EmailLoginRow {
+    pub fn into_parts(self) -> (TokenHash, crate::EmailLogin) {
+        let login = crate::EmailLogin {
+            user_id: UserId::from_uuid(self.user_id),
+            email: self.email,
+            code_hash: TokenHash(self.code_hash),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        };
+        (TokenHash(self.token_hash), login)
+    }
+}

@@ -53,8 +53,11 @@ pub struct RegisterRequest {
     pub email: String,
     #[schema(example = "jane")]
     pub username: String,
-    #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
-    pub password: SecretString,
+    /// Omitted for a passwordless account: it adds a passkey in the returned session
+    /// (`POST /v1/me/passkeys/options`, then `POST /v1/me/passkeys`), signs in by email, or sets a
+    /// password later (`PUT /v1/me/password` without `currentPassword`).
+    #[schema(value_type = Option<String>, format = Password, example = "Correct-Horse-9")]
+    pub password: Option<SecretString>,
     pub display_name: Option<String>,
     pub referral_code: Option<String>,
 }
@@ -846,7 +849,8 @@ pub enum LoginAnswer {
     MfaRequired(MfaRequired),
 }
 
-/// `{"mfaToken", "code"}` or `{"mfaToken", "recoveryCode"}`.
+/// `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or, with a passkey,
+/// `{"mfaToken", "challengeId", "credential"}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginSecondStepRequest {
@@ -856,6 +860,11 @@ pub struct LoginSecondStepRequest {
     pub code: Option<String>,
     /// A recovery code, `xxxxx-xxxxx`.
     pub recovery_code: Option<String>,
+    /// The ceremony of `POST /v1/auth/login/2fa/passkey-options`.
+    pub challenge_id: Option<Uuid>,
+    /// `AuthenticationResponseJSON`.
+    #[schema(value_type = Option<Object>)]
+    pub credential: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -951,4 +960,103 @@ pub struct RecoveryCodesRegenerated {
 #[serde(rename_all = "camelCase")]
 pub struct AccountDeleted {
     pub deleted_at: DateTime<Utc>,
+}
+
+// ---- passkeys and sign-in by email ----
+
+/// `Passkey`: `id` is accountd's id, not the credential id.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyDto {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The authenticator said the credential is backed up (synced to other devices).
+    pub backed_up: bool,
+    /// As the authenticator reported them (`internal`, `usb`, `hybrid`, ...).
+    pub transports: Vec<String>,
+}
+
+impl From<accountd_store::PasskeyRecord> for PasskeyDto {
+    fn from(passkey: accountd_store::PasskeyRecord) -> Self {
+        Self {
+            id: passkey.id,
+            name: passkey.name,
+            created_at: passkey.created_at,
+            last_used_at: passkey.last_used_at,
+            backed_up: passkey.backed_up,
+            transports: passkey.transports,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasskeyList {
+    pub items: Vec<PasskeyDto>,
+}
+
+/// A ceremony's options and the id that finishes it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyOptions {
+    /// Lives 5 minutes; single-use.
+    pub challenge_id: Uuid,
+    /// `PublicKeyCredentialCreationOptionsJSON` or `PublicKeyCredentialRequestOptionsJSON`, for
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON()` / `parseRequestOptionsFromJSON()`.
+    #[schema(value_type = Object)]
+    pub public_key: serde_json::Value,
+}
+
+/// `{"challengeId", "credential", "name"?}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterPasskeyRequest {
+    pub challenge_id: Uuid,
+    /// `RegistrationResponseJSON` (the browser's `credential.toJSON()`).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+    /// At most 64 characters; defaults to "Passkey".
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenamePasskeyRequest {
+    pub name: String,
+}
+
+/// `{"identifier"?}`: an email or username, or nothing for a discoverable credential.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasskeyLoginOptionsRequest {
+    pub identifier: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeySecondStepOptionsRequest {
+    pub mfa_token: String,
+}
+
+/// `{"challengeId", "credential"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyLoginRequest {
+    pub challenge_id: Uuid,
+    /// `AuthenticationResponseJSON` (the browser's `credential.toJSON()`).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailLoginRequest {
+    pub email: String,
+}
+
+/// `{"token"}` (from the link) or `{"email", "code"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailLoginVerifyRequest {
+    pub token: Option<String>,
+    pub email: Option<String>,
+    #[schema(example = "123456")]
+    pub code: Option<String>,
 }

@@ -136,6 +136,12 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::AdminSelf => (StatusCode::CONFLICT, "admin:self"),
         E::LastAdmin => (StatusCode::CONFLICT, "admin:last_admin"),
         E::WebhookForbiddenTarget => (StatusCode::BAD_REQUEST, "webhook:forbidden_target"),
+        E::PasskeyInvalidResponse => (StatusCode::UNAUTHORIZED, "passkey:invalid_response"),
+        E::PasskeyRegistrationInvalid => (StatusCode::BAD_REQUEST, "passkey:invalid_response"),
+        E::PasskeyAlreadyRegistered => (StatusCode::CONFLICT, "passkey:already_registered"),
+        E::PasskeyNotFound => (StatusCode::NOT_FOUND, "passkey:not_found"),
+        E::SignInMethodDisabled => (StatusCode::NOT_FOUND, "request:not_found"),
+        E::LastLoginMethod => (StatusCode::CONFLICT, "auth:last_login_method"),
     }
 }
 
@@ -257,6 +263,12 @@ mod tests {
             DomainError::AdminSelf,
             DomainError::LastAdmin,
             DomainError::WebhookForbiddenTarget,
+            DomainError::PasskeyInvalidResponse,
+            DomainError::PasskeyRegistrationInvalid,
+            DomainError::PasskeyAlreadyRegistered,
+            DomainError::PasskeyNotFound,
+            DomainError::SignInMethodDisabled,
+            DomainError::LastLoginMethod,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
@@ -297,6 +309,16 @@ mod tests {
         );
         assert_eq!(domain_status(&DomainError::TwoFactorCodeInvalid), (StatusCode::UNAUTHORIZED, "2fa:invalid_code"));
         assert_eq!(domain_status(&DomainError::MfaTokenInvalid), (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"));
+        // One code, two statuses: a failed login is the caller's identity, a failed registration the request.
+        assert_eq!(
+            domain_status(&DomainError::PasskeyInvalidResponse),
+            (StatusCode::UNAUTHORIZED, "passkey:invalid_response")
+        );
+        assert_eq!(
+            domain_status(&DomainError::PasskeyRegistrationInvalid),
+            (StatusCode::BAD_REQUEST, "passkey:invalid_response")
+        );
+        assert_eq!(domain_status(&DomainError::LastLoginMethod), (StatusCode::CONFLICT, "auth:last_login_method"));
     }
 
     #[test]

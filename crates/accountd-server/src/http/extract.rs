@@ -150,6 +150,19 @@ impl FromPath for AddressId {
     }
 }
 
+/// A passkey of the account, by accountd's id.
+pub struct PasskeyId(pub uuid::Uuid);
+
+impl FromPath for PasskeyId {
+    fn refusal() -> DomainError {
+        DomainError::PasskeyNotFound
+    }
+
+    fn from_path(raw: String) -> Option<Self> {
+        raw.parse().ok().map(PasskeyId)
+    }
+}
+
 /// A social login provider's id: text that is not UTF-8 names no provider.
 pub struct ProviderId(pub String);
 

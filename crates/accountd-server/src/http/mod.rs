@@ -88,6 +88,8 @@ pub struct App {
     pub oauth: Arc<OAuth>,
     pub store: Arc<dyn Store>,
     pub two_factor: Arc<TwoFactor>,
+    pub passkeys: Arc<crate::usecases::passkeys::Passkeys>,
+    pub email_logins: Arc<crate::usecases::email_login::EmailLogins>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The commit-ordered feed, for streams and deliveries.
@@ -123,13 +125,14 @@ fn page_routes() -> Router<AppState> {
         .route("/reset-password", get(pages::reset_password))
         .route("/confirm-email-change", get(pages::confirm_email_change))
         .route("/verify-address", get(pages::verify_address))
+        .route("/email-login", get(pages::email_login))
         .route("/assets/pages.js", get(pages::script))
         .route("/assets/pages.css", get(pages::stylesheet))
 }
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{account, addresses, admin, auth, email, me, oauth, system, tokens, two_factor, users};
+    use routes::{account, addresses, admin, auth, email, me, oauth, passkeys, system, tokens, two_factor, users};
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -180,4 +183,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::setup))
         .routes(routes!(two_factor::enable))
         .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
+        .routes(routes!(passkeys::list, passkeys::register))
+        .routes(routes!(passkeys::registration_options))
+        .routes(routes!(passkeys::rename, passkeys::remove))
+        .routes(routes!(passkeys::login_options))
+        .routes(routes!(passkeys::login))
+        .routes(routes!(passkeys::second_step_options))
+        .routes(routes!(passkeys::email_login))
+        .routes(routes!(passkeys::email_login_verify))
 }

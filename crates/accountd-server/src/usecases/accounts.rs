@@ -33,7 +33,8 @@ pub struct Accounts {
 pub struct Registration {
     pub email: String,
     pub username: String,
-    pub password: SecretString,
+    /// `None` for a passwordless account (a passkey or sign-in by email, a password later).
+    pub password: Option<SecretString>,
     pub display_name: Option<String>,
     pub referral_code: Option<String>,
 }
@@ -80,7 +81,9 @@ impl Accounts {
         let email = Email::parse(&input.email)?;
         let username = Username::parse(&input.username)?;
         let display_name = input.display_name.map(|name| validate_display_name(&name)).transpose()?.flatten();
-        self.check_password(&input.password, &username, &email)?;
+        if let Some(password) = &input.password {
+            self.check_password(password, &username, &email)?;
+        }
         if input.referral_code.as_deref().is_some_and(|code| !code.trim().is_empty()) {
             // Referral codes are not issued by this version, so no code can be known.
             return Err(DomainError::UnknownReferralCode.into());
@@ -88,11 +91,13 @@ impl Accounts {
         // A cheap early answer for the common case, before the expensive hash; the
         // unique keys in the database stay the authority for concurrent registrations.
         self.ensure_available(&email, &username).await?;
-        let password_hash = self.passwords.hash(input.password).await?;
+        let password_hash = match input.password {
+            Some(password) => Some(self.passwords.hash(password).await?),
+            None => None,
+        };
 
         let now = self.clock.now();
-        let new_user =
-            NewUser { display_name, ..new_user(&email, &username, Some(password_hash), Role::User, false, now) };
+        let new_user = NewUser { display_name, ..new_user(&email, &username, password_hash, Role::User, false, now) };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&new_user).await?;
         let session = self.sessions.open_session(&mut *tx, new_user.id, client, now).await?;

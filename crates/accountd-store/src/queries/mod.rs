@@ -34,6 +34,7 @@ mod feed;
 mod jobs;
 mod mail;
 mod oauth;
+mod passkeys;
 mod two_factor;
 
 /// The pieces of SQL that differ between the backends.

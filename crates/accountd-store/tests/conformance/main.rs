@@ -11,4 +11,5 @@ mod harness;
 mod jobs;
 mod mail;
 mod oauth;
+mod passkeys;
 mod two_factor;

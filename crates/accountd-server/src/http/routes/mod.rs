@@ -6,6 +6,7 @@ pub mod email;
 pub mod me;
 pub mod oauth;
 pub mod pages;
+pub mod passkeys;
 pub mod system;
 pub mod tokens;
 pub mod two_factor;
