@@ -463,9 +463,11 @@ mod passkey_rp_id_tests {
     use super::*;
 
     fn with(public_url: &str, rp_id: Option<&str>) -> Result<String, String> {
-        let mut config = Config::default();
-        config.public_url = Url::parse(public_url).expect("a test URL");
-        config.passkeys.rp_id = rp_id.map(str::to_owned);
+        let config = Config {
+            public_url: Url::parse(public_url).expect("a test URL"),
+            passkeys: PasskeysConfig { rp_id: rp_id.map(str::to_owned), rp_name: "accountd".into() },
+            ..Config::default()
+        };
         config.passkey_rp_id()
     }
 
