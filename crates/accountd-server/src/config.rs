@@ -457,3 +457,34 @@ fn redacted_url<S: Serializer>(url: &Option<String>, serializer: S) -> Result<S:
         None => serializer.serialize_none(),
     }
 }
+
+#[cfg(test)]
+mod passkey_rp_id_tests {
+    use super::*;
+
+    fn with(public_url: &str, rp_id: Option<&str>) -> Result<String, String> {
+        let config = Config {
+            public_url: Url::parse(public_url).expect("a test URL"),
+            passkeys: PasskeysConfig { rp_id: rp_id.map(str::to_owned), rp_name: "accountd".into() },
+            ..Config::default()
+        };
+        config.passkey_rp_id()
+    }
+
+    #[test]
+    fn the_default_relying_party_id_is_the_public_url_host_unless_that_is_an_ip_address() {
+        assert_eq!(with("https://Accounts.Example.com", None), Ok("accounts.example.com".into()));
+        assert_eq!(with("http://localhost:8080", None), Ok("localhost".into()));
+        let off = with("http://127.0.0.1:8080", None).expect_err("an IP address is no RP id");
+        assert!(off.contains("ACCOUNTD_PASSKEYS__RP_ID"), "{off}");
+        assert!(with("http://[::1]:8080", None).is_err());
+    }
+
+    #[test]
+    fn a_configured_relying_party_id_must_be_the_host_or_a_suffix_of_it() {
+        assert_eq!(with("https://accounts.example.com", Some("example.com")), Ok("example.com".into()));
+        assert!(with("https://accounts.example.com", Some("other.com")).is_err());
+        assert!(with("https://accounts.example.com", Some("ample.com")).is_err(), "a suffix at a label boundary");
+        assert!(with("http://127.0.0.1:8080", Some("127.0.0.1")).is_err());
+    }
+}

@@ -497,7 +497,7 @@ async fn a_reset_of_a_never_verified_account_removes_its_passkeys() {
     // The mailbox's owner resets the password: the account comes back clean.
     app.post("/v1/auth/forgot-password", None, json!({ "email": squatter.email })).await.assert_status(202);
     let reset = wait_for_subject(&sink, &squatter.email, "Reset your").await;
-    let token = reset.token(&app.address, "/reset-password");
+    let token = reset.token(&origin_of(&app).origin().ascii_serialization(), "/reset-password");
     let reply =
         app.post("/v1/auth/reset-password", None, json!({ "token": token, "newPassword": "Owner-Horse-42" })).await;
     reply.assert_status(204);
@@ -509,8 +509,7 @@ async fn a_reset_of_a_never_verified_account_removes_its_passkeys() {
 pub(crate) async fn wait_for_subject(sink: &MailSink, recipient: &str, subject: &str) -> crate::helpers::ReceivedMail {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let found =
-            sink.messages().into_iter().filter(|m| m.to == recipient && m.subject.contains(subject)).next_back();
+        let found = sink.messages().into_iter().rfind(|m| m.to == recipient && m.subject.contains(subject));
         if let Some(mail) = found {
             return mail;
         }
