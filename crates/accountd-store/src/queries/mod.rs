@@ -13,12 +13,14 @@ macro_rules! for_each_backend {
     ($($body:item)*) => {
         mod on_sqlite {
             use super::*;
+            #[allow(unused_imports)] // a module whose queries need no dialect fragment
             use crate::queries::Dialect;
             use crate::sqlite::SqliteConn as BackendConn;
             $($body)*
         }
         mod on_postgres {
             use super::*;
+            #[allow(unused_imports)] // a module whose queries need no dialect fragment
             use crate::queries::Dialect;
             use crate::postgres::PostgresConn as BackendConn;
             $($body)*
@@ -28,6 +30,8 @@ macro_rules! for_each_backend {
 
 mod access;
 mod accounts;
+mod activity;
+mod exports;
 mod mail;
 mod oauth;
 mod two_factor;
