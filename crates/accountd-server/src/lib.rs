@@ -167,6 +167,7 @@ pub fn app_state(
         config.public_url.clone(),
         config.oauth.allowed_redirect_uris.clone(),
     ));
+    let activity = Arc::new(usecases::activity::ActivityLog::new(store.clone()));
     AppState::new(App {
         oauth,
         instance_key,
@@ -194,6 +195,7 @@ pub fn app_state(
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
         }),
         metrics: telemetry::prometheus(),
+        activity,
     })
 }
 

@@ -946,3 +946,60 @@ pub struct RecoveryCodesRegenerated {
 pub struct AccountDeleted {
     pub deleted_at: DateTime<Utc>,
 }
+
+// ---- activity ------------------------------------------------------------------------------
+
+/// `Activity`: one action on the account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityDto {
+    pub id: Uuid,
+    /// A dotted action name (`auth.login`, `password.changed`, …).
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
+
+impl From<&Activity> for ActivityDto {
+    fn from(activity: &Activity) -> Self {
+        Self {
+            id: activity.id,
+            action: activity.action.clone(),
+            at: activity.at,
+            ip: activity.ip.clone(),
+            user_agent: activity.user_agent.clone(),
+            metadata: activity.metadata.clone(),
+        }
+    }
+}
+
+/// Who did a public action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorDto {
+    pub id: Uuid,
+    pub username: String,
+}
+
+/// An entry of the public feed: no address, IP, user agent or metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicActionDto {
+    pub id: Uuid,
+    /// `user.registered`, `username.changed` or `avatar.changed`.
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub actor: ActorDto,
+}
+
+impl From<&accountd_store::PublicActivity> for PublicActionDto {
+    fn from(activity: &accountd_store::PublicActivity) -> Self {
+        Self {
+            id: activity.id,
+            action: activity.action.clone(),
+            at: activity.at,
+            actor: ActorDto { id: activity.actor_id.as_uuid(), username: activity.actor_username.clone() },
+        }
+    }
+}

@@ -90,6 +90,7 @@ pub struct App {
     pub two_factor: Arc<TwoFactor>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
+    pub activity: Arc<crate::usecases::activity::ActivityLog>,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
@@ -178,4 +179,6 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::setup))
         .routes(routes!(two_factor::enable))
         .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
+        .routes(routes!(routes::activity::my_activity))
+        .routes(routes!(routes::activity::action_logs))
 }

@@ -2,6 +2,7 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod activity;
 pub mod admin;
 pub mod deletion;
 pub mod email_flows;

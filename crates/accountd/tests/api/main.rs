@@ -8,6 +8,7 @@ mod helpers;
 
 mod access;
 mod account_cache;
+mod activity;
 mod admin;
 mod login;
 mod mail_cap;

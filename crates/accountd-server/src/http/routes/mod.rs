@@ -1,4 +1,5 @@
 pub mod account;
+pub mod activity;
 pub mod addresses;
 pub mod admin;
 pub mod auth;
