@@ -3,6 +3,7 @@
 pub mod account_cache;
 pub mod config;
 pub mod device;
+pub mod export;
 pub mod http;
 pub mod mail;
 pub mod oauth;

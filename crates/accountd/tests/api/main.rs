@@ -10,6 +10,7 @@ mod access;
 mod account_cache;
 mod activity;
 mod admin;
+mod export;
 mod login;
 mod mail_cap;
 mod mail_flows;

@@ -1,0 +1,195 @@
+//! Data export: the archive's content (read back with Python's standard `zipfile`, an
+//! implementation independent of the one that wrote it), and the command line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use accountd_core::Clock as _;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, Account, TestApp, PASSWORD};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_accountd");
+
+/// Every entry of the ZIP at `path` and its text, read by Python's `zipfile`, which also
+/// checks every entry's CRC.
+pub fn read_zip(path: &Path) -> BTreeMap<String, String> {
+    let script = r#"
+import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as archive:
+    bad = archive.testzip()
+    assert bad is None, bad
+    print(json.dumps({info.filename: archive.read(info).decode("utf-8") for info in archive.infolist()}))
+"#;
+    let output = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3");
+    assert!(output.status.success(), "zipfile: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Text values of one column of the test database.
+async fn column(app: &TestApp, statement: &str) -> Vec<String> {
+    use sqlx::Connection as _;
+    if app.database.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query_scalar::<_, Option<String>>(statement)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query_scalar::<_, Option<String>>(statement)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+/// An account with every kind of record and every kind of secret, and the secrets.
+pub struct Furnished {
+    pub account: Account,
+    pub secrets: Vec<String>,
+}
+
+pub async fn furnished_account(app: &TestApp, name: &str) -> Furnished {
+    let account = app.register_as(name).await;
+    let second_session = app.login_token(name).await;
+    app.login(name, "Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
+    let pat = app.create_pat(&account.token, &["user:read"]).await;
+    let upload = app.get("/v1/me/upload-token", Some(&account.token)).await;
+    let upload = upload.assert_status(200)["token"].as_str().unwrap().to_string();
+    app.post("/v1/me/addresses", Some(&account.token), json!({ "address": format!("{name}-alt@example.com") }))
+        .await
+        .assert_status(201);
+
+    // Two-factor on: a TOTP secret and recovery codes exist.
+    let into_step = app.clock.now().timestamp().rem_euclid(30);
+    app.clock.advance(chrono::Duration::seconds(30 - into_step + 1));
+    let setup = app.post("/v1/me/2fa/setup", Some(&account.token), json!({ "password": PASSWORD })).await;
+    let setup = setup.assert_status(200);
+    let totp_secret = setup["secret"].as_str().unwrap().to_string();
+    let totp = totp_rs::TOTP::from_url(setup["otpauthUri"].as_str().unwrap()).unwrap();
+    let code = totp.generate(u64::try_from(app.clock.now().timestamp()).unwrap());
+    let enabled =
+        app.post("/v1/me/2fa/enable", Some(&account.token), json!({ "password": PASSWORD, "code": code })).await;
+    let recovery_codes: Vec<String> = enabled.assert_status(200)["recoveryCodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap().to_string())
+        .collect();
+
+    let mut secrets = vec![account.token.clone(), second_session, pat, upload, totp_secret, PASSWORD.to_string()];
+    secrets.extend(recovery_codes);
+    for statement in [
+        "SELECT password_hash FROM users",
+        "SELECT password_hash FROM password_history",
+        "SELECT token_hash FROM sessions",
+        "SELECT token_hash FROM personal_access_tokens",
+        "SELECT token_hash FROM upload_tokens",
+        "SELECT sealed_token FROM upload_tokens",
+        "SELECT secret_sealed FROM two_factor",
+        "SELECT recovery_codes_sealed FROM two_factor",
+        "SELECT code_hash FROM recovery_codes",
+        "SELECT token_hash FROM email_tokens",
+    ] {
+        secrets.extend(column(app, statement).await);
+    }
+    assert!(secrets.len() > 16, "the account has its secrets: {}", secrets.len());
+    Furnished { account, secrets }
+}
+
+/// Checks an archive of `account` against what the API answers now.
+pub async fn assert_archive_matches_the_api(
+    app: &TestApp,
+    account: &Account,
+    files: &BTreeMap<String, String>,
+    secrets: &[String],
+) {
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    for name in accountd_server::export::ARCHIVE_FILES {
+        assert!(names.contains(&name), "{name} is in the archive: {names:?}");
+    }
+    assert!(names.contains(&"media/"), "the media folder is in the archive: {names:?}");
+
+    for (name, text) in files {
+        for secret in secrets {
+            assert!(!text.contains(secret.as_str()), "{name} holds a secret ({} characters)", secret.len());
+        }
+    }
+    let json = |name: &str| -> Value { serde_json::from_str(&files[name]).unwrap() };
+
+    let token = account.token.as_str();
+    let me = app.get("/v1/me", Some(token)).await;
+    assert_eq!(json("profile.json"), *me.assert_status(200), "profile.json is the Profile");
+    let addresses = app.get("/v1/me/addresses", Some(token)).await;
+    assert_eq!(json("addresses.json"), *addresses.assert_status(200));
+    let tokens = app.get("/v1/me/tokens", Some(token)).await;
+    assert_eq!(json("tokens.json")["items"], tokens.assert_status(200)["items"]);
+    let history = app.get("/v1/me/login-history?limit=100", Some(token)).await;
+    assert_eq!(json("login-history.json")["items"], history.assert_status(200)["items"]);
+    let linked = app.get("/v1/me/linked-accounts", Some(token)).await;
+    assert_eq!(json("linked-accounts.json")["items"], linked.assert_status(200)["items"]);
+
+    let sessions = app.get("/v1/me/sessions", Some(token)).await;
+    let mut expected: Vec<Value> = sessions.assert_status(200)["items"].as_array().unwrap().clone();
+    for session in &mut expected {
+        session["current"] = json!(false);
+    }
+    assert_eq!(json("sessions.json")["items"], Value::Array(expected));
+
+    let activity = app.get("/v1/me/activity?limit=100", Some(token)).await;
+    let mut newest_first = activity.assert_status(200)["items"].as_array().unwrap().clone();
+    newest_first.reverse();
+    assert!(newest_first.len() >= 5, "the account did things: {newest_first:?}");
+    assert_eq!(json("activity.json")["items"], Value::Array(newest_first), "activity.json is oldest first");
+
+    assert_eq!(json("credits.json"), json!({ "balance": 0, "items": [] }));
+    assert_eq!(json("referrals.json"), json!({ "code": null, "items": [] }));
+}
+
+#[tokio::test]
+async fn the_command_line_writes_the_archive_of_an_account_with_every_file_and_no_secret() {
+    let app = spawn_app().await;
+    let furnished = furnished_account(&app, "jane").await;
+    app.register_as("other").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("jane.zip");
+
+    let output = Command::new(BINARY)
+        .current_dir(dir.path())
+        .env("ACCOUNTD_DATA_DIR", dir.path().join("data"))
+        .env("ACCOUNTD_DATABASE_URL", &app.database_url)
+        .env("ACCOUNTD_LOG", "warn")
+        .env_remove("ACCOUNTD_CONFIG")
+        .args(["export", "--user", "jane", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("jane.zip"));
+    let files = read_zip(&out);
+    assert_archive_matches_the_api(&app, &furnished.account, &files, &furnished.secrets).await;
+    assert!(!files["profile.json"].contains("other@example.com"), "only the account's own data");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|entry| entry.file_name()).collect();
+    assert!(!leftovers.iter().any(|name| name.to_string_lossy().ends_with(".partial")), "{leftovers:?}");
+
+    let missing = Command::new(BINARY)
+        .current_dir(dir.path())
+        .env("ACCOUNTD_DATA_DIR", dir.path().join("data"))
+        .env("ACCOUNTD_DATABASE_URL", &app.database_url)
+        .env_remove("ACCOUNTD_CONFIG")
+        .args(["export", "--user", "nobody", "--out"])
+        .arg(dir.path().join("nobody.zip"))
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no account is named nobody"));
+    assert!(!dir.path().join("nobody.zip").exists());
+}
