@@ -1,4 +1,4 @@
-//! Mail as the domain sees it: rendered messages waiting in the outbox, and the
+//! Mail as the domain sees it: rendered messages waiting for delivery, and the
 //! single-use tokens that mail carries.
 
 use chrono::{DateTime, Duration, Utc};
@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use crate::UserId;
 
-/// A rendered message, ready for the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rendered message, ready to be queued for delivery.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutgoingMail {
     pub id: Uuid,
     /// A parsed [`crate::Email`], so it can't carry header-breaking characters.
@@ -15,14 +15,6 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
-}
-
-/// A message a delivery worker claimed from the outbox.
-#[derive(Debug, Clone)]
-pub struct QueuedMail {
-    pub mail: OutgoingMail,
-    /// Failed deliveries so far.
-    pub attempts: i32,
 }
 
 /// What an email token proves when it comes back.

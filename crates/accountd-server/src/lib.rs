@@ -5,6 +5,7 @@ pub mod config;
 pub mod device;
 pub mod export;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod oauth;
 pub mod outbound;
@@ -25,7 +26,8 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::{App, AppState, WebSettings};
-use crate::mail::{OutboxWorker, RetryPolicy, Templates};
+use crate::jobs::{JobQueue, JobRunner, RetryPolicy};
+use crate::mail::{MailDelivery, Templates};
 use crate::passwords::PasswordWorkers;
 use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
@@ -68,9 +70,9 @@ pub fn app_state(
         storage_bytes: i64::try_from(config.limits.storage_bytes).unwrap_or(i64::MAX),
     };
     let passwords = PasswordWorkers::per_core(config.limits.password_queue);
-    let outbox_wake = Arc::new(tokio::sync::Notify::new());
+    let jobs = JobQueue::new();
     let mailing =
-        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), outbox_wake.clone()));
+        Arc::new(Mailing::new(Templates::new(&config.product_name, config.public_url.as_str()), jobs.clone()));
     let rate = &config.rate_limit;
     let throttle = Arc::new(AuthThrottle::new(
         store.clone(),
@@ -177,7 +179,7 @@ pub fn app_state(
         flows,
         clock,
         mailer,
-        outbox_wake,
+        jobs,
         sessions,
         tokens,
         admin,
@@ -217,18 +219,14 @@ pub async fn serve_on(
             }
         }
     });
-    let worker = OutboxWorker::new(
-        state.store.clone(),
-        state.clock.clone(),
-        state.mailer.clone(),
-        state.outbox_wake.clone(),
-        RetryPolicy::default(),
-    );
-    let outbox = tokio::spawn(worker.run());
+    let mut runner =
+        JobRunner::new(state.store.clone(), state.clock.clone(), state.jobs.clone(), RetryPolicy::default());
+    runner.handle(MailDelivery::new(state.mailer.clone()));
+    let jobs = runner.spawn();
     let limits = state.web.connections;
     let served = http::server::serve(listener, http::router(state), limits, shutdown).await;
     cleanup.abort();
-    outbox.abort();
+    drop(jobs);
     served.context("serving HTTP")
 }
 

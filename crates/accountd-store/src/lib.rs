@@ -13,7 +13,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
-use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::mail::{Address, EmailToken, TokenPurpose};
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup};
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
@@ -222,26 +222,63 @@ pub trait IdentityRepo {
     async fn email_in_use(&mut self, email_normalized: &str) -> Result<bool, StoreError>;
 }
 
+/// A job to queue (migration 0011).
+#[derive(Debug, Clone)]
+pub struct NewJob<'a> {
+    pub id: Uuid,
+    /// The kind's stable name, which picks the handler (`mail.send`, …).
+    pub kind: &'a str,
+    /// The job's value, as JSON.
+    pub payload: &'a str,
+    /// What the job concerns, so that it can be dropped with it (`mailto:` + address).
+    pub about: Option<&'a str>,
+    /// At most one job is ever queued per key; `None` for ordinary jobs.
+    pub dedupe_key: Option<&'a str>,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+}
+
+/// A job a worker leased: it owns it until the lease ends, under this attempt's number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: String,
+    /// This attempt's number, from 1; the outcome is recorded under it.
+    pub attempt: i32,
+    pub max_attempts: i32,
+}
+
+/// The job queue. Every outcome is recorded under the attempt that claimed the job, and
+/// answers `false` when that attempt no longer holds it (its lease ran out and another
+/// worker took the job over), so a late worker changes nothing.
 #[async_trait]
-pub trait OutboxRepo {
-    async fn enqueue_mail(&mut self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), StoreError>;
-    /// Claims up to `limit` messages that are due and not claimed by a live worker,
-    /// until `lease_until`. Concurrent workers never claim the same message.
-    async fn claim_due_mail(
+pub trait JobRepo {
+    /// Queues a job, unless one with the same dedupe key was ever queued (then `false`).
+    async fn enqueue_job(&mut self, job: &NewJob<'_>, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Leases up to `limit` due jobs of `kind` that no live lease holds, oldest due first,
+    /// until `lease_until`, counting an attempt of each. Concurrent workers never lease the
+    /// same job; jobs out of attempts are not leased.
+    async fn claim_jobs(
         &mut self,
+        kind: &str,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<QueuedMail>, StoreError>;
-    async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
-    async fn mark_mail_retry(
-        &mut self,
-        id: Uuid,
-        attempts: i32,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-    ) -> Result<(), StoreError>;
-    async fn mark_mail_failed(&mut self, id: Uuid, attempts: i32, error: &str) -> Result<(), StoreError>;
+    ) -> Result<Vec<ClaimedJob>, StoreError>;
+    /// Keeps a long job leased while it runs.
+    async fn extend_job_lease(&mut self, job: &ClaimedJob, lease_until: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Marks the job done and forgets what it was about (payload and `about`).
+    async fn finish_job(&mut self, job: &ClaimedJob, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Releases the job to run again at `run_at`.
+    async fn retry_job(&mut self, job: &ClaimedJob, run_at: DateTime<Utc>, error: &str) -> Result<bool, StoreError>;
+    /// Marks the job failed for good.
+    async fn fail_job(&mut self, job: &ClaimedJob, error: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Deletes the jobs done before `done_before`, and fails the jobs whose last attempt's
+    /// lease ran out (their worker died); returns how many rows it deleted or failed.
+    async fn prune_jobs(&mut self, done_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// The status and attempts of a job (`pending`, `done`, `failed`), for the tests and the operator.
+    async fn job_status(&mut self, id: Uuid) -> Result<Option<(String, i32)>, StoreError>;
 }
 
 #[async_trait]
@@ -551,7 +588,7 @@ pub trait TwoFactorRepo {
 #[async_trait]
 pub trait ErasureRepo {
     /// Removes the account and everything that cascades from it, its activity rows, and
-    /// the mail addressed to `recipients` still in the outbox.
+    /// the jobs about `recipients` (their mail, pending or failed).
     async fn erase_account(&mut self, user: UserId, recipients: &[String]) -> Result<(), StoreError>;
 }
 
@@ -565,7 +602,7 @@ pub trait Conn:
     + ActivityRepo
     + CredentialRepo
     + IdentityRepo
-    + OutboxRepo
+    + JobRepo
     + EmailTokenRepo
     + AddressRepo
     + TokenRepo

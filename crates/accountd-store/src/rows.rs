@@ -2,7 +2,7 @@
 //! SQLite's and PostgreSQL's column types, so only the SQL differs per backend.
 
 use accountd_core::access::{LimitOverrides, PersonalAccessToken};
-use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::mail::{Address, EmailToken, TokenPurpose};
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup, Purpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::scope::Scope;
@@ -168,31 +168,6 @@ pub fn like_prefix(prefix: &str) -> String {
     }
     pattern.push('%');
     pattern
-}
-
-#[derive(sqlx::FromRow)]
-pub struct QueuedMailRow {
-    id: Uuid,
-    recipient: String,
-    subject: String,
-    text_body: String,
-    html_body: String,
-    attempts: i32,
-}
-
-impl From<QueuedMailRow> for QueuedMail {
-    fn from(row: QueuedMailRow) -> Self {
-        Self {
-            mail: OutgoingMail {
-                id: row.id,
-                recipient: row.recipient,
-                subject: row.subject,
-                text_body: row.text_body,
-                html_body: row.html_body,
-            },
-            attempts: row.attempts,
-        }
-    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -79,7 +79,7 @@ pub struct App {
     pub flows: Arc<EmailFlows>,
     pub clock: Arc<dyn accountd_core::Clock>,
     pub mailer: Arc<dyn crate::mail::Mailer>,
-    pub outbox_wake: Arc<tokio::sync::Notify>,
+    pub jobs: Arc<crate::jobs::JobQueue>,
     pub sessions: Arc<Sessions>,
     pub tokens: Arc<Tokens>,
     pub admin: Arc<Administration>,

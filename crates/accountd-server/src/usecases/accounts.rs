@@ -108,7 +108,7 @@ impl Accounts {
             tx.user_by_id(new_user.id).await?.ok_or_else(|| super::AppError::Internal("new user vanished".into()))?;
         self.flows.queue_verification(&mut *tx, &user, now).await?;
         tx.commit().await?;
-        self.flows.wake_outbox();
+        self.flows.wake_delivery();
         metrics::counter!("accountd_registrations_total").increment(1);
         Ok((user, session))
     }

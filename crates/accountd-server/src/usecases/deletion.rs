@@ -85,7 +85,7 @@ impl AccountDeletion {
             .queue(&mut *tx, user.email.as_str(), &MailKind::AccountDeleted { username: user.username.as_str() }, now)
             .await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         metrics::counter!("accountd_account_deletions_total").increment(1);
         Ok(())
     }

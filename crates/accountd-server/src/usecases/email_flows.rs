@@ -99,7 +99,7 @@ impl EmailFlows {
         let mut tx = self.store.begin().await?;
         self.queue_verification(&mut *tx, user, now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(())
     }
 
@@ -126,8 +126,8 @@ impl EmailFlows {
             .await
     }
 
-    pub fn wake_outbox(&self) {
-        self.mailing.wake_outbox();
+    pub fn wake_delivery(&self) {
+        self.mailing.wake_delivery();
     }
 
     // ---- password reset ----
@@ -172,7 +172,7 @@ impl EmailFlows {
             )
             .await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(())
     }
 
@@ -220,7 +220,7 @@ impl EmailFlows {
         let notice = MailKind::PasswordChanged { username: user.username.as_str() };
         self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(())
     }
 
@@ -276,7 +276,7 @@ impl EmailFlows {
         let notice = MailKind::PasswordChanged { username: user.username.as_str() };
         self.mailing.notify_security(&mut *tx, user, &notice, now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(())
     }
 
@@ -328,7 +328,7 @@ impl EmailFlows {
         ))
         .await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(PendingEmailChange { email: email.as_str().to_string(), expires_at })
     }
 
@@ -341,7 +341,7 @@ impl EmailFlows {
             .ok_or(DomainError::NoPendingEmailChange)?;
         let expires_at = self.queue_email_change(&mut *tx, user, &pending.email, now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(PendingEmailChange { email: pending.email, expires_at })
     }
 
@@ -392,7 +392,7 @@ impl EmailFlows {
         .await?;
         let updated = tx.user_by_id(user.id).await?.ok_or(DomainError::UserNotFound)?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(updated)
     }
 
@@ -462,7 +462,7 @@ impl EmailFlows {
         ))
         .await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(address)
     }
 
@@ -492,7 +492,7 @@ impl EmailFlows {
         }
         self.queue_address_verification(&mut *tx, user, &address, now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(())
     }
 

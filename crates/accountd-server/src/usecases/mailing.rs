@@ -1,5 +1,5 @@
 //! What every flow that sends mail shares: links, single-use email tokens, the
-//! per-address send limit, and queueing into the outbox of the caller's transaction.
+//! per-address send limit, and queueing mail as jobs of the caller's transaction.
 
 use std::sync::Arc;
 
@@ -9,11 +9,11 @@ use accountd_core::user::User;
 use accountd_core::UserId;
 use accountd_store::Conn;
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::AppResult;
-use crate::mail::{MailKind, Templates};
+use crate::jobs::{self, JobQueue};
+use crate::mail::{MailKind, SendMail, Templates};
 
 /// At most this many mails that carry a token to one address per window, across every route.
 const SENDS_PER_WINDOW: i64 = 5;
@@ -21,13 +21,13 @@ const SEND_WINDOW: Duration = Duration::minutes(15);
 
 pub struct Mailing {
     templates: Templates,
-    /// Wakes the outbox worker once a transaction with mail in it has committed.
-    outbox_wake: Arc<Notify>,
+    /// Woken once a transaction with mail in it has committed.
+    jobs: Arc<JobQueue>,
 }
 
 impl Mailing {
-    pub fn new(templates: Templates, outbox_wake: Arc<Notify>) -> Self {
-        Self { templates, outbox_wake }
+    pub fn new(templates: Templates, jobs: Arc<JobQueue>) -> Self {
+        Self { templates, jobs }
     }
 
     /// `{publicUrl}{path}?query`, the link format clients parse (API.md "Emails").
@@ -81,7 +81,7 @@ impl Mailing {
         kind: &MailKind<'_>,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        tx.enqueue_mail(&self.templates.render(recipient, kind), now).await?;
+        jobs::enqueue(tx, &SendMail(self.templates.render(recipient, kind)), now).await?;
         Ok(())
     }
 
@@ -99,7 +99,7 @@ impl Mailing {
     }
 
     /// Call after the transaction that queued mail has committed.
-    pub fn wake_outbox(&self) {
-        self.outbox_wake.notify_one();
+    pub fn wake_delivery(&self) {
+        self.jobs.wake();
     }
 }

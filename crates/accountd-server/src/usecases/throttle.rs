@@ -153,7 +153,7 @@ impl AuthThrottle {
         }
         tx.commit().await?;
         if locked_mail {
-            self.mailing.wake_outbox();
+            self.mailing.wake_delivery();
         }
         Ok(())
     }

@@ -169,7 +169,7 @@ impl Tokens {
         let notice = MailKind::TokenCreated { username: owner.username.as_str(), name: &pat.name };
         self.mailing.notify_security(&mut *tx, owner, &notice, now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok((pat, issued.secret))
     }
 

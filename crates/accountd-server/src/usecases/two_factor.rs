@@ -161,7 +161,7 @@ impl TwoFactor {
                 let kind = MailKind::TwoFactorCode { username: user.username.as_str(), code: &mailed };
                 self.mailing.queue(&mut *tx, user.email.as_str(), &kind, now).await?;
                 tx.commit().await?;
-                self.mailing.wake_outbox();
+                self.mailing.wake_delivery();
                 return Ok(EnableOutcome::EmailCodeSent);
             };
             let expected = record.email_code_hash.as_deref().filter(|_| record.email_code_expires_at > Some(now));
@@ -190,7 +190,7 @@ impl TwoFactor {
         .await?;
         self.notify(&mut *tx, user, "Two-factor authentication was turned on for your account.", now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(EnableOutcome::Enabled { recovery_codes })
     }
 
@@ -211,7 +211,7 @@ impl TwoFactor {
         tx.insert_activity(&activity(user.id, ActivityAction::TwoFactorDisabled, client, now, json!({}))).await?;
         self.notify(&mut *tx, user, "Two-factor authentication was turned off for your account.", now).await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(())
     }
 
@@ -267,7 +267,7 @@ impl TwoFactor {
         self.notify(&mut *tx, user, "New recovery codes were made for your account; the old ones no longer work.", now)
             .await?;
         tx.commit().await?;
-        self.mailing.wake_outbox();
+        self.mailing.wake_delivery();
         Ok(codes)
     }
 

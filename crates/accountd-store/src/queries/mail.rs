@@ -1,6 +1,6 @@
-//! Credentials, identity changes, the outbox, email tokens and addresses.
+//! Credentials, identity changes, email tokens and addresses.
 
-use accountd_core::mail::{Address, EmailToken, OutgoingMail, QueuedMail, TokenPurpose};
+use accountd_core::mail::{Address, EmailToken, TokenPurpose};
 use accountd_core::password::PasswordHashString;
 use accountd_core::token::TokenHash;
 use accountd_core::UserId;
@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::rows::{AddressRow, EmailTokenRow, QueuedMailRow, ADDRESS_COLUMNS, EMAIL_TOKEN_COLUMNS};
-use crate::{classify, AddressRepo, CredentialRepo, EmailTokenRepo, IdentityRepo, OutboxRepo, StoreError};
+use crate::rows::{AddressRow, EmailTokenRow, ADDRESS_COLUMNS, EMAIL_TOKEN_COLUMNS};
+use crate::{classify, AddressRepo, CredentialRepo, EmailTokenRepo, IdentityRepo, StoreError};
 
 /// How many earlier hashes are kept: with the current one, the last five passwords.
 const PASSWORD_HISTORY: i64 = 4;
@@ -104,87 +104,6 @@ impl IdentityRepo for BackendConn {
         .fetch_one(self.db())
         .await?;
         Ok(used)
-    }
-}
-
-#[async_trait]
-impl OutboxRepo for BackendConn {
-    async fn enqueue_mail(&mut self, mail: &OutgoingMail, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO outbox (id, recipient, subject, text_body, html_body, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(mail.id)
-        .bind(&mail.recipient)
-        .bind(&mail.subject)
-        .bind(&mail.text_body)
-        .bind(&mail.html_body)
-        .bind(at)
-        .bind(at)
-        .execute(self.db())
-        .await?;
-        Ok(())
-    }
-
-    async fn claim_due_mail(
-        &mut self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<QueuedMail>, StoreError> {
-        // PostgreSQL: workers on other nodes pass over rows another is claiming instead of
-        // waiting. SQLite has one writer at a time, so the claiming UPDATE is atomic across workers.
-        let rows: Vec<QueuedMailRow> = sqlx::query_as(&format!(
-            "UPDATE outbox SET claimed_until = $1 WHERE id IN \
-             (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
-              AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY next_attempt_at, id LIMIT $3 {}) \
-             RETURNING id, recipient, subject, text_body, html_body, attempts",
-            Self::FOR_UPDATE_SKIP_LOCKED
-        ))
-        .bind(lease_until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(self.db())
-        .await?;
-        Ok(rows.into_iter().map(QueuedMail::from).collect())
-    }
-
-    async fn mark_mail_sent(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, claimed_until = NULL WHERE id = $2")
-            .bind(at)
-            .bind(id)
-            .execute(self.db())
-            .await?;
-        Ok(())
-    }
-
-    async fn mark_mail_retry(
-        &mut self,
-        id: Uuid,
-        attempts: i32,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE id = $4")
-            .bind(attempts)
-            .bind(next_attempt_at)
-            .bind(error)
-            .bind(id)
-            .execute(self.db())
-            .await?;
-        Ok(())
-    }
-
-    async fn mark_mail_failed(&mut self, id: Uuid, attempts: i32, error: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET status = 'failed', attempts = $1, last_error = $2, claimed_until = NULL WHERE id = $3",
-        )
-        .bind(attempts)
-        .bind(error)
-        .bind(id)
-        .execute(self.db())
-        .await?;
-        Ok(())
     }
 }
 

@@ -13,14 +13,14 @@ macro_rules! for_each_backend {
     ($($body:item)*) => {
         mod on_sqlite {
             use super::*;
-            #[allow(unused_imports)] // a module whose queries need no dialect fragment
+            #[allow(unused_imports)]
             use crate::queries::Dialect;
             use crate::sqlite::SqliteConn as BackendConn;
             $($body)*
         }
         mod on_postgres {
             use super::*;
-            #[allow(unused_imports)] // a module whose queries need no dialect fragment
+            #[allow(unused_imports)]
             use crate::queries::Dialect;
             use crate::postgres::PostgresConn as BackendConn;
             $($body)*
@@ -32,6 +32,7 @@ mod access;
 mod accounts;
 mod activity;
 mod exports;
+mod jobs;
 mod mail;
 mod oauth;
 mod two_factor;

@@ -240,7 +240,7 @@ impl ErasureRepo for BackendConn {
     async fn erase_account(&mut self, user: UserId, recipients: &[String]) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM activities WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
         for recipient in recipients {
-            sqlx::query("DELETE FROM outbox WHERE lower(recipient) = lower($1)")
+            sqlx::query("DELETE FROM jobs WHERE about = 'mailto:' || lower($1)")
                 .bind(recipient)
                 .execute(self.db())
                 .await?;

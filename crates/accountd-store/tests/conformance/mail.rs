@@ -1,91 +1,11 @@
-//! The outbox, email tokens and additional addresses.
+//! Email tokens and additional addresses.
 
-use std::collections::HashSet;
-
-use accountd_core::mail::{Address, EmailToken, OutgoingMail, TokenPurpose};
+use accountd_core::mail::{Address, EmailToken, TokenPurpose};
 use accountd_core::UserId;
 use accountd_store::{StoreError, UniqueKey};
-use chrono::Duration;
 
 use crate::accounts::token;
 use crate::harness::{hours, insert_user, now, on_each_store};
-
-fn mail(recipient: &str) -> OutgoingMail {
-    OutgoingMail {
-        id: uuid::Uuid::now_v7(),
-        recipient: recipient.into(),
-        subject: "Subject".into(),
-        text_body: "text".into(),
-        html_body: "<p>html</p>".into(),
-    }
-}
-
-#[tokio::test]
-async fn due_mail_is_claimed_once_per_lease_and_leaves_the_queue_when_sent_or_failed() {
-    on_each_store(|store| async move {
-        let mut conn = store.reader().await.unwrap();
-        let start = now();
-        let (sent, retried, failed, later) = (mail("a@x.org"), mail("b@x.org"), mail("c@x.org"), mail("d@x.org"));
-        for message in [&sent, &retried, &failed] {
-            conn.enqueue_mail(message, start).await.unwrap();
-        }
-        conn.enqueue_mail(&later, start + hours(1)).await.unwrap();
-
-        let lease = start + Duration::minutes(5);
-        let claimed = conn.claim_due_mail(start, lease, 10).await.unwrap();
-        let ids: HashSet<_> = claimed.iter().map(|queued| queued.mail.id).collect();
-        assert_eq!(ids, HashSet::from([sent.id, retried.id, failed.id]), "only what is due");
-        assert_eq!(claimed.iter().find(|queued| queued.mail.id == sent.id).unwrap().mail, sent);
-        assert!(claimed.iter().all(|queued| queued.attempts == 0));
-        assert!(conn.claim_due_mail(start, lease, 10).await.unwrap().is_empty(), "leased");
-
-        conn.mark_mail_sent(sent.id, start).await.unwrap();
-        conn.mark_mail_retry(retried.id, 1, start + Duration::minutes(1), "busy").await.unwrap();
-        conn.mark_mail_failed(failed.id, 3, "rejected").await.unwrap();
-
-        let after_retry = start + Duration::minutes(1);
-        let claimed = conn.claim_due_mail(after_retry, after_retry + Duration::minutes(5), 10).await.unwrap();
-        assert_eq!(claimed.len(), 1);
-        assert_eq!((claimed[0].mail.id, claimed[0].attempts), (retried.id, 1));
-
-        let after_lease = start + hours(2);
-        let claimed = conn.claim_due_mail(after_lease, after_lease + Duration::minutes(5), 1).await.unwrap();
-        assert_eq!(claimed.len(), 1, "at most `limit`");
-        let claimed_too = conn.claim_due_mail(after_lease, after_lease + Duration::minutes(5), 10).await.unwrap();
-        let ids: HashSet<_> = claimed.iter().chain(&claimed_too).map(|queued| queued.mail.id).collect();
-        assert_eq!(ids, HashSet::from([retried.id, later.id]), "sent and failed mail is never claimed again");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn two_concurrent_claimers_claim_each_mail_once() {
-    on_each_store(|store| async move {
-        let start = now();
-        let mut conn = store.reader().await.unwrap();
-        let mut queued = HashSet::new();
-        for n in 0..10 {
-            let message = mail(&format!("r{n}@x.org"));
-            conn.enqueue_mail(&message, start).await.unwrap();
-            queued.insert(message.id);
-        }
-        drop(conn);
-
-        // Each claims in its own transaction and holds it open while the other claims.
-        let claimer = || async {
-            let mut tx = store.begin().await.unwrap();
-            let claimed = tx.claim_due_mail(start, start + Duration::minutes(5), 6).await.unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            tx.commit().await.unwrap();
-            claimed.into_iter().map(|queued| queued.mail.id).collect::<Vec<_>>()
-        };
-        let (first, second) = tokio::join!(claimer(), claimer());
-        assert_eq!(first.len() + second.len(), 10, "{first:?} {second:?}");
-        let all: HashSet<_> = first.iter().chain(&second).copied().collect();
-        assert_eq!(all, queued, "each mail claimed once");
-    })
-    .await;
-}
 
 fn email_token(user: UserId, purpose: TokenPurpose, email: &str, created_hours_ago: i64) -> EmailToken {
     let created_at = now() - hours(created_hours_ago);

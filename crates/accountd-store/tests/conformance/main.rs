@@ -9,6 +9,7 @@ mod accounts;
 mod activity_log;
 mod change_feed;
 mod harness;
+mod jobs;
 mod mail;
 mod oauth;
 mod two_factor;

@@ -1,6 +1,5 @@
 //! The TOTP factor, recovery codes, login steps, and account erasure.
 
-use accountd_core::mail::OutgoingMail;
 use accountd_store::{MfaChallenge, EVERY_ACCOUNT};
 
 use crate::accounts::token;
@@ -117,15 +116,10 @@ async fn erasing_an_account_removes_its_records_its_mail_and_its_name_from_the_f
         };
         conn.insert_activity(&activity(id)).await.unwrap();
         conn.insert_activity(&activity(keep)).await.unwrap();
-        let mail = |recipient: &str| OutgoingMail {
-            id: uuid::Uuid::now_v7(),
-            recipient: recipient.into(),
-            subject: "s".into(),
-            text_body: "t".into(),
-            html_body: "h".into(),
-        };
-        conn.enqueue_mail(&mail("Yara@Example.com"), now()).await.unwrap();
-        conn.enqueue_mail(&mail("zed@example.com"), now()).await.unwrap();
+        let mail_to_yara = crate::jobs::mail_job("mailto:yara@example.com");
+        let mail_to_zed = crate::jobs::mail_job("mailto:zed@example.com");
+        conn.enqueue_job(&mail_to_yara.new_job(), now()).await.unwrap();
+        conn.enqueue_job(&mail_to_zed.new_job(), now()).await.unwrap();
         let cursor = conn.account_changes_cursor().await.unwrap();
         drop(conn);
 
@@ -140,10 +134,11 @@ async fn erasing_an_account_removes_its_records_its_mail_and_its_name_from_the_f
             conn.all_activities(None, None, accountd_store::PageRequest { limit: 10, offset: 0 }).await.unwrap().total,
             1
         );
-        let claimed = conn.claim_due_mail(now(), now() + hours(1), 10).await.unwrap();
+        let claimed = conn.claim_jobs("mail.send", now(), now() + hours(1), 10).await.unwrap();
         assert_eq!(
-            claimed.iter().map(|queued| queued.mail.recipient.as_str()).collect::<Vec<_>>(),
-            vec!["zed@example.com"]
+            claimed.iter().map(|job| job.id).collect::<Vec<_>>(),
+            vec![mail_to_zed.id],
+            "yara's mail is dropped"
         );
         let (_, changed) = crate::harness::changed_users(conn.account_changes_since(cursor).await.unwrap());
         assert!(!changed.contains(&id), "the feed does not name the erased account");

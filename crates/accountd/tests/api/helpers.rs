@@ -106,6 +106,17 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+impl TestApp {
+    /// Stops the server as a shutdown would, keeping its database for another node.
+    pub async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        // Requests in flight finish and the job loops stop; none is running here.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {

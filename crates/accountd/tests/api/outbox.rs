@@ -1,6 +1,7 @@
-//! The outbox under faults: a relay that is down, and several nodes on one database.
+//! Mail on the job queue under faults: a relay that is down, a restart, and several nodes
+//! on one database.
 
-use crate::helpers::{spawn_app_with, spawn_node, MailSink};
+use crate::helpers::{spawn_app_with, spawn_node, spawn_node_of, MailSink};
 
 async fn wait_for_total(sink: &MailSink, count: usize) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -22,7 +23,11 @@ async fn mail_waits_while_the_relay_is_down_and_arrives_exactly_once_after() {
     }
     // Every message has been tried and has failed at least once.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.query_i64("SELECT count(*) FROM outbox WHERE attempts >= 1 AND status = 'pending'").await < 3 {
+    while app
+        .query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND attempts >= 1 AND status = 'pending'")
+        .await
+        < 3
+    {
         assert!(std::time::Instant::now() < deadline, "deliveries were not attempted");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -34,7 +39,29 @@ async fn mail_waits_while_the_relay_is_down_and_arrives_exactly_once_after() {
     for name in ["alice", "bob", "carol"] {
         assert_eq!(sink.count_for(&format!("{name}@example.com")), 1, "{name}");
     }
-    assert_eq!(app.query_i64("SELECT count(*) FROM outbox WHERE status = 'sent'").await, 3);
+    assert_eq!(app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND status = 'done'").await, 3);
+}
+
+#[tokio::test]
+async fn mail_queued_before_a_restart_is_delivered_once_after_it() {
+    let mut sink = MailSink::reserve();
+    let url = sink.url();
+    let mut app = spawn_app_with(|config| config.smtp_url = Some(url.clone())).await;
+    app.register_as("patient").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND attempts >= 1").await < 1 {
+        assert!(std::time::Instant::now() < deadline, "delivery was not attempted");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.stop().await;
+
+    // The next process on the same database finds the mail still queued and delivers it.
+    sink.listen().await;
+    let restarted = spawn_node_of(&app, |config| config.smtp_url = Some(url)).await;
+    restarted.clock.advance(chrono::Duration::minutes(30));
+    wait_for_total(&sink, 1).await;
+    assert_eq!(sink.count_for("patient@example.com"), 1);
+    assert_eq!(app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND status = 'done'").await, 1);
 }
 
 #[tokio::test]
@@ -44,12 +71,16 @@ async fn a_message_the_relay_keeps_refusing_is_marked_failed() {
     let app = spawn_app_with(|config| config.smtp_url = Some(url)).await;
     app.register_as("doomed").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while app.query_i64("SELECT count(*) FROM outbox WHERE status = 'failed'").await < 1 {
+    while app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND status = 'failed'").await < 1 {
         assert!(std::time::Instant::now() < deadline, "the message was never given up on");
         app.clock.advance(chrono::Duration::hours(1));
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
-    assert_eq!(app.query_i64("SELECT count(*) FROM outbox WHERE status = 'failed' AND attempts = 10").await, 1);
+    assert_eq!(
+        app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND status = 'failed' AND attempts = 10")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -63,7 +94,7 @@ async fn two_nodes_on_one_database_deliver_each_message_once() {
         app.register_as(name).await;
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.query_i64("SELECT count(*) FROM outbox WHERE attempts >= 1").await < 12 {
+    while app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'mail.send' AND attempts >= 1").await < 12 {
         assert!(std::time::Instant::now() < deadline, "deliveries were not attempted");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
