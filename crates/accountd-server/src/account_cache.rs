@@ -3,14 +3,17 @@
 //!
 //! Never stale. The database's triggers write every change to what a cached entry holds
 //! (the account's row, its sessions going away, its addresses and linked accounts) into
-//! a feed (migration 0006), whoever makes it: this node, another node, `accountd user
-//! promote`, an operator's SQL. An entry is served only after a *check* that started
-//! after the request arrived has read the feed and dropped what changed, so a change
-//! committed before a request is always seen by it: a revoked session or a ban stops
-//! working at once on every node. Requests that arrive together share one check, so under
-//! load a check costs a small part of one query per request.
+//! the feed's account topic (migrations 0006 and 0012), whoever makes it: this node,
+//! another node, `accountd user promote`, an operator's SQL. An entry is served only after
+//! a *check* that started after the request arrived has read the feed and dropped what
+//! changed, so a change committed before a request is always seen by it: a revoked session
+//! or a ban stops working at once on every node. A check reads the rows past its cursor
+//! and also the committed rows the PostgreSQL sequencer has not numbered yet, so it does
+//! not wait for the sequencer; it applies each row once, by its id. Requests that arrive
+//! together share one check, so under load a check costs a small part of one query per
+//! request.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -20,7 +23,7 @@ use accountd_core::oauth::LinkedAccount;
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Session, User};
 use accountd_core::UserId;
-use accountd_store::{AccountChange, ChangeCursor, Store, StoreError, EVERY_ACCOUNT};
+use accountd_store::{FeedPosition, FeedRow, FeedTopic, Store, StoreError, EVERY_ACCOUNT};
 use async_trait::async_trait;
 use tokio::sync::{watch, Notify};
 use uuid::Uuid;
@@ -36,35 +39,38 @@ const MAX_SILENCE: Duration = Duration::from_secs(4 * 60);
 /// Pruning waits for nodes heard from within this; it is longer than [`MAX_SILENCE`], by a
 /// margin for a check under way and the clocks, so a node it ignores has started over.
 const READER_SILENCE: Duration = Duration::from_secs(5 * 60);
+/// The account changes remembered for the fills under way (see [`FillTicket`]); a fill
+/// that started before the oldest of them is refused.
+const RECENT_CHANGES: usize = 10_000;
 
-/// The part of the store the cache reads: the account-change feed.
+/// The part of the store the cache reads: the feed's account topic.
 #[async_trait]
 trait ChangeFeed: Send + Sync + 'static {
-    async fn cursor(&self) -> Result<ChangeCursor, StoreError>;
-    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
-    async fn record(&self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError>;
+    async fn head(&self) -> Result<FeedPosition, StoreError>;
+    async fn rows_after(&self, after: FeedPosition) -> Result<Vec<FeedRow>, StoreError>;
+    async fn record(&self, reader: Uuid, position: FeedPosition) -> Result<(), StoreError>;
     async fn prune(&self, silence: Duration) -> Result<u64, StoreError>;
 }
 
 #[async_trait]
 impl ChangeFeed for Arc<dyn Store> {
-    async fn cursor(&self) -> Result<ChangeCursor, StoreError> {
-        self.reader().await?.account_changes_cursor().await
+    async fn head(&self) -> Result<FeedPosition, StoreError> {
+        self.reader().await?.feed_head().await
     }
 
-    async fn changes_since(&self, cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
-        self.reader().await?.account_changes_since(cursor).await
+    async fn rows_after(&self, after: FeedPosition) -> Result<Vec<FeedRow>, StoreError> {
+        self.reader().await?.feed_rows_after(FeedTopic::ACCOUNT, after).await
     }
 
-    async fn record(&self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
+    async fn record(&self, reader: Uuid, position: FeedPosition) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        tx.record_feed_reader(reader, cursor).await?;
+        tx.record_feed_reader(reader, position).await?;
         tx.commit().await
     }
 
     async fn prune(&self, silence: Duration) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
-        let pruned = tx.prune_account_changes(silence).await?;
+        let pruned = tx.prune_feed(silence, crate::feed::RETENTION).await?;
         tx.commit().await?;
         Ok(pruned)
     }
@@ -83,10 +89,19 @@ pub struct CachedSession {
     pub account: Arc<CachedAccount>,
 }
 
-/// Marks the moment a request started reading the database, so that what it read is
-/// not cached if a change was applied meanwhile.
+/// Marks the moment a request started reading the database, so that what it read is not
+/// cached if a change to its account was applied meanwhile (or the cache started over).
+///
+/// Only the filled account's changes refuse a fill, not every change: a fill of an account
+/// that is not cached yet must still be refused for a change to that account read while
+/// it ran (its session may have been revoked in between), while changes to other
+/// accounts, or rows read again, refuse nothing, so the cache keeps caching under a steady
+/// stream of changes elsewhere.
 #[derive(Clone, Copy)]
-pub struct FillTicket(u64);
+pub struct FillTicket {
+    generation: u64,
+    changes: u64,
+}
 
 pub struct AccountCache {
     shared: Arc<Shared>,
@@ -113,18 +128,25 @@ struct Shared {
 struct Entries {
     sessions: HashMap<TokenHash, CachedSession>,
     tokens_of: HashMap<UserId, Vec<TokenHash>>,
-    /// Where the next check reads the feed from; `None` until the first check placed it,
-    /// and after the feed could not be read. Without it nothing is served or stored.
-    cursor: Option<ChangeCursor>,
+    /// Where the next check reads the feed from: the newest position read. `None` until
+    /// the first check placed it, and after the feed could not be read. Without it nothing
+    /// is served or stored.
+    cursor: Option<FeedPosition>,
     /// When this node last recorded its cursor (taken before the write).
     last_heartbeat: Option<Instant>,
     last_prune: Option<Instant>,
-    /// Bumped whenever a change is applied (see [`FillTicket`]).
+    /// Bumped when the whole cache is dropped (see [`FillTicket`]).
     generation: u64,
-    /// The rows of the last feed read. On PostgreSQL a transaction that stays open holds
-    /// the read horizon back, and the next read returns these rows again: they are not
-    /// applied twice, or every check would refuse every fill and the cache stop caching.
-    applied: HashSet<AccountChange>,
+    /// Account changes applied so far, and the latest of them with their number: a fill
+    /// is refused when its account is among those applied after its ticket.
+    changes: u64,
+    recent: VecDeque<(u64, UserId)>,
+    /// The newest change number that `recent` no longer holds.
+    forgotten: u64,
+    /// The ids of applied rows that had no position yet (PostgreSQL, before the
+    /// sequencer ran): they are read again, numbered or not, until they are behind the
+    /// cursor, and are not applied twice.
+    applied: HashSet<i64>,
 }
 
 impl AccountCache {
@@ -194,14 +216,18 @@ impl AccountCache {
 
     /// Taken before reading what [`Self::store`] will be given.
     pub fn ticket(&self) -> FillTicket {
-        FillTicket(self.shared.lock().generation)
+        let entries = self.shared.lock();
+        FillTicket { generation: entries.generation, changes: entries.changes }
     }
 
-    /// Keeps what a request read from the database, unless a change was applied since
-    /// its ticket (it may have read the state before that change).
+    /// Keeps what a request read from the database, unless a change to its account was
+    /// applied since its ticket (it may have read the state before that change).
     pub fn store(&self, token: TokenHash, entry: CachedSession, ticket: FillTicket) {
         let mut entries = self.shared.lock();
-        if entries.cursor.is_none() || entries.generation != ticket.0 {
+        if entries.cursor.is_none()
+            || entries.generation != ticket.generation
+            || entries.changed_since(entry.account.user.id, ticket.changes)
+        {
             return;
         }
         if entries.sessions.len() >= CAPACITY && !entries.sessions.contains_key(&token) {
@@ -237,42 +263,49 @@ impl Shared {
             entries.cursor.filter(|_| !silent_too_long)
         };
         let result = match resume {
-            Some(cursor) => self.feed.changes_since(cursor).await,
+            Some(cursor) => self.feed.rows_after(cursor).await.map(|rows| (cursor, rows)),
             // Starting over: an empty cache needs no changes, only where the feed stands.
             // The cursor is recorded before any fill, so that no row a fill may not have
             // seen is pruned before this node reads it.
             None => {
                 async {
                     let at = Instant::now();
-                    let cursor = self.feed.cursor().await?;
-                    self.feed.record(self.node, cursor).await?;
+                    let head = self.feed.head().await?;
+                    self.feed.record(self.node, head).await?;
                     self.lock().last_heartbeat = Some(at);
-                    Ok((cursor, Vec::new()))
+                    Ok((head, Vec::new()))
                 }
                 .await
             }
         };
         let mut entries = self.lock();
         match result {
-            Ok((next, read)) => {
+            Ok((cursor, rows)) => {
                 if resume.is_none() {
                     entries.clear();
+                    entries.applied.clear();
                 }
-                let new: Vec<UserId> =
-                    read.iter().filter(|change| !entries.applied.contains(change)).map(|change| change.user).collect();
-                // Every new change refuses the fills under way, not only those of the
-                // accounts it names: a fill's account is not cached yet, so nothing marks it.
-                if !new.is_empty() {
-                    entries.generation += 1;
-                    for user in new {
-                        if user == EVERY_ACCOUNT {
-                            entries.clear();
-                        } else {
-                            entries.forget_user(user);
+                let mut next = cursor;
+                let mut unnumbered = HashSet::new();
+                for row in rows {
+                    match row.position {
+                        Some(position) => next = next.max(position),
+                        None => {
+                            unnumbered.insert(row.id);
                         }
                     }
+                    if entries.applied.contains(&row.id) {
+                        continue;
+                    }
+                    match row.user {
+                        Some(EVERY_ACCOUNT) => entries.clear(),
+                        Some(user) => entries.apply(user),
+                        None => {}
+                    }
                 }
-                entries.applied = read.into_iter().collect();
+                // Every numbered row read is at or behind the new cursor and is not read
+                // again; the others are read again until they are numbered.
+                entries.applied = unnumbered;
                 entries.cursor = Some(next);
             }
             Err(error) => {
@@ -320,10 +353,25 @@ impl Entries {
         }
     }
 
-    fn forget_user(&mut self, user: UserId) {
+    /// Drops the account's entries and refuses the fills of it under way.
+    fn apply(&mut self, user: UserId) {
         for token in self.tokens_of.remove(&user).unwrap_or_default() {
             self.sessions.remove(&token);
         }
+        self.changes += 1;
+        self.recent.push_back((self.changes, user));
+        if self.recent.len() > RECENT_CHANGES {
+            if let Some((number, _)) = self.recent.pop_front() {
+                self.forgotten = number;
+            }
+        }
+    }
+
+    /// Whether a change to `user` was applied after change number `since`, as far as
+    /// the cache remembers (when it no longer does, it answers yes).
+    fn changed_since(&self, user: UserId, since: u64) -> bool {
+        since < self.forgotten
+            || self.recent.iter().rev().take_while(|(number, _)| *number > since).any(|(_, changed)| *changed == user)
     }
 
     fn clear(&mut self) {
@@ -359,7 +407,8 @@ mod tests {
 
     use super::*;
 
-    /// A feed in memory: changes are handed out once, and a read can be made to fail.
+    /// A feed in memory: rows are numbered at once or (as on PostgreSQL before the
+    /// sequencer runs) later, and a read can be made to fail.
     #[derive(Default)]
     struct FakeFeed {
         state: Mutex<FeedState>,
@@ -367,12 +416,31 @@ mod tests {
 
     #[derive(Default)]
     struct FeedState {
-        position: u64,
-        /// Rows a read returns, as PostgreSQL does while a transaction holds its horizon.
-        held: Vec<AccountChange>,
-        unread: Vec<UserId>,
+        rows: Vec<FeedRow>,
+        head: u64,
         failing: bool,
         placements: u32,
+    }
+
+    impl FeedState {
+        /// A committed change to `user`, numbered or not yet; returns its id.
+        fn change(&mut self, user: UserId, numbered: bool) -> i64 {
+            let id = i64::try_from(self.rows.len()).unwrap() + 1;
+            self.rows.push(FeedRow { id, position: None, user: Some(user) });
+            if numbered {
+                self.number(id);
+            }
+            id
+        }
+
+        /// What the sequencer does to a row.
+        fn number(&mut self, id: i64) {
+            self.head += 1;
+            let head = FeedPosition(self.head);
+            if let Some(row) = self.rows.iter_mut().find(|row| row.id == id) {
+                row.position = Some(head);
+            }
+        }
     }
 
     impl FakeFeed {
@@ -391,24 +459,18 @@ mod tests {
 
     #[async_trait]
     impl ChangeFeed for Arc<FakeFeed> {
-        async fn cursor(&self) -> Result<ChangeCursor, StoreError> {
+        async fn head(&self) -> Result<FeedPosition, StoreError> {
             let mut state = self.read()?;
             state.placements += 1;
-            state.unread.clear();
-            Ok(ChangeCursor(state.position))
+            Ok(FeedPosition(state.head))
         }
 
-        async fn changes_since(&self, _cursor: ChangeCursor) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
-            let mut state = self.read()?;
-            state.position += 1;
-            let position = state.position;
-            let unread = std::mem::take(&mut state.unread);
-            let mut changes = state.held.clone();
-            changes.extend(unread.into_iter().map(|user| AccountChange { user, position }));
-            Ok((ChangeCursor(position), changes))
+        async fn rows_after(&self, after: FeedPosition) -> Result<Vec<FeedRow>, StoreError> {
+            let state = self.read()?;
+            Ok(state.rows.iter().filter(|row| row.position.is_none_or(|position| position > after)).copied().collect())
         }
 
-        async fn record(&self, _reader: Uuid, _cursor: ChangeCursor) -> Result<(), StoreError> {
+        async fn record(&self, _reader: Uuid, _position: FeedPosition) -> Result<(), StoreError> {
             self.read().map(|_| ())
         }
 
@@ -473,7 +535,7 @@ mod tests {
         let (token, entry) = session_of("jane");
 
         let ticket = cache.ticket();
-        feed.state().unread.push(entry.account.user.id);
+        feed.state().change(entry.account.user.id, true);
         check_now(&cache).await;
         cache.store(token.clone(), entry.clone(), ticket);
         assert!(cache.session(&token).await.is_none(), "the fill read the account before the change");
@@ -525,21 +587,60 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn rows_read_again_behind_a_held_horizon_are_applied_once() {
+    async fn a_row_read_before_and_after_it_is_numbered_is_applied_once() {
         let feed = Arc::new(FakeFeed::default());
         let cache = cache_over(&feed, MAX_SILENCE);
         check_now(&cache).await;
         let (token, entry) = session_of("jane");
-        feed.state().held.push(AccountChange { user: entry.account.user.id, position: 1 });
+        let id = feed.state().change(entry.account.user.id, false);
         check_now(&cache).await;
 
         let ticket = cache.ticket();
+        check_now(&cache).await;
+        feed.state().number(id);
         check_now(&cache).await;
         cache.store(token.clone(), entry.clone(), ticket);
         assert!(cache.session(&token).await.is_some(), "a row read again refused the fill");
         assert!(cache.session(&token).await.is_some(), "a row read again dropped the entry");
 
-        feed.state().unread.push(entry.account.user.id);
-        assert!(cache.session(&token).await.is_none(), "a new change is still applied");
+        feed.state().change(entry.account.user.id, false);
+        assert!(cache.session(&token).await.is_none(), "a new change is still applied before it is numbered");
+    }
+
+    #[tokio::test]
+    async fn changes_to_other_accounts_refuse_no_fill_and_drop_no_entry() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (jane_token, jane) = session_of("jane");
+        let (john_token, john) = session_of("john");
+        cache.store(jane_token.clone(), jane, cache.ticket());
+
+        let ticket = cache.ticket();
+        for _ in 0..3 {
+            feed.state().change(UserId::new(), true);
+            feed.state().change(UserId::new(), false);
+            check_now(&cache).await;
+        }
+        cache.store(john_token.clone(), john, ticket);
+        assert!(cache.session(&john_token).await.is_some(), "a change to another account refused the fill");
+        assert!(cache.session(&jane_token).await.is_some(), "a change to another account dropped an entry");
+    }
+
+    #[tokio::test]
+    async fn a_change_to_every_account_refuses_every_fill_and_drops_every_entry() {
+        let feed = Arc::new(FakeFeed::default());
+        let cache = cache_over(&feed, MAX_SILENCE);
+        check_now(&cache).await;
+        let (jane_token, jane) = session_of("jane");
+        let (john_token, john) = session_of("john");
+        cache.store(jane_token.clone(), jane, cache.ticket());
+
+        let ticket = cache.ticket();
+        feed.state().change(EVERY_ACCOUNT, false);
+        check_now(&cache).await;
+        cache.store(john_token.clone(), john, ticket);
+        assert!(cache.session(&john_token).await.is_none());
+        assert!(cache.session(&jane_token).await.is_none());
     }
 }

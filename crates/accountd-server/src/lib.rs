@@ -4,6 +4,7 @@ pub mod account_cache;
 pub mod config;
 pub mod device;
 pub mod export;
+pub mod feed;
 pub mod http;
 pub mod jobs;
 pub mod mail;
@@ -170,6 +171,7 @@ pub fn app_state(
         config.public_url.clone(),
         config.oauth.allowed_redirect_uris.clone(),
     ));
+    let feed = Arc::new(feed::Feed::new(store.clone()));
     let activity = Arc::new(usecases::activity::ActivityLog::new(store.clone()));
     AppState::new(App {
         oauth,
@@ -198,6 +200,7 @@ pub fn app_state(
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
         }),
         metrics: telemetry::prometheus(),
+        feed,
         activity,
     })
 }

@@ -5,6 +5,7 @@
 //! ([`connect`]). Use cases work on a [`Conn`]: either a plain reading connection
 //! ([`Store::reader`]) or a transaction ([`Store::begin`]) that they commit.
 
+mod feed_watch;
 mod postgres;
 mod queries;
 mod rows;
@@ -109,42 +110,108 @@ pub trait UserRepo {
     async fn set_last_login(&mut self, id: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
-/// Where the feed of account changes stands (migration 0006): the position after the
-/// last change read. Opaque outside the store (SQLite: a sequence number; PostgreSQL: a
-/// transaction horizon).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChangeCursor(pub u64);
+/// A place in the feed: rows are numbered in commit order, and a reader keeps the
+/// position of the last row it read and asks for the rows after it. Positions only rise
+/// (never reused, also after pruning); numbers may be skipped. `FeedPosition(0)` is before
+/// every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FeedPosition(pub u64);
 
-/// In the change feed, a change to every account (the nil id): written where naming the
+impl FeedPosition {
+    fn to_sql(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+
+    fn from_sql(value: i64) -> Self {
+        Self(u64::try_from(value).unwrap_or(0))
+    }
+}
+
+/// A stream of the feed. Topics are constants here, so that a writer and its readers
+/// cannot disagree on a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FeedTopic(&'static str);
+
+impl FeedTopic {
+    /// Changes to what authenticates a session or fills a profile: the account's row, its
+    /// sessions going away, its addresses and linked accounts. The database's triggers
+    /// write it (migrations 0006 and 0012), so no writer can forget it; the payload is `{}`.
+    pub const ACCOUNT: Self = Self("account");
+
+    /// A topic by name: for the constants of new topics, declared next to these, and tests.
+    pub const fn named(name: &'static str) -> Self {
+        Self(name)
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+/// In the account topic, a change to every account (the nil id): written where naming the
 /// account is not allowed (its erasure).
 pub const EVERY_ACCOUNT: UserId = UserId::from_uuid(Uuid::nil());
 
-/// One row of the change feed: the account it names, and where in the feed it was
-/// written (SQLite: its sequence number; PostgreSQL: the writing transaction). A row read
-/// again has the same `user` and `position`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AccountChange {
-    pub user: UserId,
-    pub position: u64,
+/// A row of the feed that has its position, as a stream reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEvent {
+    pub position: FeedPosition,
+    pub user: Option<UserId>,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
 }
 
-/// The feed of account changes that the database's triggers write, read by the account
-/// cache before it trusts an entry.
+/// A row of a topic as [`FeedRepo::feed_rows_after`] reads it: committed, and perhaps not
+/// numbered yet (`position` is `None` until the PostgreSQL sequencer has run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FeedRow {
+    /// The row's identity, the same when it is read again with its position.
+    pub id: i64,
+    pub position: Option<FeedPosition>,
+    pub user: Option<UserId>,
+}
+
+/// The commit-ordered feed (migration 0012): writers append in their transaction, readers
+/// read a topic after a position. SQLite numbers a row as it is written (one writer at a
+/// time); PostgreSQL numbers committed rows in [`FeedRepo::sequence_feed`], which each
+/// node's feed listener runs when a commit notifies it (see [`Store::feed_signal`]).
 #[async_trait]
-pub trait AccountChangeRepo {
-    /// Where the feed stands now; reading from here returns only later changes.
-    async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError>;
-    /// The accounts changed by transactions committed since `cursor` (an account may be
-    /// named more than once, and a change may be returned again), and the next cursor.
-    async fn account_changes_since(
+pub trait FeedRepo {
+    /// Appends an event in this connection's transaction; readers see it once that commits.
+    async fn append_feed_event(
         &mut self,
-        cursor: ChangeCursor,
-    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError>;
-    /// Records that the node `reader` has read the feed up to `cursor`, now.
-    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError>;
+        topic: FeedTopic,
+        user: Option<UserId>,
+        payload: &serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// Up to `limit` events of `topic` after `after`, oldest first, only rows that have a
+    /// position: what a stream reads, resuming from the last position it delivered.
+    async fn feed_events_after(
+        &mut self,
+        topic: FeedTopic,
+        after: FeedPosition,
+        limit: i64,
+    ) -> Result<Vec<FeedEvent>, StoreError>;
+    /// Every committed row of `topic` after `after`, and every one not numbered yet, in no
+    /// particular order: a committed change is seen at once, before the sequencer runs. A
+    /// row not numbered yet is read again (by the same `id`) until it is behind the cursor.
+    async fn feed_rows_after(&mut self, topic: FeedTopic, after: FeedPosition) -> Result<Vec<FeedRow>, StoreError>;
+    /// The newest position given out: reading after it returns only later rows.
+    async fn feed_head(&mut self) -> Result<FeedPosition, StoreError>;
+    /// Numbers the committed rows that have no position (PostgreSQL; nothing to do on
+    /// SQLite) and returns the head. Call it on a reading connection, not in a transaction.
+    async fn sequence_feed(&mut self) -> Result<FeedPosition, StoreError>;
+    /// Records that the node `reader` has read every topic up to `position`, now.
+    async fn record_feed_reader(&mut self, reader: Uuid, position: FeedPosition) -> Result<(), StoreError>;
     /// Forgets the readers not recorded within `silence` (they start over), then deletes
-    /// the changes every remaining reader has read; returns how many changes.
-    async fn prune_account_changes(&mut self, silence: std::time::Duration) -> Result<u64, StoreError>;
+    /// the rows that have a position, that every remaining reader has read, and that are
+    /// older than `min_age` (so a stream can still resume from them); returns how many.
+    /// With no live reader nothing is deleted.
+    async fn prune_feed(
+        &mut self,
+        silence: std::time::Duration,
+        min_age: std::time::Duration,
+    ) -> Result<u64, StoreError>;
 }
 
 #[async_trait]
@@ -612,7 +679,7 @@ pub trait Conn:
     + OAuthRepo
     + TwoFactorRepo
     + ErasureRepo
-    + AccountChangeRepo
+    + FeedRepo
     + ActivityLogRepo
     + ExportRepo
     + Send
@@ -635,7 +702,18 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
     /// The backend's name, for logs and `config check`.
     fn backend(&self) -> &'static str;
+    /// The feed's head as this process last saw it; it changes when rows may have been
+    /// added to the feed (by any node), so a stream waits on it and then reads after its
+    /// cursor. The first call starts, on the current Tokio runtime, the task that follows
+    /// the feed: on PostgreSQL it listens for the commits' notifications and runs the
+    /// sequencer; on SQLite it looks after each commit of this process. Both also look
+    /// every [`FEED_POLL`], so a missed notification (or a write by another process)
+    /// costs latency, never an event. The task ends when the store is dropped.
+    fn feed_signal(&self) -> tokio::sync::watch::Receiver<u64>;
 }
+
+/// How often the feed follower looks at the feed without being woken.
+pub const FEED_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Opens the store named by a database URL: `sqlite://path` or `postgres://…`.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {

@@ -3,18 +3,24 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use accountd_core::UserId;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
-use uuid::Uuid;
+use tokio::sync::{watch, Notify};
 
+use crate::feed_watch::{FeedWatch, Follower};
 use crate::queries::Dialect;
-use crate::{AccountChange, AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
+use crate::{Conn, FeedRepo, Store, StoreError, FEED_POLL};
+
+/// The channel the feed's trigger notifies (migration 0012), with the schema as payload.
+const FEED_CHANNEL: &str = "accountd_feed";
 
 pub struct PostgresStore {
     pool: PgPool,
+    feed: FeedWatch,
 }
 
 impl PostgresStore {
@@ -28,7 +34,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(5))
             .test_before_acquire(false)
             .connect_lazy_with(options);
-        Ok(Self { pool })
+        Ok(Self { pool, feed: FeedWatch::new() })
     }
 }
 
@@ -54,6 +60,69 @@ impl Store for PostgresStore {
 
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+
+    fn feed_signal(&self) -> watch::Receiver<u64> {
+        self.feed.subscribe(|follower| follow(self.pool.clone(), follower))
+    }
+}
+
+/// Runs the sequencer whenever a commit that appended to the feed notifies this node (on
+/// any node: NOTIFY is delivered after the commit), and every [`FEED_POLL`] in case a
+/// notification was missed, then announces the head. Runs as long as the store lives,
+/// watched or not: the rows of every node must get their positions.
+async fn follow(pool: PgPool, follower: Follower) {
+    // The listener waits on its own task, which is never cancelled mid-read; it nudges
+    // this one. It holds one connection of the pool.
+    let listening = tokio::spawn(listen(pool.clone(), follower.nudge.clone()));
+    let mut failing = false;
+    loop {
+        let looked = async { PostgresConn::Pooled(pool.acquire().await?).sequence_feed().await }.await;
+        if !follower.announce(looked, &mut failing) {
+            break;
+        }
+        tokio::select! {
+            () = follower.nudge.notified() => {}
+            () = tokio::time::sleep(FEED_POLL) => {}
+        }
+    }
+    listening.abort();
+}
+
+/// Listens on [`FEED_CHANNEL`] and nudges the follower for each notification of this
+/// store's schema (other schemas on the database have their own nodes), reconnecting
+/// after a lost connection (the follower's poll covers what was missed meanwhile).
+async fn listen(pool: PgPool, nudge: Arc<Notify>) {
+    let mut failing = false;
+    loop {
+        let Err(error) = listen_until_failure(&pool, &nudge, &mut failing).await;
+        if !failing {
+            tracing::warn!(%error, "feed: listening for notifications failed; polling meanwhile");
+            failing = true;
+        }
+        tokio::time::sleep(FEED_POLL).await;
+    }
+}
+
+async fn listen_until_failure(
+    pool: &PgPool,
+    nudge: &Notify,
+    failing: &mut bool,
+) -> Result<std::convert::Infallible, sqlx::Error> {
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text").fetch_one(pool).await?;
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(FEED_CHANNEL).await?;
+    if *failing {
+        tracing::info!("feed: listening for notifications again");
+        *failing = false;
+    }
+    loop {
+        match listener.try_recv().await? {
+            Some(notification) if notification.payload() == schema => nudge.notify_one(),
+            Some(_) => {}
+            // Lost and reconnected: what came meanwhile is unknown.
+            None => nudge.notify_one(),
+        }
     }
 }
 
@@ -86,70 +155,11 @@ impl Dialect for PostgresConn {
     const FOR_UPDATE_SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
     const UUID_CAST: &'static str = "::uuid";
     const TEXT_CAST: &'static str = "::text";
-}
+    const NOW: &'static str = "clock_timestamp()";
+    const FEED_HEAD: &'static str = "SELECT last_position FROM feed_sequencer";
+    const SEQUENCE_FEED: Option<&'static str> = Some("SELECT feed_sequence()");
 
-#[async_trait]
-impl AccountChangeRepo for PostgresConn {
-    async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError> {
-        let horizon: String =
-            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetch_one(self.db()).await?;
-        Ok(ChangeCursor(parse_xact(&horizon)?))
+    fn seconds_ago(param: &str) -> String {
+        format!("clock_timestamp() - make_interval(secs => {param})")
     }
-
-    async fn account_changes_since(
-        &mut self,
-        cursor: ChangeCursor,
-    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
-        // Transactions commit out of id order, so read by the writing transaction's id
-        // from the oldest one that was still running at the previous read: whatever had
-        // not committed then is at or past that horizon. The new horizon comes from this
-        // statement's own snapshot. Rows at or past it are read again by the next read.
-        let rows: Vec<(String, Option<String>, Option<Uuid>)> = sqlx::query_as(
-            "SELECT now_.horizon::text, account_changes.xact::text, account_changes.user_id \
-             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) AS now_ \
-             LEFT JOIN account_changes ON account_changes.xact >= $1::text::xid8",
-        )
-        .bind(cursor.0.to_string())
-        .fetch_all(self.db())
-        .await?;
-        let next = match rows.first() {
-            Some((horizon, _, _)) => ChangeCursor(parse_xact(horizon)?),
-            None => cursor,
-        };
-        let mut changes = Vec::with_capacity(rows.len());
-        for (_, xact, user) in rows {
-            if let (Some(xact), Some(user)) = (xact, user) {
-                changes.push(AccountChange { user: UserId::from_uuid(user), position: parse_xact(&xact)? });
-            }
-        }
-        Ok((next, changes))
-    }
-
-    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO feed_readers (node_id, position) VALUES ($1, $2::text::xid8) \
-             ON CONFLICT (node_id) DO UPDATE SET position = excluded.position, seen_at = clock_timestamp()",
-        )
-        .bind(reader)
-        .bind(cursor.0.to_string())
-        .execute(self.db())
-        .await?;
-        Ok(())
-    }
-
-    async fn prune_account_changes(&mut self, silence: Duration) -> Result<u64, StoreError> {
-        sqlx::query("DELETE FROM feed_readers WHERE seen_at < clock_timestamp() - make_interval(secs => $1)")
-            .bind(silence.as_secs_f64())
-            .execute(self.db())
-            .await?;
-        // A reader's cursor is a horizon: it reads again every change at or past it.
-        let result = sqlx::query("DELETE FROM account_changes WHERE xact < (SELECT min(position) FROM feed_readers)")
-            .execute(self.db())
-            .await?;
-        Ok(result.rows_affected())
-    }
-}
-
-fn parse_xact(text: &str) -> Result<u64, StoreError> {
-    text.parse().map_err(|_| StoreError::Corrupt(format!("not a transaction id: {text}")))
 }

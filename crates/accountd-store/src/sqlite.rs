@@ -5,19 +5,22 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use accountd_core::UserId;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
-use uuid::Uuid;
+use tokio::sync::{watch, Notify};
 
+use crate::feed_watch::{FeedWatch, Follower};
 use crate::queries::Dialect;
-use crate::{AccountChange, AccountChangeRepo, ChangeCursor, Conn, Store, StoreError};
+use crate::{Conn, FeedRepo, Store, StoreError, FEED_POLL};
 
 pub struct SqliteStore {
     readers: SqlitePool,
     writer: SqlitePool,
+    feed: FeedWatch,
 }
 
 impl SqliteStore {
@@ -44,7 +47,7 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.read_only(false))
             .await?;
-        Ok(Self { readers, writer })
+        Ok(Self { readers, writer, feed: FeedWatch::new() })
     }
 }
 
@@ -55,7 +58,7 @@ impl Store for SqliteStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Conn>, StoreError> {
-        Ok(Box::new(SqliteConn::Tx(self.writer.begin().await?)))
+        Ok(Box::new(SqliteConn::Tx(self.writer.begin().await?, self.feed.nudge())))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -71,18 +74,42 @@ impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
     }
+
+    fn feed_signal(&self) -> watch::Receiver<u64> {
+        self.feed.subscribe(|follower| follow(self.readers.clone(), follower))
+    }
+}
+
+/// Rows are numbered as they are written, so following the feed is reading its head:
+/// after each commit of this process, and every [`FEED_POLL`] for the commits of others
+/// (`accountd user promote`, an operator's SQL). Only while someone waits on the head.
+async fn follow(readers: SqlitePool, follower: Follower) {
+    let mut failing = false;
+    while follower.alive() {
+        if follower.watched() {
+            let looked = async { SqliteConn::Pooled(readers.acquire().await?).feed_head().await }.await;
+            if !follower.announce(looked, &mut failing) {
+                return;
+            }
+        }
+        tokio::select! {
+            () = follower.nudge.notified() => {}
+            () = tokio::time::sleep(FEED_POLL) => {}
+        }
+    }
 }
 
 pub enum SqliteConn {
     Pooled(PoolConnection<Sqlite>),
-    Tx(Transaction<'static, Sqlite>),
+    /// A transaction, and the nudge of the store's feed follower for when it commits.
+    Tx(Transaction<'static, Sqlite>, Arc<Notify>),
 }
 
 impl SqliteConn {
     pub(crate) fn db(&mut self) -> &mut SqliteConnection {
         match self {
             Self::Pooled(conn) => conn,
-            Self::Tx(tx) => tx,
+            Self::Tx(tx, _) => tx,
         }
     }
 }
@@ -92,7 +119,12 @@ impl Conn for SqliteConn {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         match *self {
             Self::Pooled(_) => Ok(()),
-            Self::Tx(tx) => Ok(tx.commit().await?),
+            Self::Tx(tx, feed) => {
+                tx.commit().await?;
+                // It may have appended to the feed (its triggers do, unseen from here).
+                feed.notify_one();
+                Ok(())
+            }
         }
     }
 }
@@ -103,60 +135,12 @@ impl Dialect for SqliteConn {
     const FOR_UPDATE_SKIP_LOCKED: &'static str = "";
     const UUID_CAST: &'static str = "";
     const TEXT_CAST: &'static str = "";
-}
+    const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+    // AUTOINCREMENT's counter: never lowered, also when pruning deletes the newest rows.
+    const FEED_HEAD: &'static str = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'feed_events'), 0)";
+    const SEQUENCE_FEED: Option<&'static str> = None;
 
-#[async_trait]
-impl AccountChangeRepo for SqliteConn {
-    async fn account_changes_cursor(&mut self) -> Result<ChangeCursor, StoreError> {
-        let seq: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM account_changes").fetch_one(self.db()).await?;
-        Ok(ChangeCursor(u64::try_from(seq).unwrap_or(0)))
-    }
-
-    async fn account_changes_since(
-        &mut self,
-        cursor: ChangeCursor,
-    ) -> Result<(ChangeCursor, Vec<AccountChange>), StoreError> {
-        // One writer commits at a time, so sequence numbers follow commit order.
-        let after = i64::try_from(cursor.0).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, Uuid)> =
-            sqlx::query_as("SELECT seq, user_id FROM account_changes WHERE seq > ? ORDER BY seq")
-                .bind(after)
-                .fetch_all(self.db())
-                .await?;
-        let next = rows.last().map_or(cursor, |(seq, _)| ChangeCursor(u64::try_from(*seq).unwrap_or(cursor.0)));
-        let changes = rows
-            .into_iter()
-            .map(|(seq, user)| AccountChange {
-                user: UserId::from_uuid(user),
-                position: u64::try_from(seq).unwrap_or(0),
-            })
-            .collect();
-        Ok((next, changes))
-    }
-
-    async fn record_feed_reader(&mut self, reader: Uuid, cursor: ChangeCursor) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO feed_readers (node_id, position) VALUES (?, ?) \
-             ON CONFLICT (node_id) DO UPDATE SET position = excluded.position, \
-             seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-        )
-        .bind(reader)
-        .bind(i64::try_from(cursor.0).unwrap_or(i64::MAX))
-        .execute(self.db())
-        .await?;
-        Ok(())
-    }
-
-    async fn prune_account_changes(&mut self, silence: Duration) -> Result<u64, StoreError> {
-        sqlx::query("DELETE FROM feed_readers WHERE seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
-            .bind(format!("-{} seconds", silence.as_secs()))
-            .execute(self.db())
-            .await?;
-        // A reader's cursor is the last sequence number it read.
-        let result = sqlx::query("DELETE FROM account_changes WHERE seq <= (SELECT min(position) FROM feed_readers)")
-            .execute(self.db())
-            .await?;
-        Ok(result.rows_affected())
+    fn seconds_ago(param: &str) -> String {
+        format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || {param} || ' seconds')")
     }
 }

@@ -90,6 +90,8 @@ pub struct App {
     pub two_factor: Arc<TwoFactor>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
+    /// The commit-ordered feed, for streams and deliveries.
+    pub feed: Arc<crate::feed::Feed>,
     pub activity: Arc<crate::usecases::activity::ActivityLog>,
 }
 

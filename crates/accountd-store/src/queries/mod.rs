@@ -3,8 +3,8 @@
 //! The SQL is the same on SQLite and PostgreSQL: `$N` placeholders (SQLite accepts them),
 //! `TRUE`/`NOT` for booleans (SQLite stores them as 1 and 0). What truly differs is a
 //! fragment of [`Dialect`], which each backend's connection implements, spliced in as
-//! `Self::FOR_UPDATE` and the like. The account-change feed, whose cursor is a different
-//! thing per backend, is the one repository each backend implements itself.
+//! `Self::FOR_UPDATE` and the like. The feed's numbering differs too (SQLite at insert,
+//! PostgreSQL in a sequencer): two statements of [`Dialect`].
 
 /// Stamps the repository impls in its body once per backend: in there `BackendConn` is the
 /// backend's connection type, whose `db()` is the connection sqlx runs the query on, and
@@ -32,6 +32,7 @@ mod access;
 mod accounts;
 mod activity;
 mod exports;
+mod feed;
 mod jobs;
 mod mail;
 mod oauth;
@@ -50,4 +51,15 @@ pub(crate) trait Dialect {
     const UUID_CAST: &'static str;
     /// Types a text parameter that may be NULL (`$1::text`), as [`Dialect::UUID_CAST`].
     const TEXT_CAST: &'static str;
+    /// The database's clock, as a value comparable with the `DEFAULT` timestamps it writes.
+    const NOW: &'static str;
+    /// The newest position the feed has given out (migration 0012).
+    const FEED_HEAD: &'static str;
+    /// Numbers the committed rows of the feed that have none and returns the head; `None`
+    /// where rows are numbered as they are written (SQLite).
+    const SEQUENCE_FEED: Option<&'static str>;
+
+    /// The database's clock minus the number of seconds (a float) in the parameter `param`
+    /// (`"$1"`), comparable with what [`Dialect::NOW`] gives.
+    fn seconds_ago(param: &str) -> String;
 }

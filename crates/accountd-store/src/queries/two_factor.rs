@@ -247,13 +247,16 @@ impl ErasureRepo for BackendConn {
         }
         // Every other record of the account cascades from this row.
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user.as_uuid()).execute(self.db()).await?;
-        // The change feed must not name the account either: its rows give way to one
-        // that tells every cache to start over.
-        sqlx::query("DELETE FROM account_changes WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
-        sqlx::query("INSERT INTO account_changes (user_id) VALUES ($1)")
-            .bind(crate::EVERY_ACCOUNT.as_uuid())
-            .execute(self.db())
-            .await?;
+        // The feed must not name the account either (in any topic): its rows give way to
+        // one that tells every account cache to start over.
+        sqlx::query("DELETE FROM feed_events WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
+        crate::FeedRepo::append_feed_event(
+            self,
+            crate::FeedTopic::ACCOUNT,
+            Some(crate::EVERY_ACCOUNT),
+            &serde_json::json!({}),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use accountd_core::password::PasswordHashString;
 use accountd_core::user::{Device, Role, Session};
 use accountd_core::{SessionId, UserId};
-use accountd_store::{AccountChange, ChangeCursor, NewUser, Store};
+use accountd_store::{FeedRow, NewUser, Store};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// Runs `test` on a new SQLite store, then on a new PostgreSQL store when
@@ -20,6 +20,19 @@ where
     test(sqlite.open().await).await;
     if let Some(postgres) = TestDatabase::postgres().await {
         test(postgres.open().await).await;
+    }
+}
+
+/// As [`on_each_store`], with two stores on one database, as two nodes (or processes) have.
+pub async fn on_each_store_pair<F, Fut>(test: F)
+where
+    F: Fn(Arc<dyn Store>, Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite = TestDatabase::sqlite();
+    test(sqlite.open().await, sqlite.open().await).await;
+    if let Some(postgres) = TestDatabase::postgres().await {
+        test(postgres.open().await, postgres.open().await).await;
     }
 }
 
@@ -132,7 +145,7 @@ pub fn session_of(user: UserId, created_at: DateTime<Utc>) -> Session {
     }
 }
 
-/// A read of the change feed with only the accounts it names.
-pub fn changed_users((next, changes): (ChangeCursor, Vec<AccountChange>)) -> (ChangeCursor, Vec<UserId>) {
-    (next, changes.into_iter().map(|change| change.user).collect())
+/// The accounts named by rows of the feed.
+pub fn changed_users(rows: &[FeedRow]) -> Vec<UserId> {
+    rows.iter().filter_map(|row| row.user).collect()
 }

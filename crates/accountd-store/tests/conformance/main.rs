@@ -7,7 +7,7 @@
 mod access;
 mod accounts;
 mod activity_log;
-mod change_feed;
+mod feed;
 mod harness;
 mod jobs;
 mod mail;

@@ -97,20 +97,30 @@ async fn a_cached_session_still_slides_and_expires() {
 async fn a_transaction_held_open_elsewhere_neither_stops_the_cache_nor_hides_a_revocation() {
     use sqlx::Connection as _;
     let app = spawn_app().await;
-    // Only PostgreSQL has the shared snapshot horizon that an open transaction holds back;
-    // SQLite's feed is a plain sequence, so there is nothing to show there.
+    // Only PostgreSQL lets a write transaction stay open beside the server's writes (SQLite
+    // has one writer at a time), so there is nothing to show on SQLite.
     if !app.database.is_postgres() {
         return;
     }
+    // A write held open for the whole test: its feed row has the lowest id and is invisible
+    // until it commits, so it must neither hold readers back nor be skipped.
     let mut elsewhere = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
     let mut held = elsewhere.begin().await.unwrap();
-    // Taking a transaction id is what a write does, and what holds the horizon.
-    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *held).await.unwrap();
+    sqlx::query("INSERT INTO feed_events (topic, user_id) VALUES ('account', gen_random_uuid())")
+        .execute(&mut *held)
+        .await
+        .unwrap();
 
     let jane = app.register_as("jane").await;
     let other_session = app.login_token("jane").await;
     assert_me_is_cached(&app, &jane.token).await;
     assert_me_is_cached(&app, &other_session).await;
+
+    // Changes to other accounts go on meanwhile; they refuse none of jane's fills.
+    let john = app.register_as("john").await;
+    app.login_token("john").await;
+    assert_me_is_cached(&app, &john.token).await;
+    assert_me_is_cached(&app, &jane.token).await;
 
     let revoked = app.call(Method::DELETE, "/v1/me/sessions?keepCurrent=true", Some(&jane.token), None).await;
     revoked.assert_status(204);
