@@ -57,6 +57,11 @@ impl Feed {
         self.store.reader().await?.feed_events_after(topic, after, limit).await
     }
 
+    /// The newest position given out: reading after it returns only later events.
+    pub async fn head(&self) -> Result<FeedPosition, StoreError> {
+        self.store.reader().await?.feed_head().await
+    }
+
     /// Changes when events may have been added to any topic. Take it before reading, so
     /// that an event committed between the read and the wait still wakes the waiter.
     pub fn changed(&self) -> watch::Receiver<u64> {

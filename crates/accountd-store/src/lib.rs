@@ -846,3 +846,11 @@ pub trait ExportRepo {
     ) -> Result<Vec<accountd_core::export::Export>, StoreError>;
     async fn delete_export(&mut self, id: accountd_core::ExportId) -> Result<(), StoreError>;
 }
+
+impl FeedTopic {
+    /// Every activity row, written with it in its transaction ([`ActivityRepo::insert_activity`]);
+    /// the payload is the row (`id`, `userId`, `action`, `at`, `ip`, `userAgent`, `metadata`).
+    pub const ACTIVITY: Self = Self::named("activity");
+    /// An export's progress (`exportId`, `status`, `progress`), for its event stream.
+    pub const EXPORT: Self = Self::named("export");
+}

@@ -1003,3 +1003,49 @@ impl From<&accountd_store::PublicActivity> for PublicActionDto {
         }
     }
 }
+
+// ---- data export ---------------------------------------------------------------------------
+
+/// `202` to `POST /v1/me/export`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportQueued {
+    pub id: Uuid,
+    /// `pending`.
+    pub status: &'static str,
+    pub progress: i32,
+}
+
+/// An export and where its archive is.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDto {
+    pub id: Uuid,
+    /// `pending`, `running`, `done` or `failed`.
+    pub status: &'static str,
+    /// 0 to 100.
+    pub progress: i32,
+    pub created_at: DateTime<Utc>,
+    /// When the export and its archive are deleted (7 days after the request).
+    pub expires_at: DateTime<Utc>,
+    /// The archive, once `status` is `done`; `null` before.
+    pub download_url: Option<String>,
+}
+
+impl ExportDto {
+    pub fn new(export: &accountd_core::export::Export) -> Self {
+        let done = export.status == accountd_core::export::ExportStatus::Done;
+        Self {
+            id: export.id.as_uuid(),
+            status: export.status.as_str(),
+            progress: export.progress,
+            created_at: export.created_at,
+            expires_at: export.expires_at,
+            download_url: done.then(|| export_download_path(export.id)),
+        }
+    }
+}
+
+/// The path of an export's archive (relative to the API's origin).
+pub fn export_download_path(id: accountd_core::ExportId) -> String {
+    format!("/v1/me/export/{id}/download")
+}

@@ -93,6 +93,10 @@ pub struct App {
     /// The commit-ordered feed, for streams and deliveries.
     pub feed: Arc<crate::feed::Feed>,
     pub activity: Arc<crate::usecases::activity::ActivityLog>,
+    pub exports: Arc<crate::usecases::export::Exports>,
+    pub streams: Arc<crate::streams::Streams>,
+    /// Days of activity and login history kept.
+    pub activity_retention_days: u32,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
@@ -183,4 +187,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
         .routes(routes!(routes::activity::my_activity))
         .routes(routes!(routes::activity::action_logs))
+        .routes(routes!(routes::activity::my_activity_stream))
+        .routes(routes!(routes::activity::action_logs_stream))
+        .routes(routes!(routes::export::request_export))
+        .routes(routes!(routes::export::export_status))
+        .routes(routes!(routes::export::download_export))
+        .routes(routes!(routes::export::export_events))
 }

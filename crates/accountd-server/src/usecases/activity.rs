@@ -29,3 +29,30 @@ impl ActivityLog {
         Ok(self.store.reader().await?.public_activities(&actions, paging.request()).await?)
     }
 }
+
+/// Deletes activity and login attempts older than the retention.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PruneActivity;
+
+impl crate::jobs::Job for PruneActivity {
+    const KIND: &'static str = "activity.prune";
+}
+
+/// The `activity.prune` job: `activity.retention_days` of activity and login history are kept.
+pub struct ActivityPruner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn accountd_core::Clock>,
+    pub retention: chrono::Duration,
+}
+
+#[async_trait::async_trait]
+impl crate::jobs::JobHandler<PruneActivity> for ActivityPruner {
+    async fn run(&self, _job: PruneActivity) -> Result<(), crate::jobs::JobFailure> {
+        let before = self.clock.now() - self.retention;
+        let mut conn = self.store.reader().await?;
+        let activities = conn.prune_activities(before).await?;
+        let attempts = conn.prune_login_attempts(before).await?;
+        tracing::debug!(activities, attempts, "activity past its retention deleted");
+        Ok(())
+    }
+}

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod admin;
 pub mod deletion;
 pub mod email_flows;
+pub mod export;
 pub mod mailing;
 pub mod oauth;
 pub mod profiles;
@@ -47,6 +48,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
+            StoreError::Conflict(UniqueKey::ExportInProgress) => Self::Domain(DomainError::ExportInProgress),
             other => Self::Internal(Box::new(other)),
         }
     }

@@ -11,8 +11,8 @@ use crate::rows::{
     like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo, StoreError,
-    UserRepo,
+    classify, ActivityRepo, FeedRepo as _, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo,
+    StoreError, UserRepo,
 };
 
 for_each_backend! {
@@ -275,6 +275,17 @@ impl ActivityRepo for BackendConn {
             .bind(Json(&activity.metadata))
             .execute(self.db())
             .await?;
+        // Streams read activity from the feed: the event is written with the row.
+        let payload = serde_json::json!({
+            "id": activity.id,
+            "userId": activity.user_id.map(|id| id.as_uuid()),
+            "action": activity.action,
+            "at": activity.at,
+            "ip": activity.ip,
+            "userAgent": activity.user_agent,
+            "metadata": activity.metadata,
+        });
+        self.append_feed_event(crate::FeedTopic::ACTIVITY, activity.user_id, &payload).await?;
         Ok(())
     }
 

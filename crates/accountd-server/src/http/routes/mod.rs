@@ -4,6 +4,7 @@ pub mod addresses;
 pub mod admin;
 pub mod auth;
 pub mod email;
+pub mod export;
 pub mod me;
 pub mod oauth;
 pub mod pages;
