@@ -248,7 +248,7 @@ impl JsonList {
 /// port so that it can move onto it: a key per archive, put, open, delete.
 #[async_trait]
 pub trait ArchiveStore: Send + Sync + 'static {
-    /// A local file to build an archive in before it is stored.
+    /// A new local file to build an archive in before it is stored.
     fn staging_path(&self, key: &str) -> PathBuf;
     /// Stores the staged archive under `key` (the staged file is consumed).
     async fn put(&self, key: &str, staged: &Path) -> std::io::Result<()>;
@@ -282,7 +282,8 @@ impl LocalArchives {
 #[async_trait]
 impl ArchiveStore for LocalArchives {
     fn staging_path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!(".{key}.partial"))
+        // One file per attempt: an interrupted attempt's writer may still be finishing.
+        self.dir.join(format!(".{key}.{}.partial", uuid::Uuid::now_v7().simple()))
     }
 
     async fn put(&self, key: &str, staged: &Path) -> std::io::Result<()> {

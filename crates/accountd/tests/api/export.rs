@@ -193,3 +193,187 @@ async fn the_command_line_writes_the_archive_of_an_account_with_every_file_and_n
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no account is named nobody"));
     assert!(!dir.path().join("nobody.zip").exists());
 }
+
+/// Waits until the export is done (or failed) and returns its last status.
+pub async fn wait_for_export(app: &TestApp, token: &str, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let reply = app.get(&format!("/v1/me/export/{id}"), Some(token)).await;
+        let body = reply.assert_status(200).clone();
+        if body["status"] == "done" || body["status"] == "failed" {
+            return body;
+        }
+        assert!(std::time::Instant::now() < deadline, "the export did not finish: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Downloads an archive into `dir` and returns its path.
+async fn download(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    dir: &Path,
+) -> (reqwest::header::HeaderMap, std::path::PathBuf) {
+    let response = app.client.get(app.url(url)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let path = dir.join("download.zip");
+    std::fs::write(&path, response.bytes().await.unwrap()).unwrap();
+    (headers, path)
+}
+
+/// Adds `count` activity rows to the account named `username` in one statement.
+pub async fn bulk_activity(app: &TestApp, username: &str, count: u32) {
+    let statement = if app.database.is_postgres() {
+        format!(
+            "INSERT INTO activities (id, user_id, action, at, ip, user_agent, metadata) \
+             SELECT gen_random_uuid(), (SELECT id FROM users WHERE username = '{username}'), 'profile.updated', \
+             now() - make_interval(secs => i), '203.0.113.9', 'bulk', '{{}}'::jsonb FROM generate_series(1, {count}) AS i"
+        )
+    } else {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
+             INSERT INTO activities (id, user_id, action, at, ip, user_agent, metadata) \
+             SELECT randomblob(16), (SELECT id FROM users WHERE username = '{username}'), 'profile.updated', \
+             strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || i || ' seconds'), '203.0.113.9', 'bulk', '{{}}' FROM n"
+        )
+    };
+    app.execute_sql(&statement).await;
+}
+
+#[tokio::test]
+async fn an_export_over_http_is_queued_built_and_downloaded_with_every_file_and_no_secret() {
+    let app = spawn_app().await;
+    let furnished = furnished_account(&app, "jane").await;
+    let token = furnished.account.token.clone();
+
+    let reply = app.post("/v1/me/export", Some(&token), json!({})).await;
+    let queued = reply.assert_status(202);
+    assert_eq!((queued["status"].as_str(), queued["progress"].as_i64()), (Some("pending"), Some(0)));
+    let id = queued["id"].as_str().unwrap().to_string();
+    let done = wait_for_export(&app, &token, &id).await;
+    assert_eq!((done["status"].as_str(), done["progress"].as_i64()), (Some("done"), Some(100)), "{done}");
+    let url = done["downloadUrl"].as_str().unwrap().to_string();
+    assert_eq!(url, format!("/v1/me/export/{id}/download"));
+    let created: chrono::DateTime<chrono::Utc> = done["createdAt"].as_str().unwrap().parse().unwrap();
+    let expires: chrono::DateTime<chrono::Utc> = done["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires - created, chrono::Duration::days(7));
+
+    let dir = tempfile::tempdir().unwrap();
+    let (headers, path) = download(&app, &token, &url, dir.path()).await;
+    assert_eq!(headers["content-type"], "application/zip");
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"accountd-export-") && disposition.ends_with(".zip\""),
+        "{disposition}"
+    );
+    let files = read_zip(&path);
+
+    // export.completed is recorded after the archive is written.
+    let activity = app.get("/v1/me/activity", Some(&token)).await;
+    let newest = &activity.assert_status(200)["items"][0];
+    assert_eq!(newest["action"], "export.completed");
+    assert_eq!(newest["metadata"]["exportId"], id.as_str());
+    let mut without_completion = files.clone();
+    let archived: Value = serde_json::from_str(&files["activity.json"]).unwrap();
+    assert!(!archived.to_string().contains("export.completed"));
+    let mut with_completion = archived["items"].as_array().unwrap().clone();
+    with_completion.push(newest.clone());
+    without_completion.insert("activity.json".into(), json!({ "items": with_completion }).to_string());
+    assert_archive_matches_the_api(&app, &furnished.account, &without_completion, &furnished.secrets).await;
+}
+
+#[tokio::test]
+async fn a_second_export_while_one_runs_gets_409_and_another_accounts_export_is_not_found() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let other = app.register_as("other").await;
+    bulk_activity(&app, "jane", 20_000).await;
+
+    let first = app.post("/v1/me/export", Some(&jane.token), json!({})).await;
+    let id = first.assert_status(202)["id"].as_str().unwrap().to_string();
+    app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_error(409, "export:in_progress");
+    app.get(&format!("/v1/me/export/{id}/download"), Some(&jane.token)).await.assert_error(409, "export:not_ready");
+
+    for path in
+        [format!("/v1/me/export/{id}"), format!("/v1/me/export/{id}/download"), format!("/v1/me/export/{id}/events")]
+    {
+        app.get(&path, Some(&other.token)).await.assert_error(404, "export:not_found");
+    }
+    app.get("/v1/me/export/not-an-id", Some(&jane.token)).await.assert_error(404, "export:not_found");
+
+    let done = wait_for_export(&app, &jane.token, &id).await;
+    assert_eq!(done["status"], "done");
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = download(&app, &jane.token, done["downloadUrl"].as_str().unwrap(), dir.path()).await;
+    let files = read_zip(&path);
+    let activity: Value = serde_json::from_str(&files["activity.json"]).unwrap();
+    assert_eq!(activity["items"].as_array().unwrap().len(), 20_001, "every row, registration included");
+    app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202);
+}
+
+#[tokio::test]
+async fn archives_past_their_expiry_are_gone() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let id = app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_export(&app, &jane.token, &id).await;
+    let archive = app.data_dir().join("exports").join(format!("{id}.zip"));
+    assert!(archive.exists());
+
+    app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    app.get(&format!("/v1/me/export/{id}"), Some(&jane.token)).await.assert_error(404, "export:not_found");
+    app.get(&format!("/v1/me/export/{id}/download"), Some(&jane.token)).await.assert_error(404, "export:not_found");
+
+    // The sweep job's work, run as the job runner runs it.
+    let mut config = accountd_server::config::Config {
+        data_dir: app.data_dir().to_path_buf(),
+        database_url: Some(app.database_url.clone()),
+        ..accountd_server::config::Config::default()
+    };
+    config.public_url = app.address.parse().unwrap();
+    let store = accountd_server::open_store(&config).await.unwrap();
+    let state = accountd_server::app_state(&config, store, app.clock.clone(), crate::helpers::test_key());
+    assert_eq!(state.exports.sweep().await.unwrap(), 1);
+    assert!(!archive.exists(), "the archive file is deleted");
+    assert_eq!(app.query_i64("SELECT count(*) FROM exports").await, 0);
+}
+
+#[tokio::test]
+async fn an_export_interrupted_by_a_restart_completes_after_it() {
+    let mut app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    bulk_activity(&app, "jane", 60_000).await;
+    let id = app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Stop the node while the archive is being written.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let body = app.get(&format!("/v1/me/export/{id}"), Some(&jane.token)).await.assert_status(200).clone();
+        assert_ne!(body["status"], "done", "the export finished before the restart; give it more rows");
+        if body["status"] == "running" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app.stop().await;
+
+    // Another server on the same database and data directory: once the stopped node's
+    // lease runs out, it takes the job over and finishes the archive.
+    let data_dir = app.data_dir().to_path_buf();
+    let restarted = crate::helpers::spawn_node_of(&app, |config| config.data_dir = data_dir).await;
+    restarted.clock.advance(chrono::Duration::minutes(30));
+    let done = wait_for_export(&restarted, &jane.token, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = download(&restarted, &jane.token, done["downloadUrl"].as_str().unwrap(), dir.path()).await;
+    let activity: Value = serde_json::from_str(&read_zip(&path)["activity.json"]).unwrap();
+    assert_eq!(activity["items"].as_array().unwrap().len(), 60_001);
+}

@@ -26,6 +26,7 @@ mod readiness;
 mod recovery;
 mod registration;
 mod sessions;
+mod streams;
 mod system;
 mod transport;
 mod two_factor;
