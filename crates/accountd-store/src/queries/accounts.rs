@@ -265,11 +265,13 @@ impl LoginHistoryRepo for BackendConn {
 #[async_trait]
 impl ActivityRepo for BackendConn {
     async fn insert_activity(&mut self, activity: &Activity) -> Result<(), StoreError> {
+        // Microseconds, as PostgreSQL keeps them, so the row and its feed event agree.
+        let at = chrono::SubsecRound::trunc_subsecs(activity.at, 6);
         sqlx::query("INSERT INTO activities (id, user_id, action, at, ip, user_agent, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(activity.id)
             .bind(activity.user_id.map(|id| id.as_uuid()))
             .bind(&activity.action)
-            .bind(activity.at)
+            .bind(at)
             .bind(&activity.ip)
             .bind(&activity.user_agent)
             .bind(Json(&activity.metadata))
@@ -280,7 +282,7 @@ impl ActivityRepo for BackendConn {
             "id": activity.id,
             "userId": activity.user_id.map(|id| id.as_uuid()),
             "action": activity.action,
-            "at": activity.at,
+            "at": at,
             "ip": activity.ip,
             "userAgent": activity.user_agent,
             "metadata": activity.metadata,

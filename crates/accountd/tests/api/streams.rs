@@ -40,7 +40,10 @@ impl SseClient {
     }
 
     pub async fn open(app: &TestApp, path: &str, token: Option<&str>, last_event_id: Option<&str>) -> Self {
-        let response = Self::connect(app, path, token, last_event_id).await;
+        Self::from_response(Self::connect(app, path, token, last_event_id).await)
+    }
+
+    pub fn from_response(response: reqwest::Response) -> Self {
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         Self { response, buffer: String::new(), comments: 0 }
