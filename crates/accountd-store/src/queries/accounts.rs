@@ -15,6 +15,9 @@ use crate::{
     StoreError, UserRepo,
 };
 
+/// Actions recorded after the account is erased, which the feed does not carry.
+const ERASURE_ACTIONS: [&str; 2] = ["account.deleted", "admin.user_deleted"];
+
 for_each_backend! {
 
 #[async_trait]
@@ -277,7 +280,12 @@ impl ActivityRepo for BackendConn {
             .bind(Json(&activity.metadata))
             .execute(self.db())
             .await?;
-        // Streams read activity from the feed: the event is written with the row.
+        // Streams read activity from the feed: the event is written with the row. The record
+        // of an erasure is the exception: the feed must not name an erased account, and the
+        // account's streams end with its sessions.
+        if ERASURE_ACTIONS.contains(&activity.action.as_str()) {
+            return Ok(());
+        }
         let payload = serde_json::json!({
             "id": activity.id,
             "userId": activity.user_id.map(|id| id.as_uuid()),
