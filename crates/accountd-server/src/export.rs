@@ -256,6 +256,8 @@ pub trait ArchiveStore: Send + Sync + 'static {
     async fn open(&self, key: &str) -> std::io::Result<tokio::fs::File>;
     /// Deletes the archive; a missing one is not an error.
     async fn delete(&self, key: &str) -> std::io::Result<()>;
+    /// Every stored archive and when it was written, for the sweep of orphans.
+    async fn list(&self) -> std::io::Result<Vec<(String, DateTime<Utc>)>>;
 }
 
 /// Archives as files under `{data dir}/exports`.
@@ -299,6 +301,22 @@ impl ArchiveStore for LocalArchives {
             Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
             _ => Ok(()),
         }
+    }
+
+    async fn list(&self) -> std::io::Result<Vec<(String, DateTime<Utc>)>> {
+        let mut entries = match tokio::fs::read_dir(&self.dir).await {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        let mut archives = Vec::new();
+        while let Some(entry) = entries.next_entry().await? {
+            let key = entry.file_name().to_string_lossy().into_owned();
+            if key.ends_with(".zip") && self.path(&key).is_ok() {
+                archives.push((key, DateTime::<Utc>::from(entry.metadata().await?.modified()?)));
+            }
+        }
+        Ok(archives)
     }
 }
 

@@ -174,22 +174,38 @@ impl Exports {
         Ok(())
     }
 
-    /// Deletes every export past its expiry with its archive; returns how many.
+    /// Deletes every export past its expiry with its archive, and the archives no export
+    /// names any more (an erased account's exports go with it); returns how many archives.
     pub async fn sweep(&self) -> AppResult<u64> {
+        let internal = |error: std::io::Error| super::AppError::Internal(Box::new(error));
         let mut swept = 0;
         loop {
             let expired = self.store.reader().await?.expired_exports(self.clock.now(), 100).await?;
             if expired.is_empty() {
-                return Ok(swept);
+                break;
             }
             for export in expired {
                 if let Some(key) = &export.archive_key {
-                    self.archives.delete(key).await.map_err(|error| super::AppError::Internal(Box::new(error)))?;
+                    self.archives.delete(key).await.map_err(internal)?;
                 }
                 self.store.reader().await?.delete_export(export.id).await?;
                 swept += 1;
             }
         }
+        // An hour's grace: an archive is stored just before its export is marked done.
+        let settled = self.clock.now() - chrono::Duration::hours(1);
+        for (key, written) in self.archives.list().await.map_err(internal)? {
+            let id = key.strip_suffix(".zip").and_then(|id| id.parse::<ExportId>().ok());
+            let known = match id {
+                Some(id) => self.store.reader().await?.export_by_id(id).await?.is_some(),
+                None => false,
+            };
+            if !known && written < settled {
+                self.archives.delete(&key).await.map_err(internal)?;
+                swept += 1;
+            }
+        }
+        Ok(swept)
     }
 }
 

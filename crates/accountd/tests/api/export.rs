@@ -377,3 +377,32 @@ async fn an_export_interrupted_by_a_restart_completes_after_it() {
     let activity: Value = serde_json::from_str(&read_zip(&path)["activity.json"]).unwrap();
     assert_eq!(activity["items"].as_array().unwrap().len(), 60_001);
 }
+
+#[tokio::test]
+async fn an_erased_accounts_archive_is_deleted_by_the_sweep() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let id = app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_export(&app, &jane.token, &id).await;
+    let archive = app.data_dir().join("exports").join(format!("{id}.zip"));
+    assert!(archive.exists());
+    let deleted =
+        app.call(reqwest::Method::DELETE, "/v1/me", Some(&jane.token), Some(json!({ "password": PASSWORD }))).await;
+    deleted.assert_status(200);
+    assert_eq!(app.query_i64("SELECT count(*) FROM exports").await, 0, "the export goes with the account");
+
+    app.clock.advance(chrono::Duration::hours(2));
+    let mut config = accountd_server::config::Config {
+        data_dir: app.data_dir().to_path_buf(),
+        database_url: Some(app.database_url.clone()),
+        ..accountd_server::config::Config::default()
+    };
+    config.public_url = app.address.parse().unwrap();
+    let store = accountd_server::open_store(&config).await.unwrap();
+    let state = accountd_server::app_state(&config, store, app.clock.clone(), crate::helpers::test_key());
+    assert_eq!(state.exports.sweep().await.unwrap(), 1);
+    assert!(!archive.exists(), "the erased account's archive is deleted");
+}
