@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// One server-sent event.
 #[derive(Debug, Clone)]
@@ -123,7 +123,10 @@ async fn a_stream_resumed_with_last_event_id_loses_nothing_and_repeats_nothing()
     change_display_name(&app, &jane.token, "two").await;
     let first = stream.next(WAIT).await.unwrap();
     let second = stream.next(WAIT).await.unwrap();
-    assert_eq!((first.data["metadata"].clone(), second.data["metadata"].clone()).0.is_object(), true);
+    assert_eq!(
+        (first.data["action"].as_str(), second.data["action"].as_str()),
+        (Some("profile.updated"), Some("profile.updated"))
+    );
     let last_id = first.id.clone().unwrap();
     drop(stream);
 
@@ -272,5 +275,4 @@ async fn an_exports_events_report_progress_then_done() {
     let mut late = SseClient::open(&app, &format!("/v1/me/export/{id}/events"), Some(&jane.token), None).await;
     assert_eq!(late.next(WAIT).await.unwrap().event, "done");
     assert!(late.next(WAIT).await.is_none());
-    let _ = PASSWORD;
 }
