@@ -118,7 +118,11 @@ pub async fn export_events(
     let after = state.streams.start(last_event_id(&headers)).await?;
     let export = state.exports.status(user, id).await?;
     let (first, finished) = export_event(export.id, export.status, export.progress);
-    let source = ExportSource { export: id, check: CredentialCheck::new(&state, credential) };
+    let source = ExportSource {
+        export: id,
+        shown: std::sync::atomic::AtomicI32::new(export.progress),
+        check: CredentialCheck::new(&state, credential),
+    };
     Ok(state.streams.respond(slot, source, after, first, finished).into_response())
 }
 
@@ -136,6 +140,9 @@ fn export_event(id: ExportId, status: ExportStatus, progress: i32) -> (Option<Ev
 
 struct ExportSource {
     export: ExportId,
+    /// The progress shown so far: the stream replays events from before the state it
+    /// sent first, and an attempt after a restart starts over, but progress never goes back.
+    shown: std::sync::atomic::AtomicI32,
     check: CredentialCheck,
 }
 
@@ -151,6 +158,9 @@ impl StreamSource for ExportSource {
         }
         let status = ExportStatus::parse(event.payload["status"].as_str()?)?;
         let progress = event.payload["progress"].as_i64().and_then(|value| i32::try_from(value).ok()).unwrap_or(0);
+        if status.in_progress() && self.shown.fetch_max(progress, std::sync::atomic::Ordering::SeqCst) >= progress {
+            return None;
+        }
         let (event, last) = export_event(self.export, status, progress);
         event.map(|event| (event, last))
     }
