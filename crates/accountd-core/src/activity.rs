@@ -67,6 +67,20 @@ actions! {
     AdminUserDeleted => "admin.user_deleted",
 }
 
+impl ActivityAction {
+    /// The actions the public feed shows (`GET /v1/action-logs`), of any account.
+    pub const PUBLIC: [Self; 3] = [Self::UserRegistered, Self::UsernameChanged, Self::AvatarChanged];
+
+    pub fn is_public(self) -> bool {
+        Self::PUBLIC.contains(&self)
+    }
+
+    /// The action of a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|action| action.as_str() == name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ActivityAction as A;

@@ -80,6 +80,12 @@ pub enum DomainError {
     MfaTokenInvalid,
     #[error("Too many requests; try again later.")]
     RateLimited { retry_after_secs: u64 },
+    #[error("No such export.")]
+    ExportNotFound,
+    #[error("An export of this account is already in progress.")]
+    ExportInProgress,
+    #[error("The export's archive is not ready.")]
+    ExportNotReady,
     #[error("No such social login provider.")]
     OAuthUnknownProvider,
     #[error("The sign-in request is unknown, was already used, or expired; start again.")]

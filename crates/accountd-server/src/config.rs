@@ -45,6 +45,21 @@ pub struct Config {
     pub passkeys: PasskeysConfig,
     pub log: String,
     pub log_format: LogFormat,
+    pub activity: ActivityConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ActivityConfig {
+    /// Activity rows and login attempts older than this many days are deleted by a daily sweep.
+    pub retention_days: u32,
+    /// An idle event stream sends a keep-alive comment this often, in seconds.
+    pub stream_keep_alive_seconds: u32,
+    /// Event streams one account may hold open on one node; past it `429 rate_limited`.
+    pub max_streams_per_account: u32,
+    /// Event streams one node holds open at most; past it `503 server:overloaded`.
+    pub max_streams_per_node: u32,
+    /// Events queued for one stream's client; a client that falls further behind is dropped.
+    pub stream_buffer_events: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -222,6 +237,13 @@ impl Default for Config {
             passkeys: PasskeysConfig { rp_id: None, rp_name: "accountd".into() },
             log: "info".into(),
             log_format: LogFormat::Pretty,
+            activity: ActivityConfig {
+                retention_days: 365,
+                stream_keep_alive_seconds: 15,
+                max_streams_per_account: 10,
+                max_streams_per_node: 20_000,
+                stream_buffer_events: 64,
+            },
         }
     }
 }
@@ -288,6 +310,11 @@ impl Config {
             ("rate_limit.account_login_failures", rate.account_login_failures),
             ("rate_limit.second_factor_failures", rate.second_factor_failures),
             ("limits.sessions", self.limits.sessions),
+            ("activity.retention_days", self.activity.retention_days),
+            ("activity.stream_keep_alive_seconds", self.activity.stream_keep_alive_seconds),
+            ("activity.max_streams_per_account", self.activity.max_streams_per_account),
+            ("activity.max_streams_per_node", self.activity.max_streams_per_node),
+            ("activity.stream_buffer_events", self.activity.stream_buffer_events),
             ("limits.header_timeout_seconds", self.limits.header_timeout_seconds),
             ("limits.body_timeout_seconds", self.limits.body_timeout_seconds),
             ("limits.idle_timeout_seconds", self.limits.idle_timeout_seconds),

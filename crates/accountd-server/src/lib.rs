@@ -3,6 +3,7 @@
 pub mod account_cache;
 pub mod config;
 pub mod device;
+pub mod export;
 pub mod feed;
 pub mod http;
 pub mod jobs;
@@ -12,6 +13,7 @@ pub mod outbound;
 pub mod passwords;
 pub mod qr;
 pub mod secret_key;
+pub mod streams;
 pub mod telemetry;
 pub mod usecases;
 
@@ -192,6 +194,23 @@ pub fn app_state(
         config.oauth.allowed_redirect_uris.clone(),
     ));
     let feed = Arc::new(feed::Feed::new(store.clone()));
+    let activity = Arc::new(usecases::activity::ActivityLog::new(store.clone()));
+    let exports = Arc::new(usecases::export::Exports::new(
+        store.clone(),
+        clock.clone(),
+        jobs.clone(),
+        Arc::new(export::LocalArchives::new(config.data_dir.join("exports"))),
+        config.limits.storage_bytes,
+    ));
+    let streams = streams::Streams::new(
+        feed.clone(),
+        streams::StreamSettings {
+            keep_alive: Duration::from_secs(u64::from(config.activity.stream_keep_alive_seconds)),
+            per_account: config.activity.max_streams_per_account as usize,
+            per_node: config.activity.max_streams_per_node as usize,
+            buffer: config.activity.stream_buffer_events as usize,
+        },
+    );
     AppState::new(App {
         oauth,
         instance_key,
@@ -222,6 +241,10 @@ pub fn app_state(
         }),
         metrics: telemetry::prometheus(),
         feed,
+        activity,
+        exports,
+        streams,
+        activity_retention_days: config.activity.retention_days,
     })
 }
 
@@ -253,8 +276,23 @@ pub async fn serve_on(
     runner.handle(MailDelivery::new(state.mailer.clone()));
     runner.handle(state.sessions.clone());
     runner.every::<PurgeExpiredSessions>(Duration::from_secs(3600));
+    runner.handle(usecases::export::ExportBuilder(state.exports.clone()));
+    runner.handle(usecases::export::ExportSweeper(state.exports.clone()));
+    runner.every::<usecases::export::SweepExports>(Duration::from_secs(3600));
+    runner.handle(usecases::activity::ActivityPruner {
+        store: state.store.clone(),
+        clock: state.clock.clone(),
+        retention: chrono::Duration::days(i64::from(state.activity_retention_days)),
+    });
+    runner.every::<usecases::activity::PruneActivity>(Duration::from_secs(24 * 3600));
     let jobs = runner.spawn();
     let limits = state.web.connections;
+    let streams = state.streams.clone();
+    // Streams never end by themselves: they are closed first, so the drain can finish.
+    let shutdown = async move {
+        shutdown.await;
+        streams.close_all();
+    };
     let served = http::server::serve(listener, http::router(state), limits, shutdown).await;
     drop(jobs);
     served.context("serving HTTP")

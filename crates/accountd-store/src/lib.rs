@@ -39,6 +39,8 @@ pub enum UniqueKey {
     LinkedProvider,
     /// A passkey's credential id is registered already (to any account).
     PasskeyCredential,
+    /// The account has an export pending or running already.
+    ExportInProgress,
     Other,
 }
 
@@ -814,6 +816,8 @@ pub trait Conn:
     + FeedRepo
     + PasskeyRepo
     + EmailLoginRepo
+    + ActivityLogRepo
+    + ExportRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;
@@ -892,6 +896,8 @@ fn classify(error: sqlx::Error) -> StoreError {
                 UniqueKey::LinkedProvider
             } else if detail.contains("passkeys_credential_key") || detail.contains("passkeys.credential_id") {
                 UniqueKey::PasskeyCredential
+            } else if detail.contains("exports_one_active_key") || detail.contains("exports.user_id") {
+                UniqueKey::ExportInProgress
             } else {
                 UniqueKey::Other
             };
@@ -899,4 +905,90 @@ fn classify(error: sqlx::Error) -> StoreError {
         }
     }
     StoreError::Database(error)
+}
+
+/// A public action (`user.registered`, `username.changed`, `avatar.changed`) with the
+/// account that did it, as the public feed shows it: no address, IP or user agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicActivity {
+    pub id: Uuid,
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: UserId,
+    pub actor_username: String,
+}
+
+/// Where a walk through an account's activity stands: the last row read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityCursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Reading activity beyond one account's page: the public feed, the walk of an export,
+/// and the retention sweep.
+#[async_trait]
+pub trait ActivityLogRepo {
+    /// Rows whose action is one of `actions`, of accounts that exist and are not banned,
+    /// newest first.
+    async fn public_activities(
+        &mut self,
+        actions: &[&str],
+        page: PageRequest,
+    ) -> Result<Page<PublicActivity>, StoreError>;
+    /// Up to `limit` rows of the account after `after` (from the start when `None`), oldest
+    /// first: a walk whose memory does not grow with the account's history.
+    async fn activities_after(
+        &mut self,
+        user: UserId,
+        after: Option<ActivityCursor>,
+        limit: i64,
+    ) -> Result<Vec<Activity>, StoreError>;
+    /// Deletes the activity rows from before `before`; returns how many.
+    async fn prune_activities(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Deletes the login attempts from before `before`; returns how many.
+    async fn prune_login_attempts(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
+/// Data exports (migration 0016).
+#[async_trait]
+pub trait ExportRepo {
+    /// Fails with `Conflict(ExportInProgress)` when the account has one pending or running.
+    async fn insert_export(&mut self, export: &accountd_core::export::Export) -> Result<(), StoreError>;
+    async fn export_by_id(
+        &mut self,
+        id: accountd_core::ExportId,
+    ) -> Result<Option<accountd_core::export::Export>, StoreError>;
+    /// Moves a pending or running export to `running` at `progress`; `false` when it is
+    /// neither (finished, failed, or gone with its account).
+    async fn set_export_progress(&mut self, id: accountd_core::ExportId, progress: i32) -> Result<bool, StoreError>;
+    /// Marks the export done with its stored archive.
+    async fn finish_export(
+        &mut self,
+        id: accountd_core::ExportId,
+        archive_key: &str,
+        size_bytes: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn fail_export(
+        &mut self,
+        id: accountd_core::ExportId,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Up to `limit` exports whose expiry has passed, oldest first.
+    async fn expired_exports(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<accountd_core::export::Export>, StoreError>;
+    async fn delete_export(&mut self, id: accountd_core::ExportId) -> Result<(), StoreError>;
+}
+
+impl FeedTopic {
+    /// Every activity row, written with it in its transaction ([`ActivityRepo::insert_activity`]);
+    /// the payload is the row (`id`, `userId`, `action`, `at`, `ip`, `userAgent`, `metadata`).
+    pub const ACTIVITY: Self = Self::named("activity");
+    /// An export's progress (`exportId`, `status`, `progress`), for its event stream.
+    pub const EXPORT: Self = Self::named("export");
 }

@@ -527,3 +527,60 @@ impl EmailLoginRow {
         (TokenHash(self.token_hash), login)
     }
 }
+#[derive(sqlx::FromRow)]
+pub struct PublicActivityRow {
+    id: Uuid,
+    action: String,
+    at: DateTime<Utc>,
+    actor_id: Uuid,
+    actor_username: String,
+}
+
+impl From<PublicActivityRow> for crate::PublicActivity {
+    fn from(row: PublicActivityRow) -> Self {
+        Self {
+            id: row.id,
+            action: row.action,
+            at: row.at,
+            actor_id: UserId::from_uuid(row.actor_id),
+            actor_username: row.actor_username,
+        }
+    }
+}
+
+/// The column list of [`ExportRow`].
+pub const EXPORT_COLUMNS: &str =
+    "id, user_id, status, progress, created_at, expires_at, finished_at, archive_key, size_bytes";
+
+#[derive(sqlx::FromRow)]
+pub struct ExportRow {
+    id: Uuid,
+    user_id: Uuid,
+    status: String,
+    progress: i32,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    archive_key: Option<String>,
+    size_bytes: Option<i64>,
+}
+
+impl TryFrom<ExportRow> for accountd_core::export::Export {
+    type Error = crate::StoreError;
+
+    fn try_from(row: ExportRow) -> Result<Self, Self::Error> {
+        let status = accountd_core::export::ExportStatus::parse(&row.status)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("export status {:?}", row.status)))?;
+        Ok(Self {
+            id: accountd_core::ExportId::from_uuid(row.id),
+            user_id: UserId::from_uuid(row.user_id),
+            status,
+            progress: row.progress,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            finished_at: row.finished_at,
+            archive_key: row.archive_key,
+            size_bytes: row.size_bytes,
+        })
+    }
+}

@@ -1060,3 +1060,106 @@ pub struct EmailLoginVerifyRequest {
     #[schema(example = "123456")]
     pub code: Option<String>,
 }
+
+// ---- activity ------------------------------------------------------------------------------
+
+/// `Activity`: one action on the account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityDto {
+    pub id: Uuid,
+    /// A dotted action name (`auth.login`, `password.changed`, …).
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
+
+impl From<&Activity> for ActivityDto {
+    fn from(activity: &Activity) -> Self {
+        Self {
+            id: activity.id,
+            action: activity.action.clone(),
+            at: activity.at,
+            ip: activity.ip.clone(),
+            user_agent: activity.user_agent.clone(),
+            metadata: activity.metadata.clone(),
+        }
+    }
+}
+
+/// Who did a public action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorDto {
+    pub id: Uuid,
+    pub username: String,
+}
+
+/// An entry of the public feed: no address, IP, user agent or metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicActionDto {
+    pub id: Uuid,
+    /// `user.registered`, `username.changed` or `avatar.changed`.
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub actor: ActorDto,
+}
+
+impl From<&accountd_store::PublicActivity> for PublicActionDto {
+    fn from(activity: &accountd_store::PublicActivity) -> Self {
+        Self {
+            id: activity.id,
+            action: activity.action.clone(),
+            at: activity.at,
+            actor: ActorDto { id: activity.actor_id.as_uuid(), username: activity.actor_username.clone() },
+        }
+    }
+}
+
+// ---- data export ---------------------------------------------------------------------------
+
+/// `202` to `POST /v1/me/export`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportQueued {
+    pub id: Uuid,
+    /// `pending`.
+    pub status: &'static str,
+    pub progress: i32,
+}
+
+/// An export and where its archive is.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDto {
+    pub id: Uuid,
+    /// `pending`, `running`, `done` or `failed`.
+    pub status: &'static str,
+    /// 0 to 100.
+    pub progress: i32,
+    pub created_at: DateTime<Utc>,
+    /// When the export and its archive are deleted (7 days after the request).
+    pub expires_at: DateTime<Utc>,
+    /// The archive, once `status` is `done`; `null` before.
+    pub download_url: Option<String>,
+}
+
+impl ExportDto {
+    pub fn new(export: &accountd_core::export::Export) -> Self {
+        let done = export.status == accountd_core::export::ExportStatus::Done;
+        Self {
+            id: export.id.as_uuid(),
+            status: export.status.as_str(),
+            progress: export.progress,
+            created_at: export.created_at,
+            expires_at: export.expires_at,
+            download_url: done.then(|| export_download_path(export.id)),
+        }
+    }
+}
+
+/// The path of an export's archive (relative to the API's origin).
+pub fn export_download_path(id: accountd_core::ExportId) -> String {
+    format!("/v1/me/export/{id}/download")
+}

@@ -135,6 +135,7 @@ macro_rules! id_from_path {
 pub struct AddressId(pub uuid::Uuid);
 
 id_from_path!(
+    accountd_core::ExportId => DomainError::ExportNotFound,
     UserId => DomainError::UserNotFound,
     SessionId => DomainError::SessionNotFound,
     TokenId => DomainError::TokenNotFound,
@@ -312,6 +313,19 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         authenticate(parts, state).await.map(Self)
+    }
+}
+
+/// The raw credential of an authenticated request, for work that outlives the request
+/// and must check it again (an event stream ends when its session is revoked).
+pub struct RawCredential(pub secrecy::SecretString);
+
+impl FromRequestParts<AppState> for RawCredential {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (token, _) = credential(parts, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
+        Ok(Self(secrecy::SecretString::from(token)))
     }
 }
 

@@ -94,6 +94,11 @@ pub struct App {
     pub metrics: PrometheusHandle,
     /// The commit-ordered feed, for streams and deliveries.
     pub feed: Arc<crate::feed::Feed>,
+    pub activity: Arc<crate::usecases::activity::ActivityLog>,
+    pub exports: Arc<crate::usecases::export::Exports>,
+    pub streams: Arc<crate::streams::Streams>,
+    /// Days of activity and login history kept.
+    pub activity_retention_days: u32,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
@@ -191,4 +196,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(passkeys::second_step_options))
         .routes(routes!(passkeys::email_login))
         .routes(routes!(passkeys::email_login_verify))
+        .routes(routes!(routes::activity::my_activity))
+        .routes(routes!(routes::activity::action_logs))
+        .routes(routes!(routes::activity::my_activity_stream))
+        .routes(routes!(routes::activity::action_logs_stream))
+        .routes(routes!(routes::export::request_export))
+        .routes(routes!(routes::export::export_status))
+        .routes(routes!(routes::export::download_export))
+        .routes(routes!(routes::export::export_events))
 }

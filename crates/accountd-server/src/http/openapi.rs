@@ -27,6 +27,8 @@ use super::error::ErrorBody;
         (name = "admin", description = "Administration, for accounts with the role `admin`"),
         (name = "oauth", description = "Social login and linked accounts"),
         (name = "pages", description = "Pages accountd serves to browsers"),
+        (name = "activity", description = "Activity: the account's history, the public feed, live streams"),
+        (name = "export", description = "Data export: an archive of everything the account holds"),
     )
 )]
 struct ApiDoc;

@@ -2,10 +2,12 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod activity;
 pub mod admin;
 pub mod deletion;
 pub mod email_flows;
 pub mod email_login;
+pub mod export;
 pub mod mailing;
 pub mod oauth;
 pub mod passkeys;
@@ -48,6 +50,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
+            StoreError::Conflict(UniqueKey::ExportInProgress) => Self::Domain(DomainError::ExportInProgress),
             other => Self::Internal(Box::new(other)),
         }
     }

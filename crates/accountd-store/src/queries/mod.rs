@@ -30,6 +30,8 @@ macro_rules! for_each_backend {
 
 mod access;
 mod accounts;
+mod activity;
+mod exports;
 mod feed;
 mod jobs;
 mod mail;

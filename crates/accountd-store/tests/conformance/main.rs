@@ -6,6 +6,7 @@
 
 mod access;
 mod accounts;
+mod activity_log;
 mod feed;
 mod harness;
 mod jobs;

@@ -8,8 +8,10 @@ mod helpers;
 
 mod access;
 mod account_cache;
+mod activity;
 mod admin;
 mod email_login;
+mod export;
 mod login;
 mod mail_cap;
 mod mail_flows;
@@ -26,6 +28,7 @@ mod readiness;
 mod recovery;
 mod registration;
 mod sessions;
+mod streams;
 mod system;
 mod transport;
 mod two_factor;

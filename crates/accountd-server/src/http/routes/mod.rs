@@ -1,8 +1,10 @@
 pub mod account;
+pub mod activity;
 pub mod addresses;
 pub mod admin;
 pub mod auth;
 pub mod email;
+pub mod export;
 pub mod me;
 pub mod oauth;
 pub mod pages;
