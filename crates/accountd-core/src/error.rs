@@ -110,6 +110,18 @@ pub enum DomainError {
         "This address is not an allowed target: loopback, private, link-local and metadata addresses are refused."
     )]
     WebhookForbiddenTarget,
+    #[error("This referral code is already taken.")]
+    ReferralCodeTaken,
+    #[error("An account cannot be referred by its own code.")]
+    SelfReferral,
+    #[error("No such upload domain.")]
+    UploadDomainNotFound,
+    #[error("This upload domain is not verified yet.")]
+    UploadDomainNotVerified,
+    #[error("No Discord webhook is configured; set discordWebhookUrl first.")]
+    WebhookNotConfigured,
+    #[error("The webhook did not accept the message.")]
+    WebhookRejected,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

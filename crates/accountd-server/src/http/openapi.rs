@@ -27,6 +27,8 @@ use super::error::ErrorBody;
         (name = "admin", description = "Administration, for accounts with the role `admin`"),
         (name = "oauth", description = "Social login and linked accounts"),
         (name = "pages", description = "Pages accountd serves to browsers"),
+        (name = "referrals", description = "Referral codes, the credit ledger and perks"),
+        (name = "uploads", description = "Upload domains, uploader integrations and the Discord webhook test"),
     )
 )]
 struct ApiDoc;

@@ -7,12 +7,16 @@ pub mod deletion;
 pub mod email_flows;
 pub mod mailing;
 pub mod oauth;
+pub mod perks;
 pub mod profiles;
 pub mod reauth;
+pub mod referrals;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
+pub mod uploads;
+pub mod webhooks;
 
 use accountd_core::activity::ActivityAction;
 use accountd_core::user::{Activity, ClientInfo};
@@ -46,6 +50,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
+            StoreError::Conflict(UniqueKey::ReferralCode) => Self::Domain(DomainError::ReferralCodeTaken),
             other => Self::Internal(Box::new(other)),
         }
     }

@@ -30,6 +30,7 @@ mod access;
 mod accounts;
 mod mail;
 mod oauth;
+mod rewards;
 mod two_factor;
 
 /// The pieces of SQL that differ between the backends.

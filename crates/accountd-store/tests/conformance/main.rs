@@ -10,4 +10,5 @@ mod change_feed;
 mod harness;
 mod mail;
 mod oauth;
+mod rewards;
 mod two_factor;
