@@ -12,7 +12,7 @@ upload() {
     local file=$1 name response link
     name=$(basename -- "$file")
     name=${name//[^A-Za-z0-9._-]/_}
-    response=$(curl --silent --show-error --fail-with-body \
+    response=$(curl --silent --show-error --fail-with-body --globoff \
         --header "Authorization: Bearer ${UPLOAD_TOKEN}" \
         --form "file=@-;filename=${name}" \
         --form-string "domain=${UPLOAD_DOMAIN}" \

@@ -116,9 +116,10 @@ async fn a_custom_code_is_validated_unique_case_insensitively_and_replaces_the_o
     let bob = app.register_as("bob").await;
     let generated = code_of(&app, &ann.token).await;
 
+    let app_ref = &app;
     let set = |token: String, code: &str| {
         let body = json!({ "code": code });
-        async move { app.call(Method::PUT, "/v1/me/referrals", Some(&token), Some(body)).await }
+        async move { app_ref.call(Method::PUT, "/v1/me/referrals", Some(&token), Some(body)).await }
     };
     let reply = set(ann.token.clone(), "Ann-Rocks").await;
     let body = reply.assert_status(200);
@@ -197,6 +198,8 @@ async fn perks_app(discord: &Peer, timeout_ms: u64) -> TestApp {
         config.http.extra_ca_file = ca_file;
         config.perks.discord_api_url = api.parse().unwrap();
         config.perks.timeout_ms = timeout_ms;
+        // The account-age perk moves the clock a month on; the session must outlive it.
+        config.auth.session_ttl_days = 365;
         let rule = |kind, target, role: Option<&str>| PerkRuleConfig {
             kind,
             target,

@@ -44,10 +44,11 @@ async fn the_account_selects_a_verified_upload_domain_and_the_profile_shows_it()
         ])
     );
 
+    let app_ref = &app;
     let select = |domain: &str| {
         let body = json!({ "domain": domain });
         let token = ann.token.clone();
-        async move { app.call(Method::PUT, "/v1/me/upload-domain", Some(&token), Some(body)).await }
+        async move { app_ref.call(Method::PUT, "/v1/me/upload-domain", Some(&token), Some(body)).await }
     };
     select("nowhere.example.com").await.assert_error(404, "domain:not_found");
     select("new.example.net").await.assert_error(400, "domain:not_verified");
@@ -182,8 +183,11 @@ async fn shell_metacharacters_in_the_username_or_the_upload_address_cannot_break
     }
     let received = stand_in.received();
     assert_eq!(received.len(), 4);
-    let expected_uri = hostile_url.trim_start_matches(&stand_in.http_url(""));
-    assert!(received.iter().all(|upload| upload.uri == expected_uri), "{:?}", received[0].uri);
+    assert!(
+        received.iter().all(|upload| upload.uri.starts_with("/upload?q=") && upload.uri.contains("pwned-tick")),
+        "the address went to curl as one word: {:?}",
+        received[0].uri
+    );
 }
 
 /// An app that may reach private targets, trusting the receiver's CA.
@@ -308,4 +312,44 @@ async fn without_an_upload_domain_the_integrations_are_not_found() {
     app.get("/v1/me/integrations/sharex", Some(&ann.token)).await.assert_error(404, "domain:not_found");
     let list = app.get("/v1/me/upload-domains", Some(&ann.token)).await;
     assert_eq!(list.assert_status(200)["items"], json!([]));
+}
+
+#[tokio::test]
+async fn the_screenshot_scripts_upload_what_the_tool_captured_in_the_chosen_mode() {
+    let stand_in = Peer::plain(upload_answer()).await;
+    let app = uploads_app(stand_in.http_url("/upload")).await;
+    let ann = app.register_as("ann").await;
+    // Stand-ins for the screenshot tools, first on PATH: they record their arguments
+    // and "capture" a known picture the way the real tools hand it over.
+    let tools = tempfile::tempdir().unwrap();
+    let flameshot = "#!/bin/sh\nprintf '%s ' \"$@\" > \"$(dirname \"$0\")/flameshot.args\"\nprintf 'FLAMESHOT-PNG'\n";
+    let spectacle = "#!/bin/sh\nprintf '%s ' \"$@\" > \"$(dirname \"$0\")/spectacle.args\"\n\
+                     while [ \"$#\" -gt 1 ]; do [ \"$1\" = --output ] && printf 'SPECTACLE-PNG' > \"$2\"; shift; done\n";
+    for (name, body) in [("flameshot", flameshot), ("spectacle", spectacle)] {
+        let path = tools.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", tools.path().display(), std::env::var("PATH").unwrap());
+
+    for (tool, body, args, captured) in [
+        ("flameshot", json!({ "mode": "screen" }), "screen --raw ", "FLAMESHOT-PNG"),
+        ("spectacle", json!({ "mode": "window" }), "--background --nonotify --activewindow --output ", "SPECTACLE-PNG"),
+    ] {
+        let reply = app.post(&format!("/v1/me/integrations/{tool}"), Some(&ann.token), body).await;
+        let script = reply.body.as_str().unwrap().to_string();
+        let (dir, path) = (tools.path().to_path_buf(), path.clone());
+        let output = tokio::task::spawn_blocking(move || {
+            let file = dir.join(format!("{tool}.sh"));
+            std::fs::write(&file, script).unwrap();
+            std::process::Command::new("bash").arg(&file).env("PATH", path).output().unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
+        let recorded = std::fs::read_to_string(tools.path().join(format!("{tool}.args"))).unwrap();
+        assert!(recorded.starts_with(args), "{tool} ran with {recorded}");
+        let upload = stand_in.received().pop().unwrap();
+        assert!(String::from_utf8_lossy(&upload.body).contains(captured), "{tool}");
+    }
 }
