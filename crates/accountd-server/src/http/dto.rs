@@ -55,6 +55,8 @@ pub struct RegisterRequest {
     #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
     pub password: SecretString,
     pub display_name: Option<String>,
+    /// Another account's referral code, compared case-insensitively; its holder is
+    /// credited `referrals.reward_credits` in the same transaction as the new account.
     pub referral_code: Option<String>,
 }
 

@@ -66,6 +66,9 @@ pub struct ProfileUpdate {
 }
 
 impl Accounts {
+    // Each argument is a separate part the use case works with; a bundle of them would
+    // only hide which.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
