@@ -562,3 +562,46 @@ fn redacted_url<S: Serializer>(url: &Option<String>, serializer: S) -> Result<S:
         None => serializer.serialize_none(),
     }
 }
+
+#[cfg(test)]
+mod rewards_tests {
+    use super::*;
+
+    fn refused_key(change: impl FnOnce(&mut Config)) -> String {
+        let mut config = Config::default();
+        change(&mut config);
+        config.validate().expect_err("refused").key
+    }
+
+    #[test]
+    fn referral_upload_perk_and_ca_settings_are_checked_at_start() {
+        assert!(Config::default().validate().is_ok());
+        assert_eq!(refused_key(|c| c.referrals.reward_credits = -1), "referrals.reward_credits");
+        assert_eq!(refused_key(|c| c.uploads.domains = vec!["$(id).example.com".into()]), "uploads.domains");
+        assert_eq!(
+            refused_key(|c| {
+                c.uploads.domains = vec!["files.example.com".into()];
+                c.uploads.default_domain = Some("other.example.com".into());
+            }),
+            "uploads.default_domain"
+        );
+        assert_eq!(refused_key(|c| c.uploads.upload_url = "ftp://{domain}/".into()), "uploads.upload_url");
+        assert_eq!(refused_key(|c| c.http.extra_ca_file = Some("/nonexistent/ca.pem".into())), "http.extra_ca_file");
+        assert_eq!(refused_key(|c| c.perks.timeout_ms = 0), "perks.timeout_ms");
+        let booster_without_guild = PerkRuleConfig {
+            kind: PerkKind::DiscordBooster,
+            target: 1,
+            name: "Booster".into(),
+            description: String::new(),
+            role: None,
+            guild_id: None,
+            provider: None,
+        };
+        assert_eq!(
+            refused_key(|c| {
+                c.perks.rules.insert("booster".into(), booster_without_guild);
+            }),
+            "perks.rules.booster.guild_id"
+        );
+    }
+}

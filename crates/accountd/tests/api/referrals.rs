@@ -216,12 +216,17 @@ async fn perks_app(discord: &Peer, timeout_ms: u64) -> TestApp {
     .await
 }
 
-async fn link_discord(app: &TestApp, username: &str, subject: &str) {
+/// Links an identity at `provider` to the account, as a finished social login would.
+async fn link(app: &TestApp, provider: &str, username: &str, subject: &str, login: &str) {
     app.execute_sql(&format!(
         "INSERT INTO linked_accounts (user_id, provider, subject, username, linked_at, updated_at) \
-         SELECT id, 'discord', '{subject}', '{username}', created_at, created_at FROM users WHERE username = '{username}'"
+         SELECT id, '{provider}', '{subject}', '{login}', created_at, created_at FROM users WHERE username = '{username}'"
     ))
     .await;
+}
+
+async fn link_discord(app: &TestApp, username: &str, subject: &str) {
+    link(app, "discord", username, subject, username).await;
 }
 
 fn perk<'a>(body: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
@@ -280,4 +285,53 @@ async fn a_perk_refresh_against_a_hanging_provider_returns_within_its_timeout_wi
     assert_eq!(booster["eligible"], true, "the last known state");
     assert_eq!(refreshed["perkRoles"], json!(["booster"]));
     assert_eq!(discord.received().len(), 2, "the provider was asked again");
+}
+
+#[tokio::test]
+async fn a_github_contribution_perk_reads_the_count_from_the_graphql_api_of_the_linked_login() {
+    let github = Peer::tls(Behaviour::Answer(
+        200,
+        json!({ "data": { "user": { "contributionsCollection": {
+            "contributionCalendar": { "totalContributions": 137 } } } } }),
+    ))
+    .await;
+    let (api, ca_file) = (github.https_url("/gh"), github.ca_file.clone());
+    let app = spawn_app_with(move |config| {
+        use accountd_server::config::{PerkKind, PerkRuleConfig};
+        config.webhooks.allow_private_targets = true;
+        config.http.extra_ca_file = ca_file;
+        config.perks.github_api_url = api.parse().unwrap();
+        config.perks.github_token = Some(secrecy::SecretString::from("ghp_test"));
+        let rule = PerkRuleConfig {
+            kind: PerkKind::GithubContributions,
+            target: 100,
+            name: "Contributor".into(),
+            description: "100 contributions in a year".into(),
+            role: Some("contributor".into()),
+            guild_id: None,
+            provider: None,
+        };
+        config.perks.rules.insert("contributor".into(), rule);
+    })
+    .await;
+    let ann = app.register_as("ann").await;
+
+    let unlinked = app.post("/v1/me/perks/refresh", Some(&ann.token), json!({})).await;
+    let unlinked = unlinked.assert_status(200);
+    assert_eq!(perk(unlinked, "contributor")["stale"], true, "no linked GitHub identity: {unlinked}");
+    assert!(github.received().is_empty());
+
+    link(&app, "github", "ann", "9001", "ann-gh").await;
+    let refreshed = app.post("/v1/me/perks/refresh", Some(&ann.token), json!({})).await;
+    let refreshed = refreshed.assert_status(200);
+    let contributor = perk(refreshed, "contributor");
+    assert_eq!(contributor["progress"], json!({ "current": 137, "target": 100 }));
+    assert_eq!((contributor["eligible"].clone(), contributor["stale"].clone()), (json!(true), json!(false)));
+    assert_eq!(refreshed["perkRoles"], json!(["contributor"]));
+
+    let asked = github.received();
+    assert_eq!(asked.len(), 1);
+    assert_eq!((asked[0].method.as_str(), asked[0].uri.as_str()), ("POST", "/gh/graphql"));
+    assert_eq!(asked[0].header("authorization"), Some("Bearer ghp_test"));
+    assert_eq!(asked[0].json()["variables"]["login"], "ann-gh");
 }
