@@ -65,6 +65,14 @@ actions! {
     AdminLimitsChanged => "admin.limits_changed",
     AdminSessionsRevoked => "admin.sessions_revoked",
     AdminUserDeleted => "admin.user_deleted",
+    /// An administrator credited the account (metadata: amount, reason, the admin's id).
+    CreditsGranted => "credits.granted",
+    /// An administrator debited the account (metadata: amount, reason, the admin's id).
+    CreditsDebited => "credits.debited",
+    /// Someone registered with the account's referral code and the reward was credited.
+    ReferralRewarded => "referral.rewarded",
+    ReferralCodeChanged => "referral.code_changed",
+    UploadDomainChanged => "upload_domain.changed",
 }
 
 impl ActivityAction {
@@ -126,6 +134,11 @@ mod tests {
             (A::AdminLimitsChanged, "admin.limits_changed"),
             (A::AdminSessionsRevoked, "admin.sessions_revoked"),
             (A::AdminUserDeleted, "admin.user_deleted"),
+            (A::CreditsGranted, "credits.granted"),
+            (A::CreditsDebited, "credits.debited"),
+            (A::ReferralRewarded, "referral.rewarded"),
+            (A::ReferralCodeChanged, "referral.code_changed"),
+            (A::UploadDomainChanged, "upload_domain.changed"),
         ];
         assert_eq!(names.len(), A::ALL.len(), "every action is listed here");
         for (action, name) in names {

@@ -132,6 +132,18 @@ pub enum DomainError {
     SignInMethodDisabled,
     #[error("This is the only way left to log in; set a password or add another way first.")]
     LastLoginMethod,
+    #[error("This referral code is already taken.")]
+    ReferralCodeTaken,
+    #[error("An account cannot be referred by its own code.")]
+    SelfReferral,
+    #[error("No such upload domain.")]
+    UploadDomainNotFound,
+    #[error("This upload domain is not verified yet.")]
+    UploadDomainNotVerified,
+    #[error("No Discord webhook is configured; set discordWebhookUrl first.")]
+    WebhookNotConfigured,
+    #[error("The webhook did not accept the message.")]
+    WebhookRejected,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod mail;
 pub mod oauth;
 pub mod password;
+pub mod referral;
 pub mod scope;
 pub mod sealed;
 pub mod text;

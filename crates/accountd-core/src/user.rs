@@ -92,6 +92,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// The upload domain the account selected; `None` means the instance's default.
+    pub upload_domain: Option<String>,
 }
 
 /// The device a session or login came from, as read from its user agent.

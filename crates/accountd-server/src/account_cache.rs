@@ -512,6 +512,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             last_login_at: None,
+            upload_domain: None,
         };
         let session = Session {
             id: SessionId::new(),

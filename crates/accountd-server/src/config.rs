@@ -46,6 +46,10 @@ pub struct Config {
     pub log: String,
     pub log_format: LogFormat,
     pub activity: ActivityConfig,
+    pub referrals: ReferralsConfig,
+    pub http: HttpConfig,
+    pub uploads: UploadsConfig,
+    pub perks: PerksConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -60,6 +64,87 @@ pub struct ActivityConfig {
     pub max_streams_per_node: u32,
     /// Events queued for one stream's client; a client that falls further behind is dropped.
     pub stream_buffer_events: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ReferralsConfig {
+    /// Credits a referrer gets for each account registered with its code.
+    pub reward_credits: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct HttpConfig {
+    /// A PEM bundle of CA certificates outbound HTTPS trusts besides the platform's roots.
+    pub extra_ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct UploadsConfig {
+    /// The instance's verified upload domains (comma separated); the first is the
+    /// default unless `default_domain` names another.
+    #[serde(deserialize_with = "comma_list")]
+    pub domains: Vec<String>,
+    /// Domains being set up: listed, but not selectable until they move to `domains`.
+    #[serde(deserialize_with = "comma_list")]
+    pub unverified_domains: Vec<String>,
+    pub default_domain: Option<String>,
+    /// Where the uploader integrations send files; `{domain}` becomes the selected domain.
+    pub upload_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PerksConfig {
+    /// How long `POST /v1/me/perks/refresh` waits for the providers, in milliseconds.
+    pub timeout_ms: u64,
+    pub discord_api_url: Url,
+    pub github_api_url: Url,
+    /// The bot token that reads guild members (Discord booster perks).
+    #[serde(serialize_with = "masked")]
+    pub discord_bot_token: Option<SecretString>,
+    /// A token for GitHub's GraphQL API (contribution perks).
+    #[serde(serialize_with = "masked")]
+    pub github_token: Option<SecretString>,
+    /// The perks by id (`ACCOUNTD_PERKS__RULES__{ID}__…`).
+    #[serde(default)]
+    pub rules: BTreeMap<String, PerkRuleConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PerkKind {
+    /// Accounts registered with the account's referral code.
+    Referrals,
+    /// Days since the account was created.
+    AccountAgeDays,
+    /// Boosting a Discord guild (`guild_id`), through the linked Discord identity.
+    DiscordBooster,
+    /// Contributions in the last year on GitHub, through the linked GitHub identity.
+    GithubContributions,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PerkRuleConfig {
+    pub kind: PerkKind,
+    /// The progress that makes the account eligible (`1` for a booster).
+    #[serde(default = "one")]
+    pub target: i64,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The perk role an eligible account gets (`perkRoles`).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The Discord guild of a booster perk.
+    #[serde(default)]
+    pub guild_id: Option<String>,
+    /// The linked provider (its configured name) the check reads; defaults to `discord`
+    /// or `github` by kind.
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -244,6 +329,24 @@ impl Default for Config {
                 max_streams_per_node: 20_000,
                 stream_buffer_events: 64,
             },
+            referrals: ReferralsConfig { reward_credits: 100 },
+            http: HttpConfig::default(),
+            uploads: UploadsConfig {
+                domains: Vec::new(),
+                unverified_domains: Vec::new(),
+                default_domain: None,
+                upload_url: "https://{domain}/api/upload".into(),
+            },
+            perks: PerksConfig {
+                timeout_ms: 3000,
+                #[allow(clippy::unwrap_used)] // constant, valid URLs
+                discord_api_url: Url::parse("https://discord.com/api/v10").unwrap(),
+                #[allow(clippy::unwrap_used)]
+                github_api_url: Url::parse("https://api.github.com").unwrap(),
+                discord_bot_token: None,
+                github_token: None,
+                rules: BTreeMap::new(),
+            },
         }
     }
 }
@@ -390,6 +493,52 @@ impl Config {
         for uri in &self.oauth.allowed_redirect_uris {
             Url::parse(uri).map_err(|e| ConfigError::new("oauth.allowed_redirect_uris", format!("{uri}: {e}")))?;
         }
+        self.validate_rewards()
+    }
+
+    /// Referrals, uploads, perks and the outbound CA bundle.
+    fn validate_rewards(&self) -> Result<(), ConfigError> {
+        if !(0..=1_000_000_000).contains(&self.referrals.reward_credits) {
+            return Err(ConfigError::new("referrals.reward_credits", "must be between 0 and 1000000000"));
+        }
+        if let Some(path) = &self.http.extra_ca_file {
+            crate::outbound::load_extra_roots(path)
+                .map_err(|problem| ConfigError::new("http.extra_ca_file", problem))?;
+        }
+        let uploads = &self.uploads;
+        for domain in uploads.domains.iter().chain(&uploads.unverified_domains) {
+            if !crate::usecases::uploads::is_domain_name(domain) {
+                return Err(ConfigError::new("uploads.domains", format!("{domain} is not a domain name")));
+            }
+        }
+        if let Some(default) = &uploads.default_domain {
+            if !uploads.domains.contains(default) {
+                return Err(ConfigError::new("uploads.default_domain", "must be one of uploads.domains"));
+            }
+        }
+        let example = uploads.upload_url.replace("{domain}", "example.com");
+        match Url::parse(&example) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            _ => return Err(ConfigError::new("uploads.upload_url", "must be an http or https URL")),
+        }
+        if self.perks.timeout_ms == 0 || self.perks.timeout_ms > 30_000 {
+            return Err(ConfigError::new("perks.timeout_ms", "must be between 1 and 30000"));
+        }
+        for (id, rule) in &self.perks.rules {
+            let key = format!("perks.rules.{id}");
+            if id.is_empty()
+                || id.len() > 32
+                || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(ConfigError::new(&key, "the id must be 1-32 characters of a-z 0-9 _ -"));
+            }
+            if rule.target < 1 {
+                return Err(ConfigError::new(&format!("{key}.target"), "must be at least 1"));
+            }
+            if rule.kind == PerkKind::DiscordBooster && rule.guild_id.as_deref().is_none_or(str::is_empty) {
+                return Err(ConfigError::new(&format!("{key}.guild_id"), "is required for kind discord_booster"));
+            }
+        }
         Ok(())
     }
 
@@ -513,5 +662,48 @@ mod passkey_rp_id_tests {
         assert!(with("https://accounts.example.com", Some("other.com")).is_err());
         assert!(with("https://accounts.example.com", Some("ample.com")).is_err(), "a suffix at a label boundary");
         assert!(with("http://127.0.0.1:8080", Some("127.0.0.1")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod rewards_tests {
+    use super::*;
+
+    fn refused_key(change: impl FnOnce(&mut Config)) -> String {
+        let mut config = Config::default();
+        change(&mut config);
+        config.validate().expect_err("refused").key
+    }
+
+    #[test]
+    fn referral_upload_perk_and_ca_settings_are_checked_at_start() {
+        assert!(Config::default().validate().is_ok());
+        assert_eq!(refused_key(|c| c.referrals.reward_credits = -1), "referrals.reward_credits");
+        assert_eq!(refused_key(|c| c.uploads.domains = vec!["$(id).example.com".into()]), "uploads.domains");
+        assert_eq!(
+            refused_key(|c| {
+                c.uploads.domains = vec!["files.example.com".into()];
+                c.uploads.default_domain = Some("other.example.com".into());
+            }),
+            "uploads.default_domain"
+        );
+        assert_eq!(refused_key(|c| c.uploads.upload_url = "ftp://{domain}/".into()), "uploads.upload_url");
+        assert_eq!(refused_key(|c| c.http.extra_ca_file = Some("/nonexistent/ca.pem".into())), "http.extra_ca_file");
+        assert_eq!(refused_key(|c| c.perks.timeout_ms = 0), "perks.timeout_ms");
+        let booster_without_guild = PerkRuleConfig {
+            kind: PerkKind::DiscordBooster,
+            target: 1,
+            name: "Booster".into(),
+            description: String::new(),
+            role: None,
+            guild_id: None,
+            provider: None,
+        };
+        assert_eq!(
+            refused_key(|c| {
+                c.perks.rules.insert("booster".into(), booster_without_guild);
+            }),
+            "perks.rules.booster.guild_id"
+        );
     }
 }

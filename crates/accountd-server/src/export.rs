@@ -152,7 +152,12 @@ async fn read_account(
     let addresses = conn.addresses_of(user_id).await?;
     let linked_accounts = conn.linked_accounts_of(user_id).await?;
     let account = CachedAccount { user, addresses, linked_accounts };
-    json_file(pieces, "profile.json", &Profile::of(&account, storage_limit)).await?;
+    json_file(
+        pieces,
+        "profile.json",
+        &Profile::new(&account.user, storage_limit, &account.addresses).with_linked_accounts(&account.linked_accounts),
+    )
+    .await?;
 
     let sessions = conn.sessions_of(user_id, now).await?;
     let items = sessions.iter().map(|session| SessionDto::new(session, false)).collect();

@@ -39,12 +39,16 @@ use crate::usecases::email_login::EmailLogins;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::oauth::OAuth;
 use crate::usecases::passkeys::{Passkeys, RelyingParty};
+use crate::usecases::perks::Perks;
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
+use crate::usecases::referrals::Referrals;
 use crate::usecases::sessions::{PurgeExpiredSessions, SessionSettings, Sessions};
 use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
 use crate::usecases::tokens::Tokens;
 use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
+use crate::usecases::uploads::{UploadDomains, Uploads};
+use crate::usecases::webhooks::Webhooks;
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -145,6 +149,12 @@ pub fn app_state(
         config.auth.email_login,
     ));
     let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));
+    let referrals = Arc::new(Referrals::new(
+        store.clone(),
+        clock.clone(),
+        config.public_url.clone(),
+        config.referrals.reward_credits,
+    ));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -153,6 +163,7 @@ pub fn app_state(
         flows.clone(),
         config.password.policy,
         outbound::OutboundGuard::new(config.webhooks.allow_private_targets),
+        referrals.clone(),
     ));
     let mailer = mail::mailer_from_config(config).unwrap_or_else(|problem| {
         // Config::validate has checked both values, so this is unreachable in practice.
@@ -171,6 +182,18 @@ pub fn app_state(
         default_limits,
     ));
     let admin = Arc::new(Administration::new(store.clone(), clock.clone()));
+    let outbound = outbound_client(config);
+    let upload_domains = Arc::new(UploadDomains::from_config(&config.uploads));
+    let uploads = Arc::new(Uploads::new(
+        store.clone(),
+        clock.clone(),
+        tokens.clone(),
+        upload_domains.clone(),
+        config.uploads.upload_url.clone(),
+        config.product_name.clone(),
+    ));
+    let perks = Arc::new(Perks::new(store.clone(), clock.clone(), &config.perks, outbound.clone()));
+    let webhooks = Arc::new(Webhooks::new(clock.clone(), outbound, config.product_name.clone()));
     let rate_limiter = Arc::new(http::rate_limit::IpRateLimiter::new(
         config.rate_limit.enabled,
         config.rate_limit.per_ip_burst,
@@ -238,6 +261,7 @@ pub fn app_state(
             json_body_limit: config.limits.json_body_bytes,
             introspection_secret: config.introspection_secret.clone(),
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
+            upload_domains,
         }),
         metrics: telemetry::prometheus(),
         feed,
@@ -245,6 +269,10 @@ pub fn app_state(
         exports,
         streams,
         activity_retention_days: config.activity.retention_days,
+        referrals,
+        perks,
+        uploads,
+        webhooks,
     })
 }
 
@@ -263,6 +291,29 @@ fn relying_party(config: &Config) -> Option<RelyingParty> {
             None
         }
     }
+}
+
+/// The one client for URLs users supply (webhooks, perk checks), behind the SSRF guard,
+/// trusting the platform's roots and `http.extra_ca_file`.
+fn outbound_client(config: &Config) -> outbound::Outbound {
+    let guard = outbound::OutboundGuard::new(config.webhooks.allow_private_targets);
+    let extra_roots = match &config.http.extra_ca_file {
+        Some(path) => outbound::load_extra_roots(path).unwrap_or_else(|problem| {
+            // Config::validate has read the bundle already; it changed since.
+            tracing::error!(%problem, "the extra CA bundle is ignored");
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    outbound::Outbound::new(guard, &extra_roots)
+        .or_else(|error| {
+            tracing::error!(%error, "the extra CA bundle is refused; outbound HTTPS trusts the platform's roots only");
+            outbound::Outbound::new(guard, &[])
+        })
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "no outbound HTTP client; webhooks and perk checks fail");
+            outbound::Outbound::unavailable(guard)
+        })
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.

@@ -17,6 +17,7 @@ use accountd_core::access::{LimitOverrides, PersonalAccessToken};
 use accountd_core::mail::{Address, EmailToken, TokenPurpose};
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup};
 use accountd_core::password::PasswordHashString;
+use accountd_core::referral::{CreditEntry, Referral};
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Activity, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{SessionId, TokenId, UserId};
@@ -41,6 +42,8 @@ pub enum UniqueKey {
     PasskeyCredential,
     /// The account has an export pending or running already.
     ExportInProgress,
+    /// Another account holds this referral code.
+    ReferralCode,
     Other,
 }
 
@@ -793,6 +796,77 @@ pub trait ErasureRepo {
     async fn erase_account(&mut self, user: UserId, recipients: &[String]) -> Result<(), StoreError>;
 }
 
+/// Referral codes and who registered with whose code (migration 0014).
+#[async_trait]
+pub trait ReferralRepo {
+    /// The account's code (lower-cased).
+    async fn referral_code_of(&mut self, user: UserId) -> Result<Option<String>, StoreError>;
+    /// Gives the account this code unless it has one already or another account holds
+    /// the code (then nothing changes: a generated code that collides is dropped, and
+    /// the account gets another one when it is asked for).
+    async fn insert_referral_code_if_absent(
+        &mut self,
+        user: UserId,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Replaces the account's code; fails with `Conflict(ReferralCode)` when another
+    /// account holds it (case-insensitively).
+    async fn set_referral_code(&mut self, user: UserId, code: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The account holding a code, compared case-insensitively; banned accounts too. In a
+    /// transaction the account is locked until it ends, so a ban racing a registration
+    /// with its code waits for it.
+    async fn user_by_referral_code(&mut self, code: &str) -> Result<Option<User>, StoreError>;
+    async fn insert_referral(
+        &mut self,
+        referrer: UserId,
+        referee: UserId,
+        reward: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The accounts referred by `user`, newest first.
+    async fn referrals_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Referral>, StoreError>;
+    /// How many accounts `user` referred, and the rewards it got for them.
+    async fn referral_stats(&mut self, user: UserId) -> Result<(i64, i64), StoreError>;
+}
+
+/// The credit ledger (migration 0014): entries are appended and read, never changed or
+/// removed (the database refuses both; entries go only with their account).
+#[async_trait]
+pub trait CreditRepo {
+    async fn append_credit(&mut self, entry: &CreditEntry) -> Result<(), StoreError>;
+    /// The sum of the account's entries.
+    async fn credit_balance(&mut self, user: UserId) -> Result<i64, StoreError>;
+    /// Newest first.
+    async fn credit_entries_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<CreditEntry>, StoreError>;
+}
+
+/// The last value a provider check of a perk gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerkCheck {
+    pub perk_id: String,
+    pub current: i64,
+    pub checked_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait PerkRepo {
+    async fn perk_checks_of(&mut self, user: UserId) -> Result<Vec<PerkCheck>, StoreError>;
+    /// Inserts or replaces the account's check of one perk.
+    async fn save_perk_check(&mut self, user: UserId, check: &PerkCheck) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait UploadDomainRepo {
+    /// Selects the account's upload domain; `None` goes back to the instance's default.
+    async fn set_upload_domain(
+        &mut self,
+        user: UserId,
+        domain: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
 /// A connection to the store: every repository on one connection, so a use case
 /// can make several changes in one transaction.
 #[async_trait]
@@ -818,6 +892,10 @@ pub trait Conn:
     + EmailLoginRepo
     + ActivityLogRepo
     + ExportRepo
+    + ReferralRepo
+    + CreditRepo
+    + PerkRepo
+    + UploadDomainRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;
@@ -898,6 +976,8 @@ fn classify(error: sqlx::Error) -> StoreError {
                 UniqueKey::PasskeyCredential
             } else if detail.contains("exports_one_active_key") || detail.contains("exports.user_id") {
                 UniqueKey::ExportInProgress
+            } else if detail.contains("referral_codes_code_key") || detail.contains("referral_codes.code") {
+                UniqueKey::ReferralCode
             } else {
                 UniqueKey::Other
             };

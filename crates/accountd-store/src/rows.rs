@@ -17,7 +17,7 @@ use uuid::Uuid;
 pub const USER_COLUMNS: &str = "users.id, users.email, users.email_verified, users.username, users.display_name, \
      users.bio, users.avatar_url, users.banner_url, users.role, users.banned, users.password_hash, \
      users.two_factor_enabled, users.preferences, users.notifications, users.discord_webhook_url, \
-     users.created_at, users.updated_at, users.last_login_at";
+     users.created_at, users.updated_at, users.last_login_at, users.upload_domain";
 
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
@@ -39,6 +39,7 @@ pub struct UserRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
+    upload_domain: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -62,6 +63,7 @@ impl From<UserRow> for User {
             created_at: row.created_at,
             updated_at: row.updated_at,
             last_login_at: row.last_login_at,
+            upload_domain: row.upload_domain,
         }
     }
 }

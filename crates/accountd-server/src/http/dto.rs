@@ -59,6 +59,8 @@ pub struct RegisterRequest {
     #[schema(value_type = Option<String>, format = Password, example = "Correct-Horse-9")]
     pub password: Option<SecretString>,
     pub display_name: Option<String>,
+    /// Another account's referral code, compared case-insensitively; its holder is
+    /// credited `referrals.reward_credits` in the same transaction as the new account.
     pub referral_code: Option<String>,
 }
 
@@ -163,7 +165,9 @@ pub struct Profile {
     pub preferences: PreferencesDto,
     pub notifications: NotificationsDto,
     pub discord_webhook_url: Option<String>,
-    /// The upload domain selected for the account's uploader integrations, if any.
+    /// The upload domain of the account's uploader integrations: its selection while
+    /// that is a verified domain of the instance, otherwise the default; `null` when the
+    /// instance has no upload domain.
     pub upload_domain: Option<String>,
     pub additional_addresses: Vec<AddressDto>,
     pub linked_accounts: Vec<LinkedAccountDto>,
@@ -176,17 +180,20 @@ pub struct Profile {
 impl Profile {
     /// The profile with the account's linked identities; loaded only where a profile is
     /// answered, not on every authenticated request.
-    fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
+    pub(crate) fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
         self.linked_accounts = accounts.iter().map(LinkedAccountDto::from).collect();
         self
     }
 
     /// The owner's view of the account, with every record it lists.
-    pub fn of(account: &crate::account_cache::CachedAccount, storage_limit: u64) -> Self {
-        Self::new(&account.user, storage_limit, &account.addresses).with_linked_accounts(&account.linked_accounts)
+    pub fn of(account: &crate::account_cache::CachedAccount, web: &super::WebSettings) -> Self {
+        let mut profile = Self::new(&account.user, web.storage_limit, &account.addresses)
+            .with_linked_accounts(&account.linked_accounts);
+        profile.upload_domain = web.upload_domains.of(&account.user).map(str::to_owned);
+        profile
     }
 
-    fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
+    pub(crate) fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
         Self {
             id: user.id.as_uuid(),
             email: user.email.as_str().to_owned(),
@@ -1162,4 +1169,216 @@ impl ExportDto {
 /// The path of an export's archive (relative to the API's origin).
 pub fn export_download_path(id: accountd_core::ExportId) -> String {
     format!("/v1/me/export/{id}/download")
+}
+
+/// Which view of `GET /v1/me/referrals`.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReferralView {
+    Stats,
+    History,
+}
+
+/// `?view=stats|history`; `limit` and `offset` page the history.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReferralsQuery {
+    /// Absent: the code and its link.
+    pub view: Option<ReferralView>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The account's referral code and the link that carries it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralLinkDto {
+    #[schema(example = "k7m2x9q4ab")]
+    pub code: String,
+    /// `{publicUrl}/?ref={code}`.
+    pub url: String,
+}
+
+impl From<crate::usecases::referrals::ReferralLink> for ReferralLinkDto {
+    fn from(link: crate::usecases::referrals::ReferralLink) -> Self {
+        Self { code: link.code, url: link.url }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralStatsDto {
+    pub total_referrals: i64,
+    /// The credits earned from referrals.
+    pub rewards_earned: i64,
+}
+
+/// An account registered with the code.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralHistoryEntry {
+    /// `null` once that account is deleted (the referral and its reward stay).
+    pub username: Option<String>,
+    pub joined_at: DateTime<Utc>,
+    pub reward: i64,
+}
+
+/// The answer of `GET /v1/me/referrals`, by `view`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReferralsAnswer {
+    Link(ReferralLinkDto),
+    Stats(ReferralStatsDto),
+    History(ListOf<ReferralHistoryEntry>),
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetReferralCodeRequest {
+    /// 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`.
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditEntryDto {
+    pub id: Uuid,
+    /// Positive for a credit, negative for a debit.
+    pub amount: i64,
+    /// `referral`, or the reason an administrator gave.
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&accountd_core::referral::CreditEntry> for CreditEntryDto {
+    fn from(entry: &accountd_core::referral::CreditEntry) -> Self {
+        Self { id: entry.id, amount: entry.amount, reason: entry.reason.clone(), at: entry.at }
+    }
+}
+
+/// The balance (the sum of the ledger) and one page of the ledger, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditsDto {
+    pub balance: i64,
+    pub items: Vec<CreditEntryDto>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreditAdjustmentRequest {
+    /// Positive grants, negative debits; never zero, at most 1000000000 either way.
+    pub amount: i64,
+    /// 1–200 characters, shown to the account in its ledger.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditAdjustmentDto {
+    pub entry: CreditEntryDto,
+    /// The account's balance after the entry.
+    pub balance: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PerkProgressDto {
+    pub current: i64,
+    pub target: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PerkDto {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub eligible: bool,
+    pub progress: PerkProgressDto,
+    /// When the provider last answered for this perk; `null` for perks computed here
+    /// (referrals, account age) and provider perks never checked.
+    pub checked_at: Option<DateTime<Utc>>,
+    /// `true` when a refresh got no answer from the provider in time (or the provider
+    /// is not linked): the progress is the last known one.
+    pub stale: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PerksDto {
+    pub items: Vec<PerkDto>,
+    /// The roles of the perks the account is eligible for.
+    pub perk_roles: Vec<String>,
+}
+
+impl From<crate::usecases::perks::PerksView> for PerksDto {
+    fn from(view: crate::usecases::perks::PerksView) -> Self {
+        let items = view
+            .items
+            .into_iter()
+            .map(|perk| PerkDto {
+                id: perk.id,
+                name: perk.name,
+                description: perk.description,
+                eligible: perk.eligible,
+                progress: PerkProgressDto { current: perk.current, target: perk.target },
+                checked_at: perk.checked_at,
+                stale: perk.stale,
+            })
+            .collect();
+        Self { items, perk_roles: view.perk_roles }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadDomainDto {
+    pub domain: String,
+    pub verified: bool,
+    pub is_default: bool,
+    /// The domain the account's uploads use: its selection, or the default.
+    pub selected: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadDomainList {
+    pub items: Vec<UploadDomainDto>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UploadDomainSelection {
+    #[schema(example = "files.example.com")]
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FlameshotMode {
+    /// Pick a region.
+    #[default]
+    Gui,
+    /// Every screen.
+    Full,
+    /// The screen under the pointer.
+    Screen,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FlameshotRequest {
+    pub mode: Option<FlameshotMode>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SpectacleMode {
+    #[default]
+    Region,
+    Full,
+    Window,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SpectacleRequest {
+    pub mode: Option<SpectacleMode>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookTestDto {
+    pub delivered: bool,
 }

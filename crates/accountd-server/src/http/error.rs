@@ -145,6 +145,12 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::PasskeyNotFound => (StatusCode::NOT_FOUND, "passkey:not_found"),
         E::SignInMethodDisabled => (StatusCode::NOT_FOUND, "request:not_found"),
         E::LastLoginMethod => (StatusCode::CONFLICT, "auth:last_login_method"),
+        E::ReferralCodeTaken => (StatusCode::CONFLICT, "referral:code_taken"),
+        E::SelfReferral => (StatusCode::BAD_REQUEST, "referral:self_referral"),
+        E::UploadDomainNotFound => (StatusCode::NOT_FOUND, "domain:not_found"),
+        E::UploadDomainNotVerified => (StatusCode::BAD_REQUEST, "domain:not_verified"),
+        E::WebhookNotConfigured => (StatusCode::BAD_REQUEST, "webhook:not_configured"),
+        E::WebhookRejected => (StatusCode::BAD_GATEWAY, "webhook:rejected"),
     }
 }
 
@@ -275,11 +281,17 @@ mod tests {
             DomainError::PasskeyNotFound,
             DomainError::SignInMethodDisabled,
             DomainError::LastLoginMethod,
+            DomainError::ReferralCodeTaken,
+            DomainError::SelfReferral,
+            DomainError::UploadDomainNotFound,
+            DomainError::UploadDomainNotVerified,
+            DomainError::WebhookNotConfigured,
+            DomainError::WebhookRejected,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
-            // A provider that fails is the one refusal that is not the client's fault.
-            if error == DomainError::OAuthProviderError {
+            // A provider (or webhook receiver) that fails is not the client's fault.
+            if matches!(error, DomainError::OAuthProviderError | DomainError::WebhookRejected) {
                 assert_eq!(status, StatusCode::BAD_GATEWAY);
             } else {
                 assert!(status.is_client_error(), "{error:?} maps to {status}");
@@ -325,6 +337,13 @@ mod tests {
             (StatusCode::BAD_REQUEST, "passkey:invalid_response")
         );
         assert_eq!(domain_status(&DomainError::LastLoginMethod), (StatusCode::CONFLICT, "auth:last_login_method"));
+        assert_eq!(domain_status(&DomainError::ReferralCodeTaken), (StatusCode::CONFLICT, "referral:code_taken"));
+        assert_eq!(domain_status(&DomainError::UploadDomainNotFound), (StatusCode::NOT_FOUND, "domain:not_found"));
+        assert_eq!(
+            domain_status(&DomainError::UploadDomainNotVerified),
+            (StatusCode::BAD_REQUEST, "domain:not_verified")
+        );
+        assert_eq!(domain_status(&DomainError::WebhookRejected), (StatusCode::BAD_GATEWAY, "webhook:rejected"));
     }
 
     #[test]

@@ -61,6 +61,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: a request without a body (and without a
+/// `Content-Type`) reads as `T::default()`; one with a body is [`ApiJson`].
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if request.headers().contains_key(header::CONTENT_TYPE) {
+            return ApiJson::from_request(request, state).await.map(|ApiJson(value)| Self(value));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| ApiError::invalid_body("The request body could not be read."))?;
+        if bytes.is_empty() {
+            Ok(Self(T::default()))
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request:unsupported_media_type",
+                "The body must be JSON (Content-Type: application/json).",
+            ))
+        }
+    }
+}
+
 /// The configured JSON body limit, put into each request by the router.
 ///
 /// The transport reads bodies up to [`PASSWORD_BODY_CAP`]; past the configured

@@ -49,6 +49,8 @@ pub struct WebSettings {
     pub introspection_secret: Option<SecretString>,
     /// Timeouts and the connection cap of the accept loop.
     pub connections: server::ConnectionLimits,
+    /// The instance's upload domains, for the profile's `uploadDomain`.
+    pub upload_domains: Arc<crate::usecases::uploads::UploadDomains>,
 }
 
 /// What every handler gets: one pointer, so that handing it to each request costs one
@@ -99,6 +101,10 @@ pub struct App {
     pub streams: Arc<crate::streams::Streams>,
     /// Days of activity and login history kept.
     pub activity_retention_days: u32,
+    pub referrals: Arc<crate::usecases::referrals::Referrals>,
+    pub perks: Arc<crate::usecases::perks::Perks>,
+    pub uploads: Arc<crate::usecases::uploads::Uploads>,
+    pub webhooks: Arc<crate::usecases::webhooks::Webhooks>,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
@@ -137,7 +143,10 @@ fn page_routes() -> Router<AppState> {
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{account, addresses, admin, auth, email, me, oauth, passkeys, system, tokens, two_factor, users};
+    use routes::{
+        account, addresses, admin, auth, email, me, oauth, passkeys, rewards, system, tokens, two_factor, uploads,
+        users,
+    };
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -204,4 +213,16 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::export::export_status))
         .routes(routes!(routes::export::download_export))
         .routes(routes!(routes::export::export_events))
+        .routes(routes!(rewards::get_referrals, rewards::set_referral_code))
+        .routes(routes!(rewards::credits))
+        .routes(routes!(rewards::perks))
+        .routes(routes!(rewards::refresh_perks))
+        .routes(routes!(rewards::adjust_credits))
+        .routes(routes!(uploads::upload_domains))
+        .routes(routes!(uploads::select_upload_domain))
+        .routes(routes!(uploads::sharex))
+        .routes(routes!(uploads::flameshot))
+        .routes(routes!(uploads::spectacle))
+        .routes(routes!(uploads::bash))
+        .routes(routes!(uploads::test_webhook))
 }

@@ -29,6 +29,8 @@ use super::error::ErrorBody;
         (name = "pages", description = "Pages accountd serves to browsers"),
         (name = "activity", description = "Activity: the account's history, the public feed, live streams"),
         (name = "export", description = "Data export: an archive of everything the account holds"),
+        (name = "referrals", description = "Referral codes, the credit ledger and perks"),
+        (name = "uploads", description = "Upload domains, uploader integrations and the Discord webhook test"),
     )
 )]
 struct ApiDoc;

@@ -11,12 +11,16 @@ pub mod export;
 pub mod mailing;
 pub mod oauth;
 pub mod passkeys;
+pub mod perks;
 pub mod profiles;
 pub mod reauth;
+pub mod referrals;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
+pub mod uploads;
+pub mod webhooks;
 
 use accountd_core::activity::ActivityAction;
 use accountd_core::user::{Activity, ClientInfo};
@@ -51,6 +55,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
             StoreError::Conflict(UniqueKey::ExportInProgress) => Self::Domain(DomainError::ExportInProgress),
+            StoreError::Conflict(UniqueKey::ReferralCode) => Self::Domain(DomainError::ReferralCodeTaken),
             other => Self::Internal(Box::new(other)),
         }
     }

@@ -37,6 +37,7 @@ mod jobs;
 mod mail;
 mod oauth;
 mod passkeys;
+mod rewards;
 mod two_factor;
 
 /// The pieces of SQL that differ between the backends.

@@ -13,4 +13,5 @@ mod jobs;
 mod mail;
 mod oauth;
 mod passkeys;
+mod rewards;
 mod two_factor;

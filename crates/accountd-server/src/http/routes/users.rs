@@ -28,7 +28,7 @@ use accountd_core::UserId;
 /// `currentPassword`. Its last passkey cannot be deleted while it has no password and no linked identity.
 #[utoipa::path(post, path = "/v1/users", tag = "registration", request_body = RegisterRequest, responses(
     (status = 201, body = AuthResponse),
-    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:invalid_input` (`displayName`), `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code`, `request:invalid_body`"),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:invalid_input` (`displayName`), `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code` (unknown, or the code of a banned or deleted account), `referral:self_referral` (the address reaches the code holder's own mailbox: the same address up to a `+tag`, or one of its additional addresses), `request:invalid_body`"),
     (status = 409, body = ErrorBody, description = "`user:email_taken` (also an address that is another account's verified additional address), `user:username_taken`"),
     (status = 413, body = ErrorBody),
 ))]
