@@ -40,9 +40,7 @@ actions! {
     TwoFactorDisabled => "2fa.disabled",
     RecoveryCodesRegenerated => "2fa.recovery_codes_regenerated",
     RecoveryCodeUsed => "2fa.recovery_code_used",
-    /// Not emitted yet: passkeys are on the roadmap.
     PasskeyAdded => "passkey.added",
-    /// Not emitted yet: passkeys are on the roadmap.
     PasskeyRemoved => "passkey.removed",
     SessionRevoked => "session.revoked",
     TokenCreated => "token.created",
@@ -67,6 +65,28 @@ actions! {
     AdminLimitsChanged => "admin.limits_changed",
     AdminSessionsRevoked => "admin.sessions_revoked",
     AdminUserDeleted => "admin.user_deleted",
+    /// An administrator credited the account (metadata: amount, reason, the admin's id).
+    CreditsGranted => "credits.granted",
+    /// An administrator debited the account (metadata: amount, reason, the admin's id).
+    CreditsDebited => "credits.debited",
+    /// Someone registered with the account's referral code and the reward was credited.
+    ReferralRewarded => "referral.rewarded",
+    ReferralCodeChanged => "referral.code_changed",
+    UploadDomainChanged => "upload_domain.changed",
+}
+
+impl ActivityAction {
+    /// The actions the public feed shows (`GET /v1/action-logs`), of any account.
+    pub const PUBLIC: [Self; 3] = [Self::UserRegistered, Self::UsernameChanged, Self::AvatarChanged];
+
+    pub fn is_public(self) -> bool {
+        Self::PUBLIC.contains(&self)
+    }
+
+    /// The action of a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|action| action.as_str() == name)
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +134,11 @@ mod tests {
             (A::AdminLimitsChanged, "admin.limits_changed"),
             (A::AdminSessionsRevoked, "admin.sessions_revoked"),
             (A::AdminUserDeleted, "admin.user_deleted"),
+            (A::CreditsGranted, "credits.granted"),
+            (A::CreditsDebited, "credits.debited"),
+            (A::ReferralRewarded, "referral.rewarded"),
+            (A::ReferralCodeChanged, "referral.code_changed"),
+            (A::UploadDomainChanged, "upload_domain.changed"),
         ];
         assert_eq!(names.len(), A::ALL.len(), "every action is listed here");
         for (action, name) in names {

@@ -80,6 +80,12 @@ pub enum DomainError {
     MfaTokenInvalid,
     #[error("Too many requests; try again later.")]
     RateLimited { retry_after_secs: u64 },
+    #[error("No such export.")]
+    ExportNotFound,
+    #[error("An export of this account is already in progress.")]
+    ExportInProgress,
+    #[error("The export's archive is not ready.")]
+    ExportNotReady,
     #[error("No such social login provider.")]
     OAuthUnknownProvider,
     #[error("The sign-in request is unknown, was already used, or expired; start again.")]
@@ -118,6 +124,34 @@ pub enum DomainError {
     MediaInvalidImage,
     #[error("No such media.")]
     MediaNotFound,
+    /// A passkey assertion that proves nothing: unknown credential, bad signature, wrong
+    /// origin or relying party, an unknown, expired or reused ceremony, a counter gone back.
+    #[error("The passkey response is not valid; start again.")]
+    PasskeyInvalidResponse,
+    /// The same, for a registration (the request is at fault, not the caller's identity).
+    #[error("The passkey registration response is not valid; start again.")]
+    PasskeyRegistrationInvalid,
+    #[error("This passkey is already registered.")]
+    PasskeyAlreadyRegistered,
+    #[error("No such passkey.")]
+    PasskeyNotFound,
+    /// Passkeys are off (no usable relying-party id) or sign-in by email is turned off.
+    #[error("This way to sign in is not available on this server.")]
+    SignInMethodDisabled,
+    #[error("This is the only way left to log in; set a password or add another way first.")]
+    LastLoginMethod,
+    #[error("This referral code is already taken.")]
+    ReferralCodeTaken,
+    #[error("An account cannot be referred by its own code.")]
+    SelfReferral,
+    #[error("No such upload domain.")]
+    UploadDomainNotFound,
+    #[error("This upload domain is not verified yet.")]
+    UploadDomainNotVerified,
+    #[error("No Discord webhook is configured; set discordWebhookUrl first.")]
+    WebhookNotConfigured,
+    #[error("The webhook did not accept the message.")]
+    WebhookRejected,
     #[error("Some fields are invalid.")]
     Validation(BTreeMap<&'static str, String>),
 }

@@ -60,3 +60,7 @@ id_type!(
     /// Identifies one personal access token.
     TokenId
 );
+id_type!(
+    /// Identifies one data export.
+    ExportId
+);

@@ -94,6 +94,8 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
     /// Bytes of the account's stored media (avatar and banner), counted toward its storage.
     pub media_bytes: i64,
+    /// The upload domain the account selected; `None` means the instance's default.
+    pub upload_domain: Option<String>,
 }
 
 /// The device a session or login came from, as read from its user agent.

@@ -65,6 +65,12 @@ const RESERVED: &[&str] = &[
     "www",
 ];
 
+/// Whether a name is one the operator keeps (it impersonates the operator or names a
+/// route); referral codes refuse the same names.
+pub fn is_reserved(lower: &str) -> bool {
+    RESERVED.contains(&lower)
+}
+
 impl Username {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         // Count before lower-casing: some characters grow when lower-cased, and none of them are allowed anyway.

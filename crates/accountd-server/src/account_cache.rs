@@ -513,6 +513,7 @@ mod tests {
             updated_at: now,
             last_login_at: None,
             media_bytes: 0,
+            upload_domain: None,
         };
         let session = Session {
             id: SessionId::new(),

@@ -43,9 +43,109 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
     pub media: MediaConfig,
-    pub http: HttpConfig,
+    pub passkeys: PasskeysConfig,
     pub log: String,
     pub log_format: LogFormat,
+    pub activity: ActivityConfig,
+    pub referrals: ReferralsConfig,
+    pub http: HttpConfig,
+    pub uploads: UploadsConfig,
+    pub perks: PerksConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ActivityConfig {
+    /// Activity rows and login attempts older than this many days are deleted by a daily sweep.
+    pub retention_days: u32,
+    /// An idle event stream sends a keep-alive comment this often, in seconds.
+    pub stream_keep_alive_seconds: u32,
+    /// Event streams one account may hold open on one node; past it `429 rate_limited`.
+    pub max_streams_per_account: u32,
+    /// Event streams one node holds open at most; past it `503 server:overloaded`.
+    pub max_streams_per_node: u32,
+    /// Events queued for one stream's client; a client that falls further behind is dropped.
+    pub stream_buffer_events: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ReferralsConfig {
+    /// Credits a referrer gets for each account registered with its code.
+    pub reward_credits: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct HttpConfig {
+    /// A PEM bundle of CA certificates outbound HTTPS trusts besides the platform's roots.
+    pub extra_ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct UploadsConfig {
+    /// The instance's verified upload domains (comma separated); the first is the
+    /// default unless `default_domain` names another.
+    #[serde(deserialize_with = "comma_list")]
+    pub domains: Vec<String>,
+    /// Domains being set up: listed, but not selectable until they move to `domains`.
+    #[serde(deserialize_with = "comma_list")]
+    pub unverified_domains: Vec<String>,
+    pub default_domain: Option<String>,
+    /// Where the uploader integrations send files; `{domain}` becomes the selected domain.
+    pub upload_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PerksConfig {
+    /// How long `POST /v1/me/perks/refresh` waits for the providers, in milliseconds.
+    pub timeout_ms: u64,
+    pub discord_api_url: Url,
+    pub github_api_url: Url,
+    /// The bot token that reads guild members (Discord booster perks).
+    #[serde(serialize_with = "masked")]
+    pub discord_bot_token: Option<SecretString>,
+    /// A token for GitHub's GraphQL API (contribution perks).
+    #[serde(serialize_with = "masked")]
+    pub github_token: Option<SecretString>,
+    /// The perks by id (`ACCOUNTD_PERKS__RULES__{ID}__…`).
+    #[serde(default)]
+    pub rules: BTreeMap<String, PerkRuleConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PerkKind {
+    /// Accounts registered with the account's referral code.
+    Referrals,
+    /// Days since the account was created.
+    AccountAgeDays,
+    /// Boosting a Discord guild (`guild_id`), through the linked Discord identity.
+    DiscordBooster,
+    /// Contributions in the last year on GitHub, through the linked GitHub identity.
+    GithubContributions,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PerkRuleConfig {
+    pub kind: PerkKind,
+    /// The progress that makes the account eligible (`1` for a booster).
+    #[serde(default = "one")]
+    pub target: i64,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The perk role an eligible account gets (`perkRoles`).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The Discord guild of a booster perk.
+    #[serde(default)]
+    pub guild_id: Option<String>,
+    /// The linked provider (its configured name) the check reads; defaults to `discord`
+    /// or `github` by kind.
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -75,6 +175,17 @@ pub struct RateLimitConfig {
 pub struct AuthConfig {
     pub require_verified_email: bool,
     pub session_ttl_days: u32,
+    /// Sign-in by an emailed link or code (`POST /v1/auth/email-login`); off, its routes answer 404.
+    pub email_login: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PasskeysConfig {
+    /// The WebAuthn relying-party id; unset, the public URL's host. A host that is an IP
+    /// address is no valid id: then passkeys are off unless this is set.
+    pub rp_id: Option<String>,
+    /// The name authenticators show.
+    pub rp_name: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -160,13 +271,6 @@ pub struct OAuthProviderConfig {
     pub name: Option<String>,
 }
 
-/// Outbound HTTP (linked accounts' pictures).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct HttpConfig {
-    /// A PEM bundle of certificates trusted besides the platform's roots.
-    pub extra_ca_file: Option<PathBuf>,
-}
-
 /// Where avatars and banners are kept, and how they are processed.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct MediaConfig {
@@ -231,7 +335,7 @@ impl Default for Config {
                 second_factor_failures: 10,
                 ipv6_prefix: 64,
             },
-            auth: AuthConfig { require_verified_email: false, session_ttl_days: 14 },
+            auth: AuthConfig { require_verified_email: false, session_ttl_days: 14, email_login: true },
             password: PasswordConfig { policy: PolicyKind::Complexity },
             two_factor: TwoFactorConfig { email_confirmation: false },
             webhooks: WebhooksConfig { allow_private_targets: false },
@@ -254,9 +358,34 @@ impl Default for Config {
                 public_base_url: None,
                 queue: 32,
             },
-            http: HttpConfig::default(),
+            passkeys: PasskeysConfig { rp_id: None, rp_name: "accountd".into() },
             log: "info".into(),
             log_format: LogFormat::Pretty,
+            activity: ActivityConfig {
+                retention_days: 365,
+                stream_keep_alive_seconds: 15,
+                max_streams_per_account: 10,
+                max_streams_per_node: 20_000,
+                stream_buffer_events: 64,
+            },
+            referrals: ReferralsConfig { reward_credits: 100 },
+            http: HttpConfig::default(),
+            uploads: UploadsConfig {
+                domains: Vec::new(),
+                unverified_domains: Vec::new(),
+                default_domain: None,
+                upload_url: "https://{domain}/api/upload".into(),
+            },
+            perks: PerksConfig {
+                timeout_ms: 3000,
+                #[allow(clippy::unwrap_used)] // constant, valid URLs
+                discord_api_url: Url::parse("https://discord.com/api/v10").unwrap(),
+                #[allow(clippy::unwrap_used)]
+                github_api_url: Url::parse("https://api.github.com").unwrap(),
+                discord_bot_token: None,
+                github_token: None,
+                rules: BTreeMap::new(),
+            },
         }
     }
 }
@@ -323,6 +452,11 @@ impl Config {
             ("rate_limit.account_login_failures", rate.account_login_failures),
             ("rate_limit.second_factor_failures", rate.second_factor_failures),
             ("limits.sessions", self.limits.sessions),
+            ("activity.retention_days", self.activity.retention_days),
+            ("activity.stream_keep_alive_seconds", self.activity.stream_keep_alive_seconds),
+            ("activity.max_streams_per_account", self.activity.max_streams_per_account),
+            ("activity.max_streams_per_node", self.activity.max_streams_per_node),
+            ("activity.stream_buffer_events", self.activity.stream_buffer_events),
             ("limits.header_timeout_seconds", self.limits.header_timeout_seconds),
             ("limits.body_timeout_seconds", self.limits.body_timeout_seconds),
             ("limits.idle_timeout_seconds", self.limits.idle_timeout_seconds),
@@ -362,6 +496,9 @@ impl Config {
         }
         self.validate_oauth()?;
         self.validate_media()?;
+        if self.passkeys.rp_name.trim().is_empty() || self.passkeys.rp_name.chars().any(char::is_control) {
+            return Err(ConfigError::new("passkeys.rp_name", "must be a non-empty single line"));
+        }
         if let Some(key) = &self.secret_key {
             crate::secret_key::decode(key.expose_secret())
                 .map_err(|problem| ConfigError::new("secret_key", problem))?;
@@ -395,6 +532,52 @@ impl Config {
         }
         for uri in &self.oauth.allowed_redirect_uris {
             Url::parse(uri).map_err(|e| ConfigError::new("oauth.allowed_redirect_uris", format!("{uri}: {e}")))?;
+        }
+        self.validate_rewards()
+    }
+
+    /// Referrals, uploads, perks and the outbound CA bundle.
+    fn validate_rewards(&self) -> Result<(), ConfigError> {
+        if !(0..=1_000_000_000).contains(&self.referrals.reward_credits) {
+            return Err(ConfigError::new("referrals.reward_credits", "must be between 0 and 1000000000"));
+        }
+        if let Some(path) = &self.http.extra_ca_file {
+            crate::outbound::load_extra_roots(path)
+                .map_err(|problem| ConfigError::new("http.extra_ca_file", problem))?;
+        }
+        let uploads = &self.uploads;
+        for domain in uploads.domains.iter().chain(&uploads.unverified_domains) {
+            if !crate::usecases::uploads::is_domain_name(domain) {
+                return Err(ConfigError::new("uploads.domains", format!("{domain} is not a domain name")));
+            }
+        }
+        if let Some(default) = &uploads.default_domain {
+            if !uploads.domains.contains(default) {
+                return Err(ConfigError::new("uploads.default_domain", "must be one of uploads.domains"));
+            }
+        }
+        let example = uploads.upload_url.replace("{domain}", "example.com");
+        match Url::parse(&example) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            _ => return Err(ConfigError::new("uploads.upload_url", "must be an http or https URL")),
+        }
+        if self.perks.timeout_ms == 0 || self.perks.timeout_ms > 30_000 {
+            return Err(ConfigError::new("perks.timeout_ms", "must be between 1 and 30000"));
+        }
+        for (id, rule) in &self.perks.rules {
+            let key = format!("perks.rules.{id}");
+            if id.is_empty()
+                || id.len() > 32
+                || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(ConfigError::new(&key, "the id must be 1-32 characters of a-z 0-9 _ -"));
+            }
+            if rule.target < 1 {
+                return Err(ConfigError::new(&format!("{key}.target"), "must be at least 1"));
+            }
+            if rule.kind == PerkKind::DiscordBooster && rule.guild_id.as_deref().is_none_or(str::is_empty) {
+                return Err(ConfigError::new(&format!("{key}.guild_id"), "is required for kind discord_booster"));
+            }
         }
         Ok(())
     }
@@ -446,6 +629,34 @@ impl Config {
         }
     }
 
+    /// The WebAuthn relying-party id passkeys use, or why passkeys are off. The id must
+    /// be a domain (not an IP address) that is the public URL's host or a suffix of it,
+    /// or no browser would ever use a passkey made for it.
+    pub fn passkey_rp_id(&self) -> Result<String, String> {
+        let host = match self.public_url.host() {
+            Some(url::Host::Domain(domain)) => domain.to_ascii_lowercase(),
+            Some(host) if self.passkeys.rp_id.is_none() => {
+                return Err(format!(
+                    "the public URL's host {host} is an IP address, which cannot be a WebAuthn relying-party id; \
+                     set ACCOUNTD_PASSKEYS__RP_ID (and a public URL with that domain) to turn passkeys on"
+                ));
+            }
+            Some(host) => host.to_string(),
+            None => return Err("the public URL has no host".into()),
+        };
+        let Some(rp_id) = &self.passkeys.rp_id else {
+            return Ok(host);
+        };
+        let rp_id = rp_id.trim().trim_end_matches('.').to_ascii_lowercase();
+        let is_domain = matches!(url::Host::parse(&rp_id), Ok(url::Host::Domain(_)));
+        if !is_domain || !(host == rp_id || host.ends_with(&format!(".{rp_id}"))) {
+            return Err(format!(
+                "ACCOUNTD_PASSKEYS__RP_ID {rp_id} is not a domain that the public URL's host {host} is or ends with"
+            ));
+        }
+        Ok(rp_id)
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }
@@ -494,5 +705,79 @@ fn redacted_url<S: Serializer>(url: &Option<String>, serializer: S) -> Result<S:
     match url {
         Some(url) => serializer.serialize_str(&accountd_store::redact_url(url)),
         None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod passkey_rp_id_tests {
+    use super::*;
+
+    fn with(public_url: &str, rp_id: Option<&str>) -> Result<String, String> {
+        let config = Config {
+            public_url: Url::parse(public_url).expect("a test URL"),
+            passkeys: PasskeysConfig { rp_id: rp_id.map(str::to_owned), rp_name: "accountd".into() },
+            ..Config::default()
+        };
+        config.passkey_rp_id()
+    }
+
+    #[test]
+    fn the_default_relying_party_id_is_the_public_url_host_unless_that_is_an_ip_address() {
+        assert_eq!(with("https://Accounts.Example.com", None), Ok("accounts.example.com".into()));
+        assert_eq!(with("http://localhost:8080", None), Ok("localhost".into()));
+        let off = with("http://127.0.0.1:8080", None).expect_err("an IP address is no RP id");
+        assert!(off.contains("ACCOUNTD_PASSKEYS__RP_ID"), "{off}");
+        assert!(with("http://[::1]:8080", None).is_err());
+    }
+
+    #[test]
+    fn a_configured_relying_party_id_must_be_the_host_or_a_suffix_of_it() {
+        assert_eq!(with("https://accounts.example.com", Some("example.com")), Ok("example.com".into()));
+        assert!(with("https://accounts.example.com", Some("other.com")).is_err());
+        assert!(with("https://accounts.example.com", Some("ample.com")).is_err(), "a suffix at a label boundary");
+        assert!(with("http://127.0.0.1:8080", Some("127.0.0.1")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod rewards_tests {
+    use super::*;
+
+    fn refused_key(change: impl FnOnce(&mut Config)) -> String {
+        let mut config = Config::default();
+        change(&mut config);
+        config.validate().expect_err("refused").key
+    }
+
+    #[test]
+    fn referral_upload_perk_and_ca_settings_are_checked_at_start() {
+        assert!(Config::default().validate().is_ok());
+        assert_eq!(refused_key(|c| c.referrals.reward_credits = -1), "referrals.reward_credits");
+        assert_eq!(refused_key(|c| c.uploads.domains = vec!["$(id).example.com".into()]), "uploads.domains");
+        assert_eq!(
+            refused_key(|c| {
+                c.uploads.domains = vec!["files.example.com".into()];
+                c.uploads.default_domain = Some("other.example.com".into());
+            }),
+            "uploads.default_domain"
+        );
+        assert_eq!(refused_key(|c| c.uploads.upload_url = "ftp://{domain}/".into()), "uploads.upload_url");
+        assert_eq!(refused_key(|c| c.http.extra_ca_file = Some("/nonexistent/ca.pem".into())), "http.extra_ca_file");
+        assert_eq!(refused_key(|c| c.perks.timeout_ms = 0), "perks.timeout_ms");
+        let booster_without_guild = PerkRuleConfig {
+            kind: PerkKind::DiscordBooster,
+            target: 1,
+            name: "Booster".into(),
+            description: String::new(),
+            role: None,
+            guild_id: None,
+            provider: None,
+        };
+        assert_eq!(
+            refused_key(|c| {
+                c.perks.rules.insert("booster".into(), booster_without_guild);
+            }),
+            "perks.rules.booster.guild_id"
+        );
     }
 }

@@ -57,6 +57,12 @@ impl Feed {
         self.store.reader().await?.feed_events_after(topic, after, limit).await
     }
 
+    /// Where "from now on" starts: the rows committed so far are numbered first (on
+    /// PostgreSQL), so reading after the returned position yields only events committed later.
+    pub async fn head(&self) -> Result<FeedPosition, StoreError> {
+        self.store.reader().await?.sequence_feed().await
+    }
+
     /// Changes when events may have been added to any topic. Take it before reading, so
     /// that an event committed between the read and the wait still wakes the waiter.
     pub fn changed(&self) -> watch::Receiver<u64> {

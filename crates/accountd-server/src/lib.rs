@@ -3,6 +3,7 @@
 pub mod account_cache;
 pub mod config;
 pub mod device;
+pub mod export;
 pub mod feed;
 pub mod http;
 pub mod jobs;
@@ -13,6 +14,7 @@ pub mod outbound;
 pub mod passwords;
 pub mod qr;
 pub mod secret_key;
+pub mod streams;
 pub mod telemetry;
 pub mod usecases;
 pub mod workers;
@@ -35,15 +37,21 @@ use crate::usecases::accounts::Accounts;
 use crate::usecases::admin::Administration;
 use crate::usecases::deletion::AccountDeletion;
 use crate::usecases::email_flows::EmailFlows;
+use crate::usecases::email_login::EmailLogins;
 use crate::usecases::mailing::Mailing;
 use crate::usecases::media::{DeleteMedia, Media, MediaSettings, MediaUrls, SweepMedia};
 use crate::usecases::oauth::OAuth;
+use crate::usecases::passkeys::{Passkeys, RelyingParty};
+use crate::usecases::perks::Perks;
 use crate::usecases::profiles::Profiles;
 use crate::usecases::reauth::Reauth;
+use crate::usecases::referrals::Referrals;
 use crate::usecases::sessions::{PurgeExpiredSessions, SessionSettings, Sessions};
 use crate::usecases::throttle::{AuthThrottle, ThrottleSettings};
 use crate::usecases::tokens::Tokens;
 use crate::usecases::two_factor::{TwoFactor, TwoFactorSettings};
+use crate::usecases::uploads::{UploadDomains, Uploads};
+use crate::usecases::webhooks::Webhooks;
 
 /// Opens the configured store and applies its migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -119,7 +127,7 @@ pub fn app_state(
         reauth.clone(),
         sessions.clone(),
         mailing.clone(),
-        throttle,
+        throttle.clone(),
         TwoFactorSettings {
             issuer: config.product_name.clone(),
             email_confirmation: config.two_factor.email_confirmation,
@@ -140,7 +148,32 @@ pub fn app_state(
         },
         jobs.clone(),
     ));
+    let passkeys = Arc::new(Passkeys::new(
+        store.clone(),
+        clock.clone(),
+        reauth.clone(),
+        sessions.clone(),
+        mailing.clone(),
+        throttle.clone(),
+        instance_key.clone(),
+        relying_party(config),
+    ));
+    let email_logins = Arc::new(EmailLogins::new(
+        store.clone(),
+        clock.clone(),
+        sessions.clone(),
+        mailing.clone(),
+        throttle,
+        instance_key.clone(),
+        config.auth.email_login,
+    ));
     let deletion = Arc::new(AccountDeletion::new(store.clone(), clock.clone(), reauth, mailing.clone()));
+    let referrals = Arc::new(Referrals::new(
+        store.clone(),
+        clock.clone(),
+        config.public_url.clone(),
+        config.referrals.reward_credits,
+    ));
     let accounts = Arc::new(Accounts::new(
         store.clone(),
         clock.clone(),
@@ -149,6 +182,7 @@ pub fn app_state(
         flows.clone(),
         config.password.policy,
         outbound::OutboundGuard::new(config.webhooks.allow_private_targets),
+        referrals.clone(),
     ));
     let mailer = mail::mailer_from_config(config).unwrap_or_else(|problem| {
         // Config::validate has checked both values, so this is unreachable in practice.
@@ -167,6 +201,18 @@ pub fn app_state(
         default_limits,
     ));
     let admin = Arc::new(Administration::new(store.clone(), clock.clone()));
+    let outbound = outbound_client(config);
+    let upload_domains = Arc::new(UploadDomains::from_config(&config.uploads));
+    let uploads = Arc::new(Uploads::new(
+        store.clone(),
+        clock.clone(),
+        tokens.clone(),
+        upload_domains.clone(),
+        config.uploads.upload_url.clone(),
+        config.product_name.clone(),
+    ));
+    let perks = Arc::new(Perks::new(store.clone(), clock.clone(), &config.perks, outbound.clone()));
+    let webhooks = Arc::new(Webhooks::new(clock.clone(), outbound, config.product_name.clone()));
     let rate_limiter = Arc::new(http::rate_limit::IpRateLimiter::new(
         config.rate_limit.enabled,
         config.rate_limit.per_ip_burst,
@@ -190,6 +236,23 @@ pub fn app_state(
         config.oauth.allowed_redirect_uris.clone(),
     ));
     let feed = Arc::new(feed::Feed::new(store.clone()));
+    let activity = Arc::new(usecases::activity::ActivityLog::new(store.clone()));
+    let exports = Arc::new(usecases::export::Exports::new(
+        store.clone(),
+        clock.clone(),
+        jobs.clone(),
+        Arc::new(export::LocalArchives::new(config.data_dir.join("exports"))),
+        config.limits.storage_bytes,
+    ));
+    let streams = streams::Streams::new(
+        feed.clone(),
+        streams::StreamSettings {
+            keep_alive: Duration::from_secs(u64::from(config.activity.stream_keep_alive_seconds)),
+            per_account: config.activity.max_streams_per_account as usize,
+            per_node: config.activity.max_streams_per_node as usize,
+            buffer: config.activity.stream_buffer_events as usize,
+        },
+    );
     Ok(AppState::new(App {
         media,
         oauth,
@@ -207,6 +270,8 @@ pub fn app_state(
         rate_limiter,
         store,
         two_factor,
+        passkeys,
+        email_logins,
         web: Arc::new(WebSettings {
             product_name: config.product_name.clone(),
             allowed_origins: config.allowed_origins(),
@@ -216,9 +281,18 @@ pub fn app_state(
             json_body_limit: config.limits.json_body_bytes,
             introspection_secret: config.introspection_secret.clone(),
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
+            upload_domains,
         }),
         metrics: telemetry::prometheus(),
         feed,
+        activity,
+        exports,
+        streams,
+        activity_retention_days: config.activity.retention_days,
+        referrals,
+        perks,
+        uploads,
+        webhooks,
     }))
 }
 
@@ -230,6 +304,46 @@ fn extra_roots(config: &Config) -> anyhow::Result<Vec<reqwest::Certificate>> {
     let pem = std::fs::read(path).with_context(|| format!("reading http.extra_ca_file {}", path.display()))?;
     reqwest::Certificate::from_pem_bundle(&pem)
         .with_context(|| format!("http.extra_ca_file {} is not a PEM bundle", path.display()))
+}
+
+/// The WebAuthn relying party, or `None` (passkeys off, said once in the log) when the
+/// configuration gives no usable relying-party id: better off at start than failing at
+/// the first ceremony.
+fn relying_party(config: &Config) -> Option<RelyingParty> {
+    match config.passkey_rp_id() {
+        Ok(rp_id) => {
+            let origin = url::Url::parse(&config.public_url.origin().ascii_serialization()).ok()?;
+            tracing::info!(rp_id, origin = %origin, "passkeys are on");
+            Some(RelyingParty::new(&rp_id, &config.passkeys.rp_name, origin))
+        }
+        Err(why) => {
+            tracing::warn!("passkeys are off: {why}");
+            None
+        }
+    }
+}
+
+/// The one client for URLs users supply (webhooks, perk checks), behind the SSRF guard,
+/// trusting the platform's roots and `http.extra_ca_file`.
+fn outbound_client(config: &Config) -> outbound::Outbound {
+    let guard = outbound::OutboundGuard::new(config.webhooks.allow_private_targets);
+    let extra_roots = match &config.http.extra_ca_file {
+        Some(path) => outbound::load_extra_roots(path).unwrap_or_else(|problem| {
+            // Config::validate has read the bundle already; it changed since.
+            tracing::error!(%problem, "the extra CA bundle is ignored");
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    outbound::Outbound::new(guard, &extra_roots)
+        .or_else(|error| {
+            tracing::error!(%error, "the extra CA bundle is refused; outbound HTTPS trusts the platform's roots only");
+            outbound::Outbound::new(guard, &[])
+        })
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "no outbound HTTP client; webhooks and perk checks fail");
+            outbound::Outbound::unavailable(guard)
+        })
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.
@@ -246,8 +360,23 @@ pub async fn serve_on(
     runner.handle::<DeleteMedia>(state.media.clone());
     runner.handle::<SweepMedia>(state.media.clone());
     runner.every::<SweepMedia>(Duration::from_secs(3600));
+    runner.handle(usecases::export::ExportBuilder(state.exports.clone()));
+    runner.handle(usecases::export::ExportSweeper(state.exports.clone()));
+    runner.every::<usecases::export::SweepExports>(Duration::from_secs(3600));
+    runner.handle(usecases::activity::ActivityPruner {
+        store: state.store.clone(),
+        clock: state.clock.clone(),
+        retention: chrono::Duration::days(i64::from(state.activity_retention_days)),
+    });
+    runner.every::<usecases::activity::PruneActivity>(Duration::from_secs(24 * 3600));
     let jobs = runner.spawn();
     let limits = state.web.connections;
+    let streams = state.streams.clone();
+    // Streams never end by themselves: they are closed first, so the drain can finish.
+    let shutdown = async move {
+        shutdown.await;
+        streams.close_all();
+    };
     let served = http::server::serve(listener, http::router(state), limits, shutdown).await;
     drop(jobs);
     served.context("serving HTTP")

@@ -6,8 +6,13 @@
 //! addresses its host resolves to when it is used, through [`OutboundGuard::resolver`],
 //! which hands the HTTP client only addresses it checked, so the connection goes to the
 //! address that was checked and a second DNS answer cannot swap it (DNS rebinding).
+//!
+//! Every such request goes through [`Outbound`]: its one client resolves through the
+//! guard, checks each redirect's target before following it, and trusts the platform's
+//! roots plus the operator's extra CA bundle (`http.extra_ca_file`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +30,108 @@ pub enum Refusal {
     Userinfo,
     /// The host is, or resolves to, an address the server must not reach.
     ForbiddenTarget,
+}
+
+/// Redirects followed at most; each one is checked like the first URL.
+const MAX_REDIRECTS: usize = 3;
+
+/// A refusal met while a request was under way (a name that resolved to a forbidden
+/// address, or a redirect to one); found again in the client's error chain.
+#[derive(Debug)]
+struct ForbiddenTarget;
+
+impl std::fmt::Display for ForbiddenTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("forbidden outbound target")
+    }
+}
+
+impl std::error::Error for ForbiddenTarget {}
+
+/// Why an outbound request did not get an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboundError {
+    /// The URL, an address it resolved to, or a redirect's target is forbidden.
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    /// No answer: connection, TLS, timeout.
+    #[error("request failed: {0}")]
+    Failed(#[source] reqwest::Error),
+    #[error("no outbound HTTP client could be built")]
+    Unavailable,
+}
+
+impl From<reqwest::Error> for OutboundError {
+    fn from(error: reqwest::Error) -> Self {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+        while let Some(cause) = source {
+            if cause.is::<ForbiddenTarget>() {
+                return Self::Refused(Refusal::ForbiddenTarget);
+            }
+            source = cause.source();
+        }
+        Self::Failed(error)
+    }
+}
+
+/// The CA certificates of a PEM bundle, for outbound HTTPS besides the platform's roots.
+pub fn load_extra_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| format!("{}: {error}", path.display()))?;
+    if roots.is_empty() {
+        return Err(format!("{}: no certificate in the file", path.display()));
+    }
+    Ok(roots)
+}
+
+/// The HTTP client for URLs users supply, behind the guard.
+#[derive(Clone)]
+pub struct Outbound {
+    guard: OutboundGuard,
+    /// `None` when no client could be built (the TLS setup failed): every request fails.
+    client: Option<reqwest::Client>,
+}
+
+impl Outbound {
+    pub fn new(guard: OutboundGuard, extra_roots: &[reqwest::Certificate]) -> reqwest::Result<Self> {
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error("too many redirects");
+            }
+            // A name is checked by the resolver when the redirect connects; the form and
+            // an address literal (which no resolver sees) are checked here.
+            match guard.check_literal(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(_) => attempt.error(ForbiddenTarget),
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .dns_resolver(Arc::new(guard))
+            .redirect(redirects)
+            .user_agent(concat!("accountd/", env!("CARGO_PKG_VERSION")));
+        for root in extra_roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        Ok(Self { guard, client: Some(builder.build()?) })
+    }
+
+    /// An outbound side that refuses every request, for when no client could be built.
+    pub fn unavailable(guard: OutboundGuard) -> Self {
+        Self { guard, client: None }
+    }
+
+    /// Sends the request `build` makes on the guarded client, once `url` (the request's
+    /// URL) passed the guard, waiting at most `timeout` for the answer's head.
+    pub async fn send(
+        &self,
+        url: &Url,
+        build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<reqwest::Response, OutboundError> {
+        self.guard.check(url).await.map_err(OutboundError::Refused)?;
+        let client = self.client.as_ref().ok_or(OutboundError::Unavailable)?;
+        Ok(build(client).timeout(timeout).send().await?)
+    }
 }
 
 /// Where an address leads, as far as outbound requests care.
@@ -114,7 +221,7 @@ impl reqwest::dns::Resolve for OutboundGuard {
         let guard = *self;
         let name = name.as_str().to_owned();
         Box::pin(async move {
-            let refused = || -> Box<dyn std::error::Error + Send + Sync> { "forbidden webhook target".into() };
+            let refused = || -> Box<dyn std::error::Error + Send + Sync> { Box::new(ForbiddenTarget) };
             if is_local_name(&name) {
                 return Err(refused());
             }
@@ -302,6 +409,31 @@ mod tests {
         assert_eq!(check("https://localhost/").await, Err(Refusal::ForbiddenTarget));
         assert_eq!(check("https://169.254.169.254/").await, Err(Refusal::ForbiddenTarget));
         assert_eq!(check("https://[fd00:ec2::254]/").await, Err(Refusal::ForbiddenTarget));
+    }
+
+    #[test]
+    fn redirect_targets_are_checked_like_the_first_url() {
+        let guard = OutboundGuard::new(false);
+        let check = |url: &str| guard.check_literal(&Url::parse(url).unwrap());
+        for forbidden in [
+            "https://127.0.0.1/",
+            "https://[::1]/",
+            "https://0x7f000001/",
+            "https://2130706433/",
+            "https://0177.0.0.1/",
+            "https://[::ffff:127.0.0.1]/",
+            "https://169.254.169.254/",
+            "https://100.64.0.1/",
+            "https://localhost/",
+        ] {
+            assert_eq!(check(forbidden), Err(Refusal::ForbiddenTarget), "{forbidden}");
+        }
+        assert_eq!(check("http://93.184.216.34/"), Err(Refusal::NotHttps), "no downgrade to http");
+        assert_eq!(check("https://93.184.216.34/"), Ok(()));
+        assert_eq!(check("https://hooks.example.com/"), Ok(()), "names are checked when they resolve");
+        let allowing = OutboundGuard::new(true);
+        assert_eq!(allowing.check_literal(&Url::parse("https://127.0.0.1/").unwrap()), Ok(()));
+        assert!(allowing.check_literal(&Url::parse("https://169.254.169.254/").unwrap()).is_err());
     }
 
     #[tokio::test]

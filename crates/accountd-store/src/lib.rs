@@ -18,6 +18,7 @@ use accountd_core::mail::{Address, EmailToken, TokenPurpose};
 use accountd_core::media::{MediaObject, MediaSlot};
 use accountd_core::oauth::{LinkedAccount, PendingAuthorization, PendingSignup};
 use accountd_core::password::PasswordHashString;
+use accountd_core::referral::{CreditEntry, Referral};
 use accountd_core::token::TokenHash;
 use accountd_core::user::{Activity, LoginAttempt, Notifications, Preferences, Role, Session, User};
 use accountd_core::{SessionId, TokenId, UserId};
@@ -38,6 +39,12 @@ pub enum UniqueKey {
     LinkedIdentity,
     /// The account has an identity of this provider linked already.
     LinkedProvider,
+    /// A passkey's credential id is registered already (to any account).
+    PasskeyCredential,
+    /// The account has an export pending or running already.
+    ExportInProgress,
+    /// Another account holds this referral code.
+    ReferralCode,
     Other,
 }
 
@@ -322,6 +329,9 @@ pub struct ClaimedJob {
 pub trait JobRepo {
     /// Queues a job, unless one with the same dedupe key was ever queued (then `false`).
     async fn enqueue_job(&mut self, job: &NewJob<'_>, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Whether a job of `kind` is due and not leased: a read, so that an idle queue's polls
+    /// take no write lock.
+    async fn has_due_jobs(&mut self, kind: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Leases up to `limit` due jobs of `kind` that no live lease holds, oldest due first,
     /// until `lease_until`, counting an attempt of each. Concurrent workers never lease the
     /// same job; jobs out of attempts are not leased.
@@ -371,7 +381,8 @@ pub trait EmailTokenRepo {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Tokens of every purpose sent to an address since a moment, for the per-recipient mail cap.
+    /// Tokens of every purpose (and sign-ins by email) sent to an address since a moment,
+    /// for the per-recipient mail cap.
     async fn count_email_tokens_since(
         &mut self,
         email_normalized: &str,
@@ -672,11 +683,210 @@ pub trait MediaRepo {
     async fn media_key_in_use(&mut self, key: &str) -> Result<bool, StoreError>;
 }
 
+/// A passkey of an account, as stored (migration 0013).
+#[derive(Debug, Clone)]
+pub struct PasskeyRecord {
+    pub id: Uuid,
+    pub user_id: UserId,
+    /// base64url of the WebAuthn credential id.
+    pub credential_id: String,
+    /// The credential as the WebAuthn library keeps it (public key, counter, flags), as JSON.
+    pub credential: String,
+    pub name: String,
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub transports: Vec<String>,
+    pub sign_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// What a WebAuthn ceremony in progress is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CeremonyPurpose {
+    Register,
+    Login,
+    SecondFactor,
+}
+
+impl CeremonyPurpose {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Login => "login",
+            Self::SecondFactor => "second_factor",
+        }
+    }
+}
+
+/// A WebAuthn ceremony in progress: the library's state, and whom it is for.
+#[derive(Debug, Clone)]
+pub struct Ceremony {
+    pub id: Uuid,
+    /// `None` for a login with a discoverable credential.
+    pub user_id: Option<UserId>,
+    pub purpose: CeremonyPurpose,
+    /// The second login step it belongs to.
+    pub mfa_token: Option<TokenHash>,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The updates a passed assertion makes to its passkey.
+#[derive(Debug, Clone)]
+pub struct PasskeyUse {
+    pub credential: String,
+    pub sign_count: i64,
+    pub backed_up: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait PasskeyRepo {
+    /// Fails with `Conflict(PasskeyCredential)` when the credential id is registered already.
+    async fn insert_passkey(&mut self, passkey: &PasskeyRecord) -> Result<(), StoreError>;
+    /// Oldest first.
+    async fn passkeys_of(&mut self, user: UserId) -> Result<Vec<PasskeyRecord>, StoreError>;
+    async fn passkey_by_credential_id(&mut self, credential_id: &str) -> Result<Option<PasskeyRecord>, StoreError>;
+    /// Whether a passkey of this account was renamed.
+    async fn rename_passkey(&mut self, user: UserId, id: Uuid, name: &str) -> Result<bool, StoreError>;
+    /// Deletes a passkey of the account and returns how many the account has left, or
+    /// `None` when it had no such passkey. Concurrent deletions of one account are
+    /// serialized (a row lock on the account), so the count is exact in the transaction.
+    async fn delete_passkey(&mut self, user: UserId, id: Uuid) -> Result<Option<i64>, StoreError>;
+    async fn delete_passkeys_of(&mut self, user: UserId) -> Result<u64, StoreError>;
+    /// Records a passed assertion, in one conditional statement: `false` (and no change)
+    /// when the stored counter is no longer below the new one, so of two assertions with
+    /// one counter value only one passes. A counter of 0 (authenticators without one)
+    /// and backup-eligible keys are not compared.
+    async fn record_passkey_use(&mut self, id: Uuid, used: &PasskeyUse) -> Result<bool, StoreError>;
+    /// Also deletes the ceremonies that expired, so they don't pile up.
+    async fn insert_ceremony(&mut self, ceremony: &Ceremony) -> Result<(), StoreError>;
+    /// Deletes and returns the ceremony in one statement (single use under concurrency).
+    /// Expiry is the caller's to check.
+    async fn take_ceremony(&mut self, id: Uuid) -> Result<Option<Ceremony>, StoreError>;
+    /// The live second login step of this token without counting an attempt:
+    /// `None` for an unknown, expired or burned one.
+    async fn peek_mfa_token(
+        &mut self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+    ) -> Result<Option<MfaChallenge>, StoreError>;
+}
+
+/// A sign-in by email as stored: the link's token (by hash) and the code (by hash).
+#[derive(Debug, Clone)]
+pub struct EmailLogin {
+    pub user_id: UserId,
+    /// The lower-cased address it was sent to.
+    pub email: String,
+    pub code_hash: TokenHash,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait EmailLoginRepo {
+    async fn insert_email_login(&mut self, token: &TokenHash, login: &EmailLogin) -> Result<(), StoreError>;
+    /// Spends every unused sign-in of the account (a newer one replaces them; a
+    /// credential change voids them).
+    async fn retire_email_logins(&mut self, user: UserId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Spends the unused, unexpired sign-in with this link token and returns it, in one
+    /// statement; `None` otherwise.
+    async fn consume_email_login(
+        &mut self,
+        token: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EmailLogin>, StoreError>;
+    /// The newest unused, unexpired sign-in sent to this (lower-cased) address, with its
+    /// token hash, locked for the transaction.
+    async fn live_email_login(
+        &mut self,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(TokenHash, EmailLogin)>, StoreError>;
+    /// Counts a wrong code; at `max_failures` the sign-in is spent.
+    async fn fail_email_login_code(&mut self, token: &TokenHash, max_failures: i32) -> Result<(), StoreError>;
+}
+
 #[async_trait]
 pub trait ErasureRepo {
     /// Removes the account and everything that cascades from it, its activity rows, and
     /// the jobs about `recipients` (their mail, pending or failed).
     async fn erase_account(&mut self, user: UserId, recipients: &[String]) -> Result<(), StoreError>;
+}
+
+/// Referral codes and who registered with whose code (migration 0014).
+#[async_trait]
+pub trait ReferralRepo {
+    /// The account's code (lower-cased).
+    async fn referral_code_of(&mut self, user: UserId) -> Result<Option<String>, StoreError>;
+    /// Gives the account this code unless it has one already or another account holds
+    /// the code (then nothing changes: a generated code that collides is dropped, and
+    /// the account gets another one when it is asked for).
+    async fn insert_referral_code_if_absent(
+        &mut self,
+        user: UserId,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Replaces the account's code; fails with `Conflict(ReferralCode)` when another
+    /// account holds it (case-insensitively).
+    async fn set_referral_code(&mut self, user: UserId, code: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The account holding a code, compared case-insensitively; banned accounts too. In a
+    /// transaction the account is locked until it ends, so a ban racing a registration
+    /// with its code waits for it.
+    async fn user_by_referral_code(&mut self, code: &str) -> Result<Option<User>, StoreError>;
+    async fn insert_referral(
+        &mut self,
+        referrer: UserId,
+        referee: UserId,
+        reward: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The accounts referred by `user`, newest first.
+    async fn referrals_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<Referral>, StoreError>;
+    /// How many accounts `user` referred, and the rewards it got for them.
+    async fn referral_stats(&mut self, user: UserId) -> Result<(i64, i64), StoreError>;
+}
+
+/// The credit ledger (migration 0014): entries are appended and read, never changed or
+/// removed (the database refuses both; entries go only with their account).
+#[async_trait]
+pub trait CreditRepo {
+    async fn append_credit(&mut self, entry: &CreditEntry) -> Result<(), StoreError>;
+    /// The sum of the account's entries.
+    async fn credit_balance(&mut self, user: UserId) -> Result<i64, StoreError>;
+    /// Newest first.
+    async fn credit_entries_of(&mut self, user: UserId, page: PageRequest) -> Result<Page<CreditEntry>, StoreError>;
+}
+
+/// The last value a provider check of a perk gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerkCheck {
+    pub perk_id: String,
+    pub current: i64,
+    pub checked_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait PerkRepo {
+    async fn perk_checks_of(&mut self, user: UserId) -> Result<Vec<PerkCheck>, StoreError>;
+    /// Inserts or replaces the account's check of one perk.
+    async fn save_perk_check(&mut self, user: UserId, check: &PerkCheck) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait UploadDomainRepo {
+    /// Selects the account's upload domain; `None` goes back to the instance's default.
+    async fn set_upload_domain(
+        &mut self,
+        user: UserId,
+        domain: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// A connection to the store: every repository on one connection, so a use case
@@ -701,6 +911,14 @@ pub trait Conn:
     + ErasureRepo
     + FeedRepo
     + MediaRepo
+    + PasskeyRepo
+    + EmailLoginRepo
+    + ActivityLogRepo
+    + ExportRepo
+    + ReferralRepo
+    + CreditRepo
+    + PerkRepo
+    + UploadDomainRepo
     + Send
 {
     /// Makes a transaction's changes durable. On a reading connection it does nothing;
@@ -777,6 +995,12 @@ fn classify(error: sqlx::Error) -> StoreError {
                 || detail.contains("linked_accounts.user_id, linked_accounts.provider")
             {
                 UniqueKey::LinkedProvider
+            } else if detail.contains("passkeys_credential_key") || detail.contains("passkeys.credential_id") {
+                UniqueKey::PasskeyCredential
+            } else if detail.contains("exports_one_active_key") || detail.contains("exports.user_id") {
+                UniqueKey::ExportInProgress
+            } else if detail.contains("referral_codes_code_key") || detail.contains("referral_codes.code") {
+                UniqueKey::ReferralCode
             } else {
                 UniqueKey::Other
             };
@@ -784,4 +1008,90 @@ fn classify(error: sqlx::Error) -> StoreError {
         }
     }
     StoreError::Database(error)
+}
+
+/// A public action (`user.registered`, `username.changed`, `avatar.changed`) with the
+/// account that did it, as the public feed shows it: no address, IP or user agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicActivity {
+    pub id: Uuid,
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: UserId,
+    pub actor_username: String,
+}
+
+/// Where a walk through an account's activity stands: the last row read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityCursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Reading activity beyond one account's page: the public feed, the walk of an export,
+/// and the retention sweep.
+#[async_trait]
+pub trait ActivityLogRepo {
+    /// Rows whose action is one of `actions`, of accounts that exist and are not banned,
+    /// newest first.
+    async fn public_activities(
+        &mut self,
+        actions: &[&str],
+        page: PageRequest,
+    ) -> Result<Page<PublicActivity>, StoreError>;
+    /// Up to `limit` rows of the account after `after` (from the start when `None`), oldest
+    /// first: a walk whose memory does not grow with the account's history.
+    async fn activities_after(
+        &mut self,
+        user: UserId,
+        after: Option<ActivityCursor>,
+        limit: i64,
+    ) -> Result<Vec<Activity>, StoreError>;
+    /// Deletes the activity rows from before `before`; returns how many.
+    async fn prune_activities(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Deletes the login attempts from before `before`; returns how many.
+    async fn prune_login_attempts(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
+/// Data exports (migration 0016).
+#[async_trait]
+pub trait ExportRepo {
+    /// Fails with `Conflict(ExportInProgress)` when the account has one pending or running.
+    async fn insert_export(&mut self, export: &accountd_core::export::Export) -> Result<(), StoreError>;
+    async fn export_by_id(
+        &mut self,
+        id: accountd_core::ExportId,
+    ) -> Result<Option<accountd_core::export::Export>, StoreError>;
+    /// Moves a pending or running export to `running` at `progress`; `false` when it is
+    /// neither (finished, failed, or gone with its account).
+    async fn set_export_progress(&mut self, id: accountd_core::ExportId, progress: i32) -> Result<bool, StoreError>;
+    /// Marks the export done with its stored archive.
+    async fn finish_export(
+        &mut self,
+        id: accountd_core::ExportId,
+        archive_key: &str,
+        size_bytes: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn fail_export(
+        &mut self,
+        id: accountd_core::ExportId,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Up to `limit` exports whose expiry has passed, oldest first.
+    async fn expired_exports(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<accountd_core::export::Export>, StoreError>;
+    async fn delete_export(&mut self, id: accountd_core::ExportId) -> Result<(), StoreError>;
+}
+
+impl FeedTopic {
+    /// Every activity row, written with it in its transaction ([`ActivityRepo::insert_activity`]);
+    /// the payload is the row (`id`, `userId`, `action`, `at`, `ip`, `userAgent`, `metadata`).
+    pub const ACTIVITY: Self = Self::named("activity");
+    /// An export's progress (`exportId`, `status`, `progress`), for its event stream.
+    pub const EXPORT: Self = Self::named("export");
 }

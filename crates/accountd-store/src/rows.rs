@@ -17,7 +17,7 @@ use uuid::Uuid;
 pub const USER_COLUMNS: &str = "users.id, users.email, users.email_verified, users.username, users.display_name, \
      users.bio, users.avatar_url, users.banner_url, users.role, users.banned, users.password_hash, \
      users.two_factor_enabled, users.preferences, users.notifications, users.discord_webhook_url, \
-     users.created_at, users.updated_at, users.last_login_at, \
+     users.created_at, users.updated_at, users.last_login_at, users.upload_domain, \
      (SELECT CAST(COALESCE(SUM(media.bytes), 0) AS BIGINT) FROM media WHERE media.user_id = users.id) AS media_bytes";
 
 #[derive(sqlx::FromRow)]
@@ -41,6 +41,7 @@ pub struct UserRow {
     updated_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
     media_bytes: i64,
+    upload_domain: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -65,6 +66,7 @@ impl From<UserRow> for User {
             updated_at: row.updated_at,
             last_login_at: row.last_login_at,
             media_bytes: row.media_bytes,
+            upload_domain: row.upload_domain,
         }
     }
 }
@@ -430,5 +432,160 @@ pub struct MfaChallengeRow {
 impl From<MfaChallengeRow> for crate::MfaChallenge {
     fn from(row: MfaChallengeRow) -> Self {
         Self { user_id: UserId::from_uuid(row.user_id), method: row.method }
+    }
+}
+
+/// The column list of [`PasskeyRow`].
+pub const PASSKEY_COLUMNS: &str = "id, user_id, credential_id, credential, name, backup_eligible, backed_up, \
+     transports, sign_count, created_at, last_used_at";
+
+#[derive(sqlx::FromRow)]
+pub struct PasskeyRow {
+    id: Uuid,
+    user_id: Uuid,
+    credential_id: String,
+    credential: String,
+    name: String,
+    backup_eligible: bool,
+    backed_up: bool,
+    transports: String,
+    sign_count: i64,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<PasskeyRow> for crate::PasskeyRecord {
+    type Error = crate::StoreError;
+
+    fn try_from(row: PasskeyRow) -> Result<Self, Self::Error> {
+        let transports = serde_json::from_str(&row.transports)
+            .map_err(|e| crate::StoreError::Corrupt(format!("transports of passkey {}: {e}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            user_id: UserId::from_uuid(row.user_id),
+            credential_id: row.credential_id,
+            credential: row.credential,
+            name: row.name,
+            backup_eligible: row.backup_eligible,
+            backed_up: row.backed_up,
+            transports,
+            sign_count: row.sign_count,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CeremonyRow {
+    id: Uuid,
+    user_id: Option<Uuid>,
+    purpose: String,
+    mfa_token_hash: Option<String>,
+    state: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl TryFrom<CeremonyRow> for crate::Ceremony {
+    type Error = crate::StoreError;
+
+    fn try_from(row: CeremonyRow) -> Result<Self, Self::Error> {
+        use crate::CeremonyPurpose as P;
+        let purpose = match row.purpose.as_str() {
+            "register" => P::Register,
+            "login" => P::Login,
+            "second_factor" => P::SecondFactor,
+            other => return Err(crate::StoreError::Corrupt(format!("ceremony purpose {other}"))),
+        };
+        Ok(Self {
+            id: row.id,
+            user_id: row.user_id.map(UserId::from_uuid),
+            purpose,
+            mfa_token: row.mfa_token_hash.map(TokenHash),
+            state: row.state,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct EmailLoginRow {
+    token_hash: String,
+    user_id: Uuid,
+    email: String,
+    code_hash: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl EmailLoginRow {
+    pub fn into_parts(self) -> (TokenHash, crate::EmailLogin) {
+        let login = crate::EmailLogin {
+            user_id: UserId::from_uuid(self.user_id),
+            email: self.email,
+            code_hash: TokenHash(self.code_hash),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        };
+        (TokenHash(self.token_hash), login)
+    }
+}
+#[derive(sqlx::FromRow)]
+pub struct PublicActivityRow {
+    id: Uuid,
+    action: String,
+    at: DateTime<Utc>,
+    actor_id: Uuid,
+    actor_username: String,
+}
+
+impl From<PublicActivityRow> for crate::PublicActivity {
+    fn from(row: PublicActivityRow) -> Self {
+        Self {
+            id: row.id,
+            action: row.action,
+            at: row.at,
+            actor_id: UserId::from_uuid(row.actor_id),
+            actor_username: row.actor_username,
+        }
+    }
+}
+
+/// The column list of [`ExportRow`].
+pub const EXPORT_COLUMNS: &str =
+    "id, user_id, status, progress, created_at, expires_at, finished_at, archive_key, size_bytes";
+
+#[derive(sqlx::FromRow)]
+pub struct ExportRow {
+    id: Uuid,
+    user_id: Uuid,
+    status: String,
+    progress: i32,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    archive_key: Option<String>,
+    size_bytes: Option<i64>,
+}
+
+impl TryFrom<ExportRow> for accountd_core::export::Export {
+    type Error = crate::StoreError;
+
+    fn try_from(row: ExportRow) -> Result<Self, Self::Error> {
+        let status = accountd_core::export::ExportStatus::parse(&row.status)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("export status {:?}", row.status)))?;
+        Ok(Self {
+            id: accountd_core::ExportId::from_uuid(row.id),
+            user_id: UserId::from_uuid(row.user_id),
+            status,
+            progress: row.progress,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            finished_at: row.finished_at,
+            archive_key: row.archive_key,
+            size_bytes: row.size_bytes,
+        })
     }
 }

@@ -58,7 +58,12 @@ impl Store for SqliteStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Conn>, StoreError> {
-        Ok(Box::new(SqliteConn::Tx(self.writer.begin().await?, self.feed.nudge())))
+        // IMMEDIATE takes the write lock at once, waiting for it under the busy timeout. A
+        // deferred transaction that read first and then writes fails at once with
+        // SQLITE_BUSY when another process wrote in between (the busy timeout does not
+        // apply), which two processes on one file (`accountd user …` beside a server) hit.
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Box::new(SqliteConn::Tx(tx, self.feed.nudge())))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

@@ -38,6 +38,16 @@ enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Write the data export archive of one account (a ZIP, as `POST /v1/me/export` builds
+    /// it) to a file, for answering a data-subject request.
+    Export {
+        /// The account's username.
+        #[arg(long)]
+        user: String,
+        /// The file to write; it appears only once the archive is complete.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,7 +138,55 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Config(ConfigCommand::Check) => Ok(()),
+        Command::Export { user, out } => export(&config, &user, &out).await,
     }
+}
+
+/// `accountd export`: the archive is built next to `out` and renamed into place when
+/// complete, with a progress bar on standard error.
+async fn export(config: &Config, username: &str, out: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let store = accountd_server::open_store(config).await?;
+    let user = store
+        .reader()
+        .await?
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account is named {username}"))?;
+    let file_name = out.file_name().context("--out must name a file")?.to_string_lossy().into_owned();
+    let staging = out.with_file_name(format!(".{file_name}.partial"));
+    let file = std::fs::File::create(&staging).with_context(|| format!("creating {}", staging.display()))?;
+
+    let bar = indicatif::ProgressBar::new(100).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos:>3}%")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("exporting {username}"));
+    let (progress, mut watched) = tokio::sync::watch::channel(0u8);
+    let shown = bar.clone();
+    let follow = tokio::spawn(async move {
+        while watched.changed().await.is_ok() {
+            shown.set_position(u64::from(*watched.borrow_and_update()));
+        }
+    });
+    let now = chrono::Utc::now();
+    let written =
+        accountd_server::export::write_archive(&store, user.id, now, config.limits.storage_bytes, file, &progress)
+            .await;
+    drop(progress);
+    let _ = follow.await;
+    let size = match written {
+        Ok(size) => size,
+        Err(error) => {
+            bar.abandon();
+            let _ = std::fs::remove_file(&staging);
+            return Err(error).context("writing the archive");
+        }
+    };
+    std::fs::rename(&staging, out).with_context(|| format!("moving the archive to {}", out.display()))?;
+    bar.finish_with_message(format!("exported {username}"));
+    println!("{} ({size} bytes)", out.display());
+    Ok(())
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

@@ -19,7 +19,7 @@ pub enum Access {
 
 /// Routes under `/v1/me` that manage credentials themselves: a token must not be
 /// able to mint or revoke tokens or sessions.
-const SESSION_ONLY_UNDER_ME: [&str; 2] = ["/v1/me/tokens", "/v1/me/sessions"];
+const SESSION_ONLY_UNDER_ME: [&str; 3] = ["/v1/me/tokens", "/v1/me/sessions", "/v1/me/passkeys"];
 
 /// The access a route needs. Personal access tokens reach only `/v1/me`; every
 /// other authenticated route (logout, administration) is for sessions.
@@ -65,6 +65,9 @@ mod tests {
             (Method::DELETE, "/v1/me/tokens/{id}"),
             (Method::GET, "/v1/me/sessions"),
             (Method::DELETE, "/v1/me/sessions/{id}"),
+            (Method::GET, "/v1/me/passkeys"),
+            (Method::POST, "/v1/me/passkeys/options"),
+            (Method::DELETE, "/v1/me/passkeys/{id}"),
             (Method::POST, "/v1/auth/logout"),
             (Method::GET, "/v1/admin/users"),
             (Method::GET, "/v1/meta"),

@@ -53,9 +53,14 @@ pub struct RegisterRequest {
     pub email: String,
     #[schema(example = "jane")]
     pub username: String,
-    #[schema(value_type = String, format = Password, example = "Correct-Horse-9")]
-    pub password: SecretString,
+    /// Omitted for a passwordless account: it adds a passkey in the returned session
+    /// (`POST /v1/me/passkeys/options`, then `POST /v1/me/passkeys`), signs in by email, or sets a
+    /// password later (`PUT /v1/me/password` without `currentPassword`).
+    #[schema(value_type = Option<String>, format = Password, example = "Correct-Horse-9")]
+    pub password: Option<SecretString>,
     pub display_name: Option<String>,
+    /// Another account's referral code, compared case-insensitively; its holder is
+    /// credited `referrals.reward_credits` in the same transaction as the new account.
     pub referral_code: Option<String>,
 }
 
@@ -160,7 +165,9 @@ pub struct Profile {
     pub preferences: PreferencesDto,
     pub notifications: NotificationsDto,
     pub discord_webhook_url: Option<String>,
-    /// The upload domain selected for the account's uploader integrations, if any.
+    /// The upload domain of the account's uploader integrations: its selection while
+    /// that is a verified domain of the instance, otherwise the default; `null` when the
+    /// instance has no upload domain.
     pub upload_domain: Option<String>,
     pub additional_addresses: Vec<AddressDto>,
     pub linked_accounts: Vec<LinkedAccountDto>,
@@ -173,17 +180,20 @@ pub struct Profile {
 impl Profile {
     /// The profile with the account's linked identities; loaded only where a profile is
     /// answered, not on every authenticated request.
-    fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
+    pub(crate) fn with_linked_accounts(mut self, accounts: &[LinkedAccount]) -> Self {
         self.linked_accounts = accounts.iter().map(LinkedAccountDto::from).collect();
         self
     }
 
     /// The owner's view of the account, with every record it lists.
-    pub fn of(account: &crate::account_cache::CachedAccount, storage_limit: u64) -> Self {
-        Self::new(&account.user, storage_limit, &account.addresses).with_linked_accounts(&account.linked_accounts)
+    pub fn of(account: &crate::account_cache::CachedAccount, web: &super::WebSettings) -> Self {
+        let mut profile = Self::new(&account.user, web.storage_limit, &account.addresses)
+            .with_linked_accounts(&account.linked_accounts);
+        profile.upload_domain = web.upload_domains.of(&account.user).map(str::to_owned);
+        profile
     }
 
-    fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
+    pub(crate) fn new(user: &User, storage_limit: u64, addresses: &[accountd_core::mail::Address]) -> Self {
         Self {
             id: user.id.as_uuid(),
             email: user.email.as_str().to_owned(),
@@ -846,7 +856,8 @@ pub enum LoginAnswer {
     MfaRequired(MfaRequired),
 }
 
-/// `{"mfaToken", "code"}` or `{"mfaToken", "recoveryCode"}`.
+/// `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or, with a passkey,
+/// `{"mfaToken", "challengeId", "credential"}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginSecondStepRequest {
@@ -856,6 +867,11 @@ pub struct LoginSecondStepRequest {
     pub code: Option<String>,
     /// A recovery code, `xxxxx-xxxxx`.
     pub recovery_code: Option<String>,
+    /// The ceremony of `POST /v1/auth/login/2fa/passkey-options`.
+    pub challenge_id: Option<Uuid>,
+    /// `AuthenticationResponseJSON`.
+    #[schema(value_type = Option<Object>)]
+    pub credential: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -979,4 +995,419 @@ pub struct UploadForm {
     /// The image: JPEG, PNG, WebP or GIF, at most 5 MiB.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
+}
+
+// ---- passkeys and sign-in by email ----
+
+/// `Passkey`: `id` is accountd's id, not the credential id.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyDto {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The authenticator said the credential is backed up (synced to other devices).
+    pub backed_up: bool,
+    /// As the authenticator reported them (`internal`, `usb`, `hybrid`, ...).
+    pub transports: Vec<String>,
+}
+
+impl From<accountd_store::PasskeyRecord> for PasskeyDto {
+    fn from(passkey: accountd_store::PasskeyRecord) -> Self {
+        Self {
+            id: passkey.id,
+            name: passkey.name,
+            created_at: passkey.created_at,
+            last_used_at: passkey.last_used_at,
+            backed_up: passkey.backed_up,
+            transports: passkey.transports,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasskeyList {
+    pub items: Vec<PasskeyDto>,
+}
+
+/// A ceremony's options and the id that finishes it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyOptions {
+    /// Lives 5 minutes; single-use.
+    pub challenge_id: Uuid,
+    /// `PublicKeyCredentialCreationOptionsJSON` or `PublicKeyCredentialRequestOptionsJSON`, for
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON()` / `parseRequestOptionsFromJSON()`.
+    #[schema(value_type = Object)]
+    pub public_key: serde_json::Value,
+}
+
+/// `{"challengeId", "credential", "name"?}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterPasskeyRequest {
+    pub challenge_id: Uuid,
+    /// `RegistrationResponseJSON` (the browser's `credential.toJSON()`).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+    /// At most 64 characters; defaults to "Passkey".
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenamePasskeyRequest {
+    pub name: String,
+}
+
+/// `{"identifier"?}`: an email or username, or nothing for a discoverable credential.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasskeyLoginOptionsRequest {
+    pub identifier: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeySecondStepOptionsRequest {
+    pub mfa_token: String,
+}
+
+/// `{"challengeId", "credential"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyLoginRequest {
+    pub challenge_id: Uuid,
+    /// `AuthenticationResponseJSON` (the browser's `credential.toJSON()`).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailLoginRequest {
+    pub email: String,
+}
+
+/// `{"token"}` (from the link) or `{"email", "code"}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmailLoginVerifyRequest {
+    pub token: Option<String>,
+    pub email: Option<String>,
+    #[schema(example = "123456")]
+    pub code: Option<String>,
+}
+
+// ---- activity ------------------------------------------------------------------------------
+
+/// `Activity`: one action on the account.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityDto {
+    pub id: Uuid,
+    /// A dotted action name (`auth.login`, `password.changed`, …).
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
+
+impl From<&Activity> for ActivityDto {
+    fn from(activity: &Activity) -> Self {
+        Self {
+            id: activity.id,
+            action: activity.action.clone(),
+            at: activity.at,
+            ip: activity.ip.clone(),
+            user_agent: activity.user_agent.clone(),
+            metadata: activity.metadata.clone(),
+        }
+    }
+}
+
+/// Who did a public action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorDto {
+    pub id: Uuid,
+    pub username: String,
+}
+
+/// An entry of the public feed: no address, IP, user agent or metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicActionDto {
+    pub id: Uuid,
+    /// `user.registered`, `username.changed` or `avatar.changed`.
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub actor: ActorDto,
+}
+
+impl From<&accountd_store::PublicActivity> for PublicActionDto {
+    fn from(activity: &accountd_store::PublicActivity) -> Self {
+        Self {
+            id: activity.id,
+            action: activity.action.clone(),
+            at: activity.at,
+            actor: ActorDto { id: activity.actor_id.as_uuid(), username: activity.actor_username.clone() },
+        }
+    }
+}
+
+// ---- data export ---------------------------------------------------------------------------
+
+/// `202` to `POST /v1/me/export`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportQueued {
+    pub id: Uuid,
+    /// `pending`.
+    pub status: &'static str,
+    pub progress: i32,
+}
+
+/// An export and where its archive is.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDto {
+    pub id: Uuid,
+    /// `pending`, `running`, `done` or `failed`.
+    pub status: &'static str,
+    /// 0 to 100.
+    pub progress: i32,
+    pub created_at: DateTime<Utc>,
+    /// When the export and its archive are deleted (7 days after the request).
+    pub expires_at: DateTime<Utc>,
+    /// The archive, once `status` is `done`; `null` before.
+    pub download_url: Option<String>,
+}
+
+impl ExportDto {
+    pub fn new(export: &accountd_core::export::Export) -> Self {
+        let done = export.status == accountd_core::export::ExportStatus::Done;
+        Self {
+            id: export.id.as_uuid(),
+            status: export.status.as_str(),
+            progress: export.progress,
+            created_at: export.created_at,
+            expires_at: export.expires_at,
+            download_url: done.then(|| export_download_path(export.id)),
+        }
+    }
+}
+
+/// The path of an export's archive (relative to the API's origin).
+pub fn export_download_path(id: accountd_core::ExportId) -> String {
+    format!("/v1/me/export/{id}/download")
+}
+
+/// Which view of `GET /v1/me/referrals`.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReferralView {
+    Stats,
+    History,
+}
+
+/// `?view=stats|history`; `limit` and `offset` page the history.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralsQuery {
+    /// Absent: the code and its link.
+    pub view: Option<ReferralView>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The account's referral code and the link that carries it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralLinkDto {
+    #[schema(example = "k7m2x9q4ab")]
+    pub code: String,
+    /// `{publicUrl}/?ref={code}`.
+    pub url: String,
+}
+
+impl From<crate::usecases::referrals::ReferralLink> for ReferralLinkDto {
+    fn from(link: crate::usecases::referrals::ReferralLink) -> Self {
+        Self { code: link.code, url: link.url }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralStatsDto {
+    pub total_referrals: i64,
+    /// The credits earned from referrals.
+    pub rewards_earned: i64,
+}
+
+/// An account registered with the code.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralHistoryEntry {
+    /// `null` once that account is deleted (the referral and its reward stay).
+    pub username: Option<String>,
+    pub joined_at: DateTime<Utc>,
+    pub reward: i64,
+}
+
+/// The answer of `GET /v1/me/referrals`, by `view`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReferralsAnswer {
+    Link(ReferralLinkDto),
+    Stats(ReferralStatsDto),
+    History(ListOf<ReferralHistoryEntry>),
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetReferralCodeRequest {
+    /// 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`.
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditEntryDto {
+    pub id: Uuid,
+    /// Positive for a credit, negative for a debit.
+    pub amount: i64,
+    /// `referral`, or the reason an administrator gave.
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&accountd_core::referral::CreditEntry> for CreditEntryDto {
+    fn from(entry: &accountd_core::referral::CreditEntry) -> Self {
+        Self { id: entry.id, amount: entry.amount, reason: entry.reason.clone(), at: entry.at }
+    }
+}
+
+/// The balance (the sum of the ledger) and one page of the ledger, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditsDto {
+    pub balance: i64,
+    pub items: Vec<CreditEntryDto>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreditAdjustmentRequest {
+    /// Positive grants, negative debits; never zero, at most 1000000000 either way.
+    pub amount: i64,
+    /// 1–200 characters, shown to the account in its ledger.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditAdjustmentDto {
+    pub entry: CreditEntryDto,
+    /// The account's balance after the entry.
+    pub balance: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PerkProgressDto {
+    pub current: i64,
+    pub target: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PerkDto {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub eligible: bool,
+    pub progress: PerkProgressDto,
+    /// When the provider last answered for this perk; `null` for perks computed here
+    /// (referrals, account age) and provider perks never checked.
+    pub checked_at: Option<DateTime<Utc>>,
+    /// `true` when a refresh got no answer from the provider in time (or the provider
+    /// is not linked): the progress is the last known one.
+    pub stale: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PerksDto {
+    pub items: Vec<PerkDto>,
+    /// The roles of the perks the account is eligible for.
+    pub perk_roles: Vec<String>,
+}
+
+impl From<crate::usecases::perks::PerksView> for PerksDto {
+    fn from(view: crate::usecases::perks::PerksView) -> Self {
+        let items = view
+            .items
+            .into_iter()
+            .map(|perk| PerkDto {
+                id: perk.id,
+                name: perk.name,
+                description: perk.description,
+                eligible: perk.eligible,
+                progress: PerkProgressDto { current: perk.current, target: perk.target },
+                checked_at: perk.checked_at,
+                stale: perk.stale,
+            })
+            .collect();
+        Self { items, perk_roles: view.perk_roles }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadDomainDto {
+    pub domain: String,
+    pub verified: bool,
+    pub is_default: bool,
+    /// The domain the account's uploads use: its selection, or the default.
+    pub selected: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadDomainList {
+    pub items: Vec<UploadDomainDto>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UploadDomainSelection {
+    #[schema(example = "files.example.com")]
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FlameshotMode {
+    /// Pick a region.
+    #[default]
+    Gui,
+    /// Every screen.
+    Full,
+    /// The screen under the pointer.
+    Screen,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FlameshotRequest {
+    pub mode: Option<FlameshotMode>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SpectacleMode {
+    #[default]
+    Region,
+    Full,
+    Window,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SpectacleRequest {
+    pub mode: Option<SpectacleMode>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookTestDto {
+    pub delivered: bool,
 }

@@ -123,6 +123,9 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::MfaTokenInvalid => (StatusCode::UNAUTHORIZED, "auth:mfa_token_invalid"),
         // The contract's one code without an area.
         E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        E::ExportNotFound => (StatusCode::NOT_FOUND, "export:not_found"),
+        E::ExportInProgress => (StatusCode::CONFLICT, "export:in_progress"),
+        E::ExportNotReady => (StatusCode::CONFLICT, "export:not_ready"),
         E::OAuthUnknownProvider => (StatusCode::NOT_FOUND, "oauth:unknown_provider"),
         E::OAuthInvalidState => (StatusCode::BAD_REQUEST, "oauth:invalid_state"),
         E::OAuthInvalidRedirectUri => (StatusCode::BAD_REQUEST, "oauth:invalid_redirect_uri"),
@@ -140,6 +143,18 @@ pub fn domain_status(error: &DomainError) -> (StatusCode, &'static str) {
         E::MediaUnsupportedType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "media:unsupported_type"),
         E::MediaInvalidImage => (StatusCode::BAD_REQUEST, "media:invalid_image"),
         E::MediaNotFound => (StatusCode::NOT_FOUND, "media:not_found"),
+        E::PasskeyInvalidResponse => (StatusCode::UNAUTHORIZED, "passkey:invalid_response"),
+        E::PasskeyRegistrationInvalid => (StatusCode::BAD_REQUEST, "passkey:invalid_response"),
+        E::PasskeyAlreadyRegistered => (StatusCode::CONFLICT, "passkey:already_registered"),
+        E::PasskeyNotFound => (StatusCode::NOT_FOUND, "passkey:not_found"),
+        E::SignInMethodDisabled => (StatusCode::NOT_FOUND, "request:not_found"),
+        E::LastLoginMethod => (StatusCode::CONFLICT, "auth:last_login_method"),
+        E::ReferralCodeTaken => (StatusCode::CONFLICT, "referral:code_taken"),
+        E::SelfReferral => (StatusCode::BAD_REQUEST, "referral:self_referral"),
+        E::UploadDomainNotFound => (StatusCode::NOT_FOUND, "domain:not_found"),
+        E::UploadDomainNotVerified => (StatusCode::BAD_REQUEST, "domain:not_verified"),
+        E::WebhookNotConfigured => (StatusCode::BAD_REQUEST, "webhook:not_configured"),
+        E::WebhookRejected => (StatusCode::BAD_GATEWAY, "webhook:rejected"),
     }
 }
 
@@ -242,6 +257,9 @@ mod tests {
             DomainError::TwoFactorCodeInvalid,
             DomainError::MfaTokenInvalid,
             DomainError::RateLimited { retry_after_secs: 60 },
+            DomainError::ExportNotFound,
+            DomainError::ExportInProgress,
+            DomainError::ExportNotReady,
             DomainError::InsufficientScope,
             DomainError::SessionRequired,
             DomainError::Forbidden,
@@ -265,11 +283,23 @@ mod tests {
             DomainError::MediaUnsupportedType,
             DomainError::MediaInvalidImage,
             DomainError::MediaNotFound,
+            DomainError::PasskeyInvalidResponse,
+            DomainError::PasskeyRegistrationInvalid,
+            DomainError::PasskeyAlreadyRegistered,
+            DomainError::PasskeyNotFound,
+            DomainError::SignInMethodDisabled,
+            DomainError::LastLoginMethod,
+            DomainError::ReferralCodeTaken,
+            DomainError::SelfReferral,
+            DomainError::UploadDomainNotFound,
+            DomainError::UploadDomainNotVerified,
+            DomainError::WebhookNotConfigured,
+            DomainError::WebhookRejected,
         ];
         for error in all {
             let (status, code) = domain_status(&error);
-            // A provider that fails is the one refusal that is not the client's fault.
-            if error == DomainError::OAuthProviderError {
+            // A provider (or webhook receiver) that fails is not the client's fault.
+            if matches!(error, DomainError::OAuthProviderError | DomainError::WebhookRejected) {
                 assert_eq!(status, StatusCode::BAD_GATEWAY);
             } else {
                 assert!(status.is_client_error(), "{error:?} maps to {status}");
@@ -311,6 +341,23 @@ mod tests {
             (StatusCode::UNSUPPORTED_MEDIA_TYPE, "media:unsupported_type")
         );
         assert_eq!(domain_status(&DomainError::MediaInvalidImage), (StatusCode::BAD_REQUEST, "media:invalid_image"));
+        // One code, two statuses: a failed login is the caller's identity, a failed registration the request.
+        assert_eq!(
+            domain_status(&DomainError::PasskeyInvalidResponse),
+            (StatusCode::UNAUTHORIZED, "passkey:invalid_response")
+        );
+        assert_eq!(
+            domain_status(&DomainError::PasskeyRegistrationInvalid),
+            (StatusCode::BAD_REQUEST, "passkey:invalid_response")
+        );
+        assert_eq!(domain_status(&DomainError::LastLoginMethod), (StatusCode::CONFLICT, "auth:last_login_method"));
+        assert_eq!(domain_status(&DomainError::ReferralCodeTaken), (StatusCode::CONFLICT, "referral:code_taken"));
+        assert_eq!(domain_status(&DomainError::UploadDomainNotFound), (StatusCode::NOT_FOUND, "domain:not_found"));
+        assert_eq!(
+            domain_status(&DomainError::UploadDomainNotVerified),
+            (StatusCode::BAD_REQUEST, "domain:not_verified")
+        );
+        assert_eq!(domain_status(&DomainError::WebhookRejected), (StatusCode::BAD_GATEWAY, "webhook:rejected"));
     }
 
     #[test]

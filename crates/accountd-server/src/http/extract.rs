@@ -61,6 +61,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: a request without a body (and without a
+/// `Content-Type`) reads as `T::default()`; one with a body is [`ApiJson`].
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if request.headers().contains_key(header::CONTENT_TYPE) {
+            return ApiJson::from_request(request, state).await.map(|ApiJson(value)| Self(value));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| ApiError::invalid_body("The request body could not be read."))?;
+        if bytes.is_empty() {
+            Ok(Self(T::default()))
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request:unsupported_media_type",
+                "The body must be JSON (Content-Type: application/json).",
+            ))
+        }
+    }
+}
+
 /// The configured JSON body limit, put into each request by the router.
 ///
 /// The transport reads bodies up to [`PASSWORD_BODY_CAP`]; past the configured
@@ -135,6 +161,7 @@ macro_rules! id_from_path {
 pub struct AddressId(pub uuid::Uuid);
 
 id_from_path!(
+    accountd_core::ExportId => DomainError::ExportNotFound,
     UserId => DomainError::UserNotFound,
     SessionId => DomainError::SessionNotFound,
     TokenId => DomainError::TokenNotFound,
@@ -147,6 +174,19 @@ impl FromPath for AddressId {
 
     fn from_path(raw: String) -> Option<Self> {
         raw.parse().ok().map(AddressId)
+    }
+}
+
+/// A passkey of the account, by accountd's id.
+pub struct PasskeyId(pub uuid::Uuid);
+
+impl FromPath for PasskeyId {
+    fn refusal() -> DomainError {
+        DomainError::PasskeyNotFound
+    }
+
+    fn from_path(raw: String) -> Option<Self> {
+        raw.parse().ok().map(PasskeyId)
     }
 }
 
@@ -299,6 +339,19 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         authenticate(parts, state).await.map(Self)
+    }
+}
+
+/// The raw credential of an authenticated request, for work that outlives the request
+/// and must check it again (an event stream ends when its session is revoked).
+pub struct RawCredential(pub secrecy::SecretString);
+
+impl FromRequestParts<AppState> for RawCredential {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (token, _) = credential(parts, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
+        Ok(Self(secrecy::SecretString::from(token)))
     }
 }
 

@@ -49,6 +49,8 @@ pub struct WebSettings {
     pub introspection_secret: Option<SecretString>,
     /// Timeouts and the connection cap of the accept loop.
     pub connections: server::ConnectionLimits,
+    /// The instance's upload domains, for the profile's `uploadDomain`.
+    pub upload_domains: Arc<crate::usecases::uploads::UploadDomains>,
 }
 
 /// What every handler gets: one pointer, so that handing it to each request costs one
@@ -89,10 +91,21 @@ pub struct App {
     pub oauth: Arc<OAuth>,
     pub store: Arc<dyn Store>,
     pub two_factor: Arc<TwoFactor>,
+    pub passkeys: Arc<crate::usecases::passkeys::Passkeys>,
+    pub email_logins: Arc<crate::usecases::email_login::EmailLogins>,
     pub web: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The commit-ordered feed, for streams and deliveries.
     pub feed: Arc<crate::feed::Feed>,
+    pub activity: Arc<crate::usecases::activity::ActivityLog>,
+    pub exports: Arc<crate::usecases::export::Exports>,
+    pub streams: Arc<crate::streams::Streams>,
+    /// Days of activity and login history kept.
+    pub activity_retention_days: u32,
+    pub referrals: Arc<crate::usecases::referrals::Referrals>,
+    pub perks: Arc<crate::usecases::perks::Perks>,
+    pub uploads: Arc<crate::usecases::uploads::Uploads>,
+    pub webhooks: Arc<crate::usecases::webhooks::Webhooks>,
 }
 
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
@@ -124,13 +137,17 @@ fn page_routes() -> Router<AppState> {
         .route("/reset-password", get(pages::reset_password))
         .route("/confirm-email-change", get(pages::confirm_email_change))
         .route("/verify-address", get(pages::verify_address))
+        .route("/email-login", get(pages::email_login))
         .route("/assets/pages.js", get(pages::script))
         .route("/assets/pages.css", get(pages::stylesheet))
 }
 
 /// The routes with their OpenAPI annotations; the document is generated from these.
 pub fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{account, addresses, admin, auth, email, me, oauth, system, tokens, two_factor, users};
+    use routes::{
+        account, addresses, admin, auth, email, me, oauth, passkeys, rewards, system, tokens, two_factor, uploads,
+        users,
+    };
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(system::health))
         .routes(routes!(system::ready))
@@ -181,6 +198,34 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(two_factor::setup))
         .routes(routes!(two_factor::enable))
         .routes(routes!(two_factor::recovery_codes, two_factor::regenerate_recovery_codes))
+        .routes(routes!(passkeys::list, passkeys::register))
+        .routes(routes!(passkeys::registration_options))
+        .routes(routes!(passkeys::rename, passkeys::remove))
+        .routes(routes!(passkeys::login_options))
+        .routes(routes!(passkeys::login))
+        .routes(routes!(passkeys::second_step_options))
+        .routes(routes!(passkeys::email_login))
+        .routes(routes!(passkeys::email_login_verify))
+        .routes(routes!(routes::activity::my_activity))
+        .routes(routes!(routes::activity::action_logs))
+        .routes(routes!(routes::activity::my_activity_stream))
+        .routes(routes!(routes::activity::action_logs_stream))
+        .routes(routes!(routes::export::request_export))
+        .routes(routes!(routes::export::export_status))
+        .routes(routes!(routes::export::download_export))
+        .routes(routes!(routes::export::export_events))
+        .routes(routes!(rewards::get_referrals, rewards::set_referral_code))
+        .routes(routes!(rewards::credits))
+        .routes(routes!(rewards::perks))
+        .routes(routes!(rewards::refresh_perks))
+        .routes(routes!(rewards::adjust_credits))
+        .routes(routes!(uploads::upload_domains))
+        .routes(routes!(uploads::select_upload_domain))
+        .routes(routes!(uploads::sharex))
+        .routes(routes!(uploads::flameshot))
+        .routes(routes!(uploads::spectacle))
+        .routes(routes!(uploads::bash))
+        .routes(routes!(uploads::test_webhook))
         .merge(media_router())
 }
 

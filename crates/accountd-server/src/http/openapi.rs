@@ -27,6 +27,10 @@ use super::error::ErrorBody;
         (name = "admin", description = "Administration, for accounts with the role `admin`"),
         (name = "oauth", description = "Social login and linked accounts"),
         (name = "pages", description = "Pages accountd serves to browsers"),
+        (name = "activity", description = "Activity: the account's history, the public feed, live streams"),
+        (name = "export", description = "Data export: an archive of everything the account holds"),
+        (name = "referrals", description = "Referral codes, the credit ledger and perks"),
+        (name = "uploads", description = "Upload domains, uploader integrations and the Discord webhook test"),
     )
 )]
 struct ApiDoc;

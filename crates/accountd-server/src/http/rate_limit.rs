@@ -34,6 +34,11 @@ pub const LIMITED_ROUTES: &[(Method, &str)] = &[
     (Method::POST, "/v1/auth/forgot-password"),
     (Method::POST, "/v1/auth/verify-email"),
     (Method::POST, "/v1/auth/resend-verification"),
+    (Method::POST, "/v1/auth/passkey/options"),
+    (Method::POST, "/v1/auth/passkey/login"),
+    (Method::POST, "/v1/auth/login/2fa/passkey-options"),
+    (Method::POST, "/v1/auth/email-login"),
+    (Method::POST, "/v1/auth/email-login/verify"),
 ];
 
 /// Past this many buckets, full ones are forgotten (they hold nothing a fresh one wouldn't).

@@ -23,7 +23,7 @@ impl SignedIn {
         let account = state.profiles.of(user).await?;
         let token = SessionToken::from_issued(session);
         let cookie = cookies::session_cookie(&token.token, session.expires_at, state.web.secure_cookies);
-        let body = AuthResponse { user: Profile::of(&account, state.web.storage_limit), session: token };
+        let body = AuthResponse { user: Profile::of(&account, &state.web), session: token };
         Ok(Self { status: StatusCode::OK, body, cookie })
     }
 

@@ -141,6 +141,9 @@ impl Shared {
     /// Leases one batch of due jobs of `kind` and runs them in order; returns how many.
     async fn run_due(&self, kind: &Kind) -> Result<usize, StoreError> {
         let now = self.clock.now();
+        if !self.store.reader().await?.has_due_jobs(kind.name, now).await? {
+            return Ok(0);
+        }
         let mut tx = self.store.begin().await?;
         let batch = tx.claim_jobs(kind.name, now, now + LEASE, BATCH).await?;
         tx.commit().await?;

@@ -55,6 +55,17 @@ pub enum MailKind<'a> {
         username: &'a str,
         name: &'a str,
     },
+    /// A passkey was added; `name` is its name.
+    PasskeyAdded {
+        username: &'a str,
+        name: &'a str,
+    },
+    /// Sign-in by email: the link and the 6-digit code of one sign-in.
+    EmailLogin {
+        username: &'a str,
+        link: &'a str,
+        code: &'a str,
+    },
 }
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -141,6 +152,18 @@ impl Templates {
                 include_str!("../../templates/mail/token_created.txt"),
                 include_str!("../../templates/mail/token_created.html"),
                 vec![("username", username), ("name", name)],
+            ),
+            MailKind::PasskeyAdded { username, name } => (
+                format!("A passkey was added to your {} account", self.product),
+                include_str!("../../templates/mail/passkey_added.txt"),
+                include_str!("../../templates/mail/passkey_added.html"),
+                vec![("username", username), ("name", name)],
+            ),
+            MailKind::EmailLogin { username, link, code } => (
+                format!("Sign in to {}", self.product),
+                include_str!("../../templates/mail/email_login.txt"),
+                include_str!("../../templates/mail/email_login.html"),
+                vec![("username", username), ("link", link), ("code", code)],
             ),
         };
         let mut values = values;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use accountd_core::activity::ActivityAction;
 use accountd_core::password::{check_policy, PolicyContext, PolicyKind};
+use accountd_core::referral::ReferralCode;
 use accountd_core::text::{person_text, Lines};
 use accountd_core::user::{ClientInfo, EmailNotifications, Notifications, Preferences, Role, Theme, User};
 use accountd_core::{Clock, DomainError, Email, UserId, Username};
@@ -12,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::email_flows::EmailFlows;
+use super::referrals::Referrals;
 use super::sessions::{IssuedSession, Sessions};
 use super::{activity, AppResult, Paging};
 use crate::outbound::{OutboundGuard, Refusal};
@@ -28,12 +30,14 @@ pub struct Accounts {
     flows: Arc<EmailFlows>,
     policy: PolicyKind,
     outbound: OutboundGuard,
+    referrals: Arc<Referrals>,
 }
 
 pub struct Registration {
     pub email: String,
     pub username: String,
-    pub password: SecretString,
+    /// `None` for a passwordless account (a passkey or sign-in by email, a password later).
+    pub password: Option<SecretString>,
     pub display_name: Option<String>,
     pub referral_code: Option<String>,
 }
@@ -63,6 +67,9 @@ pub struct ProfileUpdate {
 }
 
 impl Accounts {
+    // Each argument is a separate part the use case works with; a bundle of them would
+    // only hide which.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
@@ -71,8 +78,9 @@ impl Accounts {
         flows: Arc<EmailFlows>,
         policy: PolicyKind,
         outbound: OutboundGuard,
+        referrals: Arc<Referrals>,
     ) -> Self {
-        Self { store, clock, passwords, sessions, flows, policy, outbound }
+        Self { store, clock, passwords, sessions, flows, policy, outbound, referrals }
     }
 
     /// Creates an account and signs it in.
@@ -80,21 +88,29 @@ impl Accounts {
         let email = Email::parse(&input.email)?;
         let username = Username::parse(&input.username)?;
         let display_name = input.display_name.map(|name| validate_display_name(&name)).transpose()?.flatten();
-        self.check_password(&input.password, &username, &email)?;
-        if input.referral_code.as_deref().is_some_and(|code| !code.trim().is_empty()) {
-            // Referral codes are not issued by this version, so no code can be known.
-            return Err(DomainError::UnknownReferralCode.into());
+        if let Some(password) = &input.password {
+            self.check_password(password, &username, &email)?;
+        }
+        let referral_code = input.referral_code.map(|code| code.trim().to_owned()).filter(|code| !code.is_empty());
+        if let Some(code) = &referral_code {
+            self.referrals.precheck(code, &email.normalized()).await?;
         }
         // A cheap early answer for the common case, before the expensive hash; the
         // unique keys in the database stay the authority for concurrent registrations.
         self.ensure_available(&email, &username).await?;
-        let password_hash = self.passwords.hash(input.password).await?;
+        let password_hash = match input.password {
+            Some(password) => Some(self.passwords.hash(password).await?),
+            None => None,
+        };
 
         let now = self.clock.now();
-        let new_user =
-            NewUser { display_name, ..new_user(&email, &username, Some(password_hash), Role::User, false, now) };
+        let new_user = NewUser { display_name, ..new_user(&email, &username, password_hash, Role::User, false, now) };
         let mut tx = self.store.begin().await?;
         tx.insert_user(&new_user).await?;
+        tx.insert_referral_code_if_absent(new_user.id, ReferralCode::generate().as_str(), now).await?;
+        if let Some(code) = &referral_code {
+            self.referrals.reward_referrer(&mut *tx, code, &new_user, now).await?;
+        }
         let session = self.sessions.open_session(&mut *tx, new_user.id, client, now).await?;
         tx.insert_activity(&activity(
             new_user.id,

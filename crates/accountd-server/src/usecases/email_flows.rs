@@ -234,7 +234,7 @@ impl EmailFlows {
         now: DateTime<Utc>,
     ) -> AppResult<()> {
         tx.delete_two_factor(user, now).await?;
-        // Passkeys, once the schema has them, are removed here too.
+        tx.delete_passkeys_of(user).await?;
         tx.delete_linked_accounts_of(user).await?;
         tx.delete_addresses_of(user).await?;
         tx.set_email_verified(user, true, now).await?;
@@ -251,6 +251,8 @@ impl EmailFlows {
         for purpose in LINKS_VOIDED_BY_CREDENTIAL_CHANGE {
             tx.retire_email_tokens(user, purpose, now).await?;
         }
+        // Sign-ins by email too (API.md): whoever asked for one may be the one just shut out.
+        tx.retire_email_logins(user, now).await?;
         Ok(())
     }
 

@@ -69,7 +69,7 @@ impl Mailing {
     }
 
     /// Whether the address got fewer than its share of token mail, of any kind, lately.
-    async fn may_send(&self, conn: &mut dyn Conn, email: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    pub(crate) async fn may_send(&self, conn: &mut dyn Conn, email: &str, now: DateTime<Utc>) -> AppResult<bool> {
         let recent = conn.count_email_tokens_since(&email.to_lowercase(), now - SEND_WINDOW).await?;
         Ok(recent < SENDS_PER_WINDOW)
     }

@@ -2,18 +2,26 @@
 //! Each takes what it needs (store, clock, password workers) explicitly.
 
 pub mod accounts;
+pub mod activity;
 pub mod admin;
 pub mod deletion;
 pub mod email_flows;
+pub mod email_login;
+pub mod export;
 pub mod mailing;
 pub mod media;
 pub mod oauth;
+pub mod passkeys;
+pub mod perks;
 pub mod profiles;
 pub mod reauth;
+pub mod referrals;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
+pub mod uploads;
+pub mod webhooks;
 
 use accountd_core::activity::ActivityAction;
 use accountd_core::user::{Activity, ClientInfo};
@@ -47,6 +55,8 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::Address) => Self::Domain(DomainError::AddressTaken),
             StoreError::Conflict(UniqueKey::LinkedIdentity) => Self::Domain(DomainError::OAuthIdentityInUse),
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
+            StoreError::Conflict(UniqueKey::ExportInProgress) => Self::Domain(DomainError::ExportInProgress),
+            StoreError::Conflict(UniqueKey::ReferralCode) => Self::Domain(DomainError::ReferralCodeTaken),
             other => Self::Internal(Box::new(other)),
         }
     }

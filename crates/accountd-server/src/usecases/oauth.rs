@@ -410,7 +410,7 @@ impl OAuth {
         };
         // Read again inside the transaction: a password set meanwhile counts.
         let has_password = tx.user_by_id(user.id).await?.is_some_and(|user| user.password_hash.is_some());
-        if left == 0 && !has_password {
+        if left == 0 && !has_password && tx.passkeys_of(user.id).await?.is_empty() {
             return Err(DomainError::OAuthLastLoginMethod.into());
         }
         tx.insert_activity(&activity(

@@ -142,7 +142,11 @@ impl Sessions {
         if user.two_factor_enabled {
             let mfa_token = self.issue_mfa_token(user.id, method).await?;
             record_login_metric("mfa_required");
-            return Ok(LoginOutcome::MfaRequired { mfa_token, methods: &["totp", "recovery_code"] });
+            // An account with a passkey may finish the second step with it (API.md).
+            let has_passkey = !self.store.reader().await?.passkeys_of(user.id).await?.is_empty();
+            let methods: &'static [&'static str] =
+                if has_passkey { &["totp", "recovery_code", "passkey"] } else { &["totp", "recovery_code"] };
+            return Ok(LoginOutcome::MfaRequired { mfa_token, methods });
         }
         let (session, signed_in_at) = self.sign_in(&user, method, client).await?;
         record_login_metric("success");
@@ -179,6 +183,25 @@ impl Sessions {
         self.after_first_factor(user, method, client).await
     }
     // ---- end social login -----------------------------------------------------------------
+
+    /// Signs in an account whose credential proved more than one factor at once (a passkey
+    /// with user verification): no second step, even with two-factor on.
+    pub async fn login_multi_factor(&self, user: User, method: &str, client: &ClientInfo) -> AppResult<LoginOutcome> {
+        let refusal = if user.banned {
+            Some(("banned", DomainError::AccountBanned))
+        } else if self.settings.require_verified_email && !user.email_verified {
+            Some(("email_not_verified", DomainError::EmailNotVerified))
+        } else {
+            None
+        };
+        if let Some((reason, error)) = refusal {
+            record_login_metric(reason);
+            return Err(error.into());
+        }
+        let (session, signed_in_at) = self.sign_in(&user, method, client).await?;
+        record_login_metric("success");
+        Ok(LoginOutcome::SignedIn { user: Box::new(User { last_login_at: Some(signed_in_at), ..user }), session })
+    }
 
     /// Opens a session for an account whose credentials were checked, and records the login.
     async fn sign_in(

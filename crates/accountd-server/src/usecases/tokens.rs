@@ -30,7 +30,7 @@ pub const EXPIRY_MAX_DAYS: i64 = 3650;
 #[derive(Clone)]
 pub enum Principal {
     Session(Authenticated),
-    Pat { user: User, token: PersonalAccessToken },
+    Pat { user: Box<User>, token: PersonalAccessToken },
 }
 
 impl Principal {
@@ -115,7 +115,7 @@ impl Tokens {
                     tx.touch_pat(pat.id, now).await?;
                     tx.commit().await?;
                 }
-                Ok(Some(Principal::Pat { user, token: pat }))
+                Ok(Some(Principal::Pat { user: Box::new(user), token: pat }))
             }
             Some(TokenKind::Upload) | None => Ok(None),
         }

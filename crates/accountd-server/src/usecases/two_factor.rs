@@ -22,7 +22,7 @@ use super::{activity, AppError, AppResult};
 use crate::mail::MailKind;
 
 /// Wrong codes a login step survives; the fifth burns it.
-const MFA_ATTEMPTS: i32 = 5;
+pub(crate) const MFA_ATTEMPTS: i32 = 5;
 const EMAIL_CODE_LIFETIME: Duration = Duration::minutes(10);
 const EMAIL_CODE_ATTEMPTS: i32 = 5;
 /// Recovery codes are shown (once) only this soon after they were made: a session that

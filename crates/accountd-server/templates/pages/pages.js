@@ -22,6 +22,11 @@ const pages = {
     needs: ["id", "token"],
     success: "The address is confirmed and now belongs to your account.",
   },
+  "email-login": {
+    request: (params) => ({ path: "/v1/auth/email-login/verify", body: { token: params.get("token") } }),
+    needs: ["token"],
+    success: "You are signed in. You can go back to the application.",
+  },
   "reset-password": {
     request: (params) => ({
       path: "/v1/auth/reset-password",

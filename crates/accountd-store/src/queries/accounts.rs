@@ -11,9 +11,12 @@ use crate::rows::{
     like_prefix, ActivityRow, LoginAttemptRow, SessionRow, SessionWithUserRow, UserRow, SESSION_COLUMNS, USER_COLUMNS,
 };
 use crate::{
-    classify, ActivityRepo, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo, StoreError,
-    UserRepo,
+    classify, ActivityRepo, FeedRepo as _, LoginHistoryRepo, NewUser, Page, PageRequest, ProfileChanges, SessionRepo,
+    StoreError, UserRepo,
 };
+
+/// Actions recorded after the account is erased, which the feed does not carry.
+const ERASURE_ACTIONS: [&str; 2] = ["account.deleted", "admin.user_deleted"];
 
 for_each_backend! {
 
@@ -265,16 +268,34 @@ impl LoginHistoryRepo for BackendConn {
 #[async_trait]
 impl ActivityRepo for BackendConn {
     async fn insert_activity(&mut self, activity: &Activity) -> Result<(), StoreError> {
+        // Microseconds, as PostgreSQL keeps them, so the row and its feed event agree.
+        let at = chrono::SubsecRound::trunc_subsecs(activity.at, 6);
         sqlx::query("INSERT INTO activities (id, user_id, action, at, ip, user_agent, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(activity.id)
             .bind(activity.user_id.map(|id| id.as_uuid()))
             .bind(&activity.action)
-            .bind(activity.at)
+            .bind(at)
             .bind(&activity.ip)
             .bind(&activity.user_agent)
             .bind(Json(&activity.metadata))
             .execute(self.db())
             .await?;
+        // Streams read activity from the feed: the event is written with the row. The record
+        // of an erasure is the exception: the feed must not name an erased account, and the
+        // account's streams end with its sessions.
+        if ERASURE_ACTIONS.contains(&activity.action.as_str()) {
+            return Ok(());
+        }
+        let payload = serde_json::json!({
+            "id": activity.id,
+            "userId": activity.user_id.map(|id| id.as_uuid()),
+            "action": activity.action,
+            "at": at,
+            "ip": activity.ip,
+            "userAgent": activity.user_agent,
+            "metadata": activity.metadata,
+        });
+        self.append_feed_event(crate::FeedTopic::ACTIVITY, activity.user_id, &payload).await?;
         Ok(())
     }
 

@@ -43,6 +43,18 @@ impl JobRepo for BackendConn {
         Ok(result.rows_affected() == 1)
     }
 
+    async fn has_due_jobs(&mut self, kind: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let due: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND status = 'pending' AND run_at <= $2 \
+             AND (leased_until IS NULL OR leased_until <= $2) AND attempts < max_attempts)",
+        )
+        .bind(kind)
+        .bind(now)
+        .fetch_one(self.db())
+        .await?;
+        Ok(due)
+    }
+
     async fn claim_jobs(
         &mut self,
         kind: &str,

@@ -181,8 +181,11 @@ impl EmailTokenRepo for BackendConn {
         email_normalized: &str,
         since: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM email_tokens WHERE lower(email) = $1 AND created_at >= $2")
+        // Sign-ins by email (migration 0013) are mail with a token too.
+        let count: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM email_tokens WHERE lower(email) = $1 AND created_at >= $2) \
+             + (SELECT count(*) FROM email_logins WHERE email = $1 AND created_at >= $2)",
+        )
                 .bind(email_normalized)
                 .bind(since)
                 .fetch_one(self.db())

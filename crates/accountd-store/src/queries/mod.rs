@@ -30,11 +30,15 @@ macro_rules! for_each_backend {
 
 mod access;
 mod accounts;
+mod activity;
+mod exports;
 mod feed;
 mod jobs;
 mod mail;
 mod media;
 mod oauth;
+mod passkeys;
+mod rewards;
 mod two_factor;
 
 /// The pieces of SQL that differ between the backends.

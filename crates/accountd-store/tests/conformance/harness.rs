@@ -36,6 +36,20 @@ where
     }
 }
 
+/// Like [`on_each_store`], with the database's URL, for tests that must also write to
+/// the database past the store (as an operator's SQL would).
+pub async fn on_each_database<F, Fut>(test: F)
+where
+    F: Fn(Arc<dyn Store>, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite = TestDatabase::sqlite();
+    test(sqlite.open().await, sqlite.url()).await;
+    if let Some(postgres) = TestDatabase::postgres().await {
+        test(postgres.open().await, postgres.url()).await;
+    }
+}
+
 enum TestDatabase {
     Sqlite { path: std::path::PathBuf },
     Postgres { admin_url: String, schema: String },
@@ -57,15 +71,18 @@ impl TestDatabase {
         Some(Self::Postgres { admin_url, schema })
     }
 
-    async fn open(&self) -> Arc<dyn Store> {
-        let url = match self {
+    fn url(&self) -> String {
+        match self {
             Self::Sqlite { path } => format!("sqlite://{}", path.display()),
             Self::Postgres { admin_url, schema } => {
                 let separator = if admin_url.contains('?') { '&' } else { '?' };
                 format!("{admin_url}{separator}application_name={schema}&options=-c%20search_path%3D{schema}")
             }
-        };
-        let store = accountd_store::connect(&url).await.expect("connect");
+        }
+    }
+
+    async fn open(&self) -> Arc<dyn Store> {
+        let store = accountd_store::connect(&self.url()).await.expect("connect");
         store.migrate().await.expect("migrate");
         store
     }

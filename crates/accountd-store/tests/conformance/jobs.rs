@@ -67,11 +67,14 @@ async fn due_jobs_of_a_kind_are_leased_in_queue_order_once_per_lease() {
             assert!(conn.enqueue_job(&queued.new_job(), start).await.unwrap());
         }
 
+        assert!(conn.has_due_jobs("mail.send", start).await.unwrap());
+        assert!(!conn.has_due_jobs("export.build", start).await.unwrap(), "no job of that kind");
         let lease = start + Duration::minutes(5);
         let claimed = conn.claim_jobs("mail.send", start, lease, 10).await.unwrap();
         assert_eq!(ids(&claimed), vec![first.id, second.id], "only what is due, of this kind, in queue order");
         assert_eq!((claimed[0].payload.as_str(), claimed[0].attempt), (r#"{"n":1}"#, 1));
         assert!(conn.claim_jobs("mail.send", start, lease, 10).await.unwrap().is_empty(), "leased");
+        assert!(!conn.has_due_jobs("mail.send", start).await.unwrap(), "leased jobs are not due");
 
         let after_lease = lease + Duration::seconds(1);
         let again = conn.claim_jobs("mail.send", after_lease, after_lease + Duration::minutes(5), 1).await.unwrap();

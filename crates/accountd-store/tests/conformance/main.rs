@@ -6,10 +6,13 @@
 
 mod access;
 mod accounts;
+mod activity_log;
 mod feed;
 mod harness;
 mod jobs;
 mod mail;
 mod media;
 mod oauth;
+mod passkeys;
+mod rewards;
 mod two_factor;

@@ -120,6 +120,9 @@ async fn erasing_an_account_removes_its_records_its_mail_and_its_name_from_the_f
         let mail_to_zed = crate::jobs::mail_job("mailto:zed@example.com");
         conn.enqueue_job(&mail_to_yara.new_job(), now()).await.unwrap();
         conn.enqueue_job(&mail_to_zed.new_job(), now()).await.unwrap();
+        let stream = FeedTopic::named("test.activity");
+        conn.append_feed_event(stream, Some(id), &serde_json::json!({})).await.unwrap();
+        conn.append_feed_event(stream, Some(keep), &serde_json::json!({})).await.unwrap();
         drop(conn);
 
         let mut tx = store.begin().await.unwrap();
@@ -143,6 +146,9 @@ async fn erasing_an_account_removes_its_records_its_mail_and_its_name_from_the_f
         let changed = crate::harness::changed_users(&rows);
         assert!(!changed.contains(&id), "the feed does not name the erased account");
         assert!(changed.contains(&EVERY_ACCOUNT), "it tells every cache to start over");
+        conn.sequence_feed().await.unwrap();
+        let events = conn.feed_events_after(stream, FeedPosition(0), 10).await.unwrap();
+        assert_eq!(events.iter().map(|event| event.user).collect::<Vec<_>>(), vec![Some(keep)], "no topic names it");
     })
     .await;
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, spawn_node_of, TestApp};
 
-const SESSION_ONLY: [&str; 2] = ["/v1/me/tokens", "/v1/me/sessions"];
+const SESSION_ONLY: [&str; 3] = ["/v1/me/tokens", "/v1/me/sessions", "/v1/me/passkeys"];
 /// The codes by which the authentication layer refuses a call.
 const AUTH_REFUSALS: [&str; 4] =
     ["auth:unauthenticated", "auth:insufficient_scope", "auth:session_required", "auth:csrf_rejected"];

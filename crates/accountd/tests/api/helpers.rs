@@ -567,3 +567,10 @@ pub async fn spawn_node(
     }));
     (address, shutdown, clock, dir)
 }
+
+impl TestApp {
+    /// The app's data directory (media, exports, mail files).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}

@@ -394,3 +394,138 @@ async fn two_server_processes_on_one_database_deliver_each_mail_once() {
         assert_eq!(sink.count_for(&format!("{name}@example.com")), 1, "{name}");
     }
 }
+
+/// Runs one statement on a test database from outside the servers.
+async fn execute(database: &TestDatabase, url: &str, statement: &str) {
+    use sqlx::Connection as _;
+    if database.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+}
+
+/// The resident memory of a process, in bytes.
+fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|line| line.starts_with(name) && !line.starts_with('#'))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn an_event_committed_on_one_node_reaches_streams_on_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_database, url) = TestDatabase::create(dir.path()).await;
+    let first = Server::start(dir.path(), &url).await;
+    let second_dir = tempfile::tempdir().unwrap();
+    let second = Server::start(second_dir.path(), &url).await;
+    let token = register(&first, "jane").await;
+
+    let open = |server: &Server, path: &str| {
+        let request = server.client.get(format!("{}{path}", server.address)).bearer_auth(&token);
+        async move { crate::streams::SseClient::from_response(request.send().await.unwrap()) }
+    };
+    let mut on_second = open(&second, "/v1/me/activity/stream").await;
+    let mut on_first = open(&first, "/v1/me/activity/stream").await;
+    let mut public_on_second = open(&second, "/v1/action-logs/stream").await;
+
+    let started = Instant::now();
+    let patch = first
+        .client
+        .patch(format!("{}/v1/me", first.address))
+        .bearer_auth(&token)
+        .json(&json!({ "displayName": "Jane" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+    let wait = Duration::from_secs(10);
+    let seen_on_second = on_second.next(wait).await.expect("the other node's stream delivers it");
+    let latency = started.elapsed();
+    let seen_on_first = on_first.next(wait).await.expect("the writing node's stream delivers it");
+    assert_eq!(seen_on_second.data["action"], "profile.updated");
+    assert_eq!(seen_on_second.id, seen_on_first.id, "one position on every node");
+    assert_eq!(seen_on_second.data, seen_on_first.data);
+    assert!(latency < Duration::from_secs(3), "delivered across nodes in {latency:?}");
+
+    register(&first, "john").await;
+    let public = public_on_second.next(wait).await.expect("the public stream of the other node delivers it");
+    assert_eq!(public.data["action"], "user.registered");
+    assert_eq!(public.data["actor"]["username"], "john");
+}
+
+/// Without the bound (a buffer of 100,000 events) this test fails: the stream is never
+/// dropped and the server's resident memory grew by about 100 MB for the 40 MB of events.
+#[tokio::test]
+async fn a_stream_client_that_stops_reading_is_dropped_and_the_servers_memory_stays_flat() {
+    let dir = tempfile::tempdir().unwrap();
+    let (database, url) = TestDatabase::create(dir.path()).await;
+    let server = Server::start_with(dir.path(), &url, &[("ACCOUNTD_ACTIVITY__STREAM_BUFFER_EVENTS", "16")]).await;
+    let token = register(&server, "jane").await;
+
+    // A client that asks for its stream and then never reads, with a small receive buffer.
+    let address: std::net::SocketAddr = server.address.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(address).await.unwrap();
+    let request = format!(
+        "GET /v1/me/activity/stream HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    stalled.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = resident_bytes(server.child.id());
+
+    // 40 MB of events for the account, written straight into the feed: 8,000 of 5 KB.
+    let pad = "x".repeat(5000);
+    let payload = format!(
+        r#"{{"id":"01a22be6-9933-74cf-a40a-28e5e0c2f78b","action":"profile.updated","at":"2026-11-30T10:00:00Z","ip":null,"userAgent":null,"metadata":{{"pad":"{pad}"}}}}"#
+    );
+    let statement = if database.is_postgres() {
+        format!(
+            "INSERT INTO feed_events (topic, user_id, payload) SELECT 'activity', \
+             (SELECT id FROM users WHERE username = 'jane'), '{payload}' FROM generate_series(1, 8000)"
+        )
+    } else {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000) \
+             INSERT INTO feed_events (topic, user_id, payload) SELECT 'activity', \
+             (SELECT id FROM users WHERE username = 'jane'), '{payload}' FROM n"
+        )
+    };
+    execute(&database, &url, &statement).await;
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut peak = before;
+    loop {
+        peak = peak.max(resident_bytes(server.child.id()));
+        let metrics = server.client.get(format!("{}/metrics", server.address)).send().await.unwrap();
+        let text = metrics.text().await.unwrap();
+        if metric(&text, "accountd_streams_dropped_slow_total") >= 1.0 && metric(&text, "accountd_streams_open") == 0.0
+        {
+            break;
+        }
+        if Instant::now() >= deadline {
+            let growth = peak.saturating_sub(before);
+            panic!("the stalled stream was not dropped (resident memory grew by {growth} bytes)");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    peak = peak.max(resident_bytes(server.child.id()));
+    let growth = peak.saturating_sub(before);
+    println!("resident memory before {before} B, peak {peak} B, growth {growth} B");
+    assert!(growth < 16 * 1024 * 1024, "the server held the events it could not send: grew by {growth} bytes");
+    let health = server.client.get(format!("{}/health", server.address)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    drop(stalled);
+}

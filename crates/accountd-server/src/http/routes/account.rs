@@ -41,7 +41,7 @@ pub async fn change_username(
     ApiJson(body): ApiJson<ChangeUsernameRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.flows.change_username(current.user(), &body.username, &client).await?;
-    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, &state.web)))
 }
 
 /// Starts an email change: a confirmation link goes to the new address; the account keeps its address until then.

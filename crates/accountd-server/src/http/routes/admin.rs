@@ -26,7 +26,7 @@ pub async fn list_users(
     let page = state.admin.list(query.query.as_deref(), paging).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for user in &page.items {
-        items.push(Profile::of(&state.profiles.of(user).await?, state.web.storage_limit));
+        items.push(Profile::of(&state.profiles.of(user).await?, &state.web));
     }
     Ok(Json(ListOf { items, total: page.total, limit: paging.limit, offset: paging.offset }))
 }
@@ -45,7 +45,7 @@ pub async fn get_user(
     PathParam(id): PathParam<UserId>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.admin.get(id).await?;
-    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, &state.web)))
 }
 
 /// Changes an account's role, ban, email verification or limits. A ban ends every
@@ -69,7 +69,7 @@ pub async fn update_user(
     ApiJson(body): ApiJson<AdminUserPatch>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.admin.update(&admin, id, body.into(), &client).await?;
-    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, &state.web)))
 }
 
 /// Deletes an account as `DELETE /v1/me` does (every record of it, its activity history,

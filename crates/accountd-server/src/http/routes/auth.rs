@@ -57,7 +57,11 @@ pub async fn login_answer(state: &AppState, outcome: LoginOutcome) -> Result<Res
     }
 }
 
-/// The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery code.
+/// The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery code, or
+/// a passkey of the account (`challengeId` from `POST /v1/auth/login/2fa/passkey-options` and `credential`,
+/// an `AuthenticationResponseJSON`).
+///
+/// A failed passkey assertion gets `401` `passkey:invalid_response` and counts as a wrong code toward the five.
 ///
 /// A TOTP code is accepted once; five wrong codes invalidate the `mfaToken`. Wrong codes also count per account,
 /// across mfaTokens and client addresses: past `ACCOUNTD_RATE_LIMIT__SECOND_FACTOR_FAILURES` (10) in the login
@@ -65,7 +69,7 @@ pub async fn login_answer(state: &AppState, outcome: LoginOutcome) -> Result<Res
 #[utoipa::path(post, path = "/v1/auth/login/2fa", tag = "auth", request_body = LoginSecondStepRequest, responses(
     (status = 200, body = AuthResponse, description = "Signed in; the session is also set as the `accountd_session` cookie."),
     (status = 400, body = ErrorBody, description = "`request:invalid_body`"),
-    (status = 401, body = ErrorBody, description = "`2fa:invalid_code` (wrong, used or replayed code); `auth:mfa_token_invalid` (unknown, used, expired or burned by five wrong codes)"),
+    (status = 401, body = ErrorBody, description = "`2fa:invalid_code` (wrong, used or replayed code); `passkey:invalid_response` (a passkey assertion that fails); `auth:mfa_token_invalid` (unknown, used, expired or burned by five wrong codes)"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`"),
     (status = 429, body = ErrorBody, description = "`rate_limited`: too many wrong codes for this account; `Retry-After` says when to try again"),
 ))]
@@ -74,12 +78,22 @@ pub async fn login_second_step(
     Client(client): Client,
     ApiJson(body): ApiJson<LoginSecondStepRequest>,
 ) -> Result<Response, ApiError> {
-    let code = match (body.code, body.recovery_code) {
-        (Some(code), None) => LoginCode::Code(code),
-        (None, Some(code)) => LoginCode::RecoveryCode(code),
-        _ => return Err(ApiError::invalid_body("Send exactly one of `code` and `recoveryCode`.")),
+    let (user, session) = match (body.code, body.recovery_code, body.challenge_id, body.credential) {
+        (None, None, Some(challenge_id), Some(credential)) => {
+            state.passkeys.complete_second_factor(&body.mfa_token, challenge_id, credential, &client).await?
+        }
+        (Some(code), None, None, None) => {
+            state.two_factor.complete_login(&body.mfa_token, LoginCode::Code(code), &client).await?
+        }
+        (None, Some(code), None, None) => {
+            state.two_factor.complete_login(&body.mfa_token, LoginCode::RecoveryCode(code), &client).await?
+        }
+        _ => {
+            return Err(ApiError::invalid_body(
+                "Send exactly one of `code`, `recoveryCode`, or `challengeId` with `credential`.",
+            ))
+        }
     };
-    let (user, session) = state.two_factor.complete_login(&body.mfa_token, code, &client).await?;
     Ok(SignedIn::new(&state, &user, &session).await?.into_response())
 }
 

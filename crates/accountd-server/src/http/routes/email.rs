@@ -82,5 +82,5 @@ pub async fn confirm_email_change(
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.flows.confirm_email_change(&body.token, &client).await?;
-    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, &state.web)))
 }

@@ -28,7 +28,7 @@ pub async fn get_me(
     CurrentUser(current): CurrentUser,
 ) -> Result<Json<Profile>, ApiError> {
     let account = state.profiles.of_principal(&current).await?;
-    Ok(Json(Profile::of(&account, state.web.storage_limit)))
+    Ok(Json(Profile::of(&account, &state.web)))
 }
 
 /// Changes the profile. Absent fields stay; `preferences` and `notifications` change only the fields given.
@@ -57,7 +57,7 @@ pub async fn update_me(
     ApiJson(body): ApiJson<UpdateProfileRequest>,
 ) -> Result<Json<Profile>, ApiError> {
     let user = state.accounts.update_profile(current.user(), body.into(), &client).await?;
-    Ok(Json(Profile::of(&state.profiles.of(&user).await?, state.web.storage_limit)))
+    Ok(Json(Profile::of(&state.profiles.of(&user).await?, &state.web)))
 }
 
 /// Deletes the account and everything of it; the email and username are free again. A goodbye mail is sent.

@@ -51,6 +51,10 @@ pub async fn verify_address(State(state): State<AppState>) -> Response {
     render(&state, "verify-address", "Confirm an address", include_str!("../../../templates/pages/verify-address.html"))
 }
 
+pub async fn email_login(State(state): State<AppState>) -> Response {
+    render(&state, "email-login", "Sign in", include_str!("../../../templates/pages/email-login.html"))
+}
+
 pub async fn script() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],

@@ -20,9 +20,15 @@ use accountd_core::UserId;
 /// local parts and address literals get `validation:invalid_email`. `displayName` is
 /// NFC-normalised and refuses control characters, bidirectional overrides and isolates,
 /// zero-width characters other than U+200D, and byte-order marks (`validation:invalid_input`).
+///
+/// Passkey-first sign-up: leave out `password`. The account is passwordless and the answer's session is its
+/// way in for now: with it, `POST /v1/me/passkeys/options` (no password to give) and `POST /v1/me/passkeys`
+/// add a passkey. Later the account logs in with the passkey or signs in by email
+/// (`POST /v1/auth/email-login`), and may set a password with `PUT /v1/me/password` without
+/// `currentPassword`. Its last passkey cannot be deleted while it has no password and no linked identity.
 #[utoipa::path(post, path = "/v1/users", tag = "registration", request_body = RegisterRequest, responses(
     (status = 201, body = AuthResponse),
-    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:invalid_input` (`displayName`), `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code`, `request:invalid_body`"),
+    (status = 400, body = ErrorBody, description = "`validation:invalid_email`, `validation:invalid_username`, `validation:invalid_input` (`displayName`), `validation:reserved_username`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `referral:unknown_code` (unknown, or the code of a banned or deleted account), `referral:self_referral` (the address reaches the code holder's own mailbox: the same address up to a `+tag`, or one of its additional addresses), `request:invalid_body`"),
     (status = 409, body = ErrorBody, description = "`user:email_taken` (also an address that is another account's verified additional address), `user:username_taken`"),
     (status = 413, body = ErrorBody),
 ))]
