@@ -92,7 +92,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     }
     if state.web.secure_cookies {
         // An https deployment: browsers must not be talked down to plain http later.
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -108,6 +109,13 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                  frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
             ),
+        );
+    } else if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // JSON, images, scripts, archives: nothing to run and nothing to frame. A route
+        // that sets a policy of its own keeps it.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         );
     }
     response

@@ -76,7 +76,7 @@ async fn with_an_https_public_url_every_response_carries_strict_transport_securi
             .await;
     for path in ["/health", "/v1/me", "/no/such/path"] {
         let reply = app.get(path, None).await;
-        assert_eq!(reply.headers["strict-transport-security"], "max-age=31536000", "{path}");
+        assert_eq!(reply.headers["strict-transport-security"], "max-age=31536000; includeSubDomains", "{path}");
     }
     let plain = spawn_app().await;
     assert!(plain.get("/health", None).await.headers.get("strict-transport-security").is_none());

@@ -342,12 +342,27 @@ async fn unknown_routes_and_methods_answer_in_the_error_format() {
 }
 
 #[tokio::test]
-async fn security_headers_are_set() {
+async fn security_headers_are_set_on_every_kind_of_response() {
     let app = spawn_app().await;
-    let reply = app.get("/health", None).await;
-    assert_eq!(reply.headers["x-content-type-options"], "nosniff");
-    assert_eq!(reply.headers["referrer-policy"], "no-referrer");
-    assert_eq!(reply.headers["x-frame-options"], "DENY");
+    // JSON, an authentication error, a 404 of the fallback, a page, the API docs, a 405.
+    let samples = [
+        (Method::GET, "/health", 200),
+        (Method::GET, "/v1/me", 401),
+        (Method::GET, "/no/such/path", 404),
+        (Method::GET, "/verify-email?token=x", 200),
+        (Method::GET, "/openapi.json", 200),
+        (Method::DELETE, "/health", 405),
+    ];
+    for (method, path, status) in samples {
+        let reply = app.call(method.clone(), path, None, None).await;
+        assert_eq!(reply.status, status, "{method} {path}");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff", "{method} {path}");
+        assert_eq!(reply.headers["referrer-policy"], "no-referrer", "{method} {path}");
+        assert_eq!(reply.headers["x-frame-options"], "DENY", "{method} {path}");
+        let policy = reply.headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("frame-ancestors 'none'"), "{method} {path}: {policy}");
+        assert!(reply.headers.get("strict-transport-security").is_none(), "plain http: no HSTS ({path})");
+    }
 }
 
 #[tokio::test]
