@@ -219,6 +219,7 @@ pub fn app_state(
         config.rate_limit.per_ip_per_minute,
         config.rate_limit.ipv6_prefix,
         clock.clone(),
+        store.clone(),
     ));
     let providers =
         oauth::http_client().and_then(|http| oauth::from_config(&config.oauth, &http)).unwrap_or_else(|error| {
@@ -369,6 +370,8 @@ pub async fn serve_on(
         retention: chrono::Duration::days(i64::from(state.activity_retention_days)),
     });
     runner.every::<usecases::activity::PruneActivity>(Duration::from_secs(24 * 3600));
+    runner.handle(http::rate_limit::RateLimitPruner { store: state.store.clone(), clock: state.clock.clone() });
+    runner.every::<http::rate_limit::PruneRateLimits>(Duration::from_secs(600));
     let jobs = runner.spawn();
     let limits = state.web.connections;
     let streams = state.streams.clone();

@@ -503,10 +503,43 @@ pub trait LoginThrottleRepo {
         kind: AuthFailureKind,
         since: DateTime<Utc>,
     ) -> Result<Vec<(DateTime<Utc>, String)>, StoreError>;
+    /// Makes the transaction the only one counting and recording the subject's failures
+    /// until it ends, on every node: a count read after this sees every failure recorded
+    /// by a transaction that held it before.
+    async fn hold_auth_failures(&mut self, subject: &str) -> Result<(), StoreError>;
     /// Forgets the subject's failures from one client prefix (after a success from it).
     async fn clear_client_auth_failures(&mut self, subject: &str, client_prefix: &str) -> Result<(), StoreError>;
     /// Forgets every failure of the account, from every client (after a password reset).
     async fn clear_login_failures(&mut self, user: UserId) -> Result<(), StoreError>;
+}
+
+/// What [`RateLimitRepo::take_rate_limit`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitDecision {
+    Allowed,
+    /// Refused; the next request of the key is allowed this many milliseconds from now.
+    Refused {
+        wait_ms: i64,
+    },
+}
+
+/// Request allowances shared by every node (migration 0019): the generic cell rate
+/// algorithm, one row per key, each request taken by one atomic statement.
+#[async_trait]
+pub trait RateLimitRepo {
+    /// Takes one request of `key` at `now_ms` (milliseconds since the epoch): allowed while
+    /// the key's theoretical arrival time is at most `tolerance_ms` ahead of now, which it
+    /// then moves on by `interval_ms`; a refusal changes nothing. A token bucket of
+    /// `tolerance_ms / interval_ms + 1` requests refilled one per `interval_ms`.
+    async fn take_rate_limit(
+        &mut self,
+        key: &str,
+        now_ms: i64,
+        interval_ms: i64,
+        tolerance_ms: i64,
+    ) -> Result<RateLimitDecision, StoreError>;
+    /// Deletes the keys whose allowance is full again by `now_ms` (the same as no row).
+    async fn prune_rate_limits(&mut self, now_ms: i64) -> Result<u64, StoreError>;
 }
 
 /// What administrators do to accounts.
@@ -905,6 +938,7 @@ pub trait Conn:
     + TokenRepo
     + LimitRepo
     + LoginThrottleRepo
+    + RateLimitRepo
     + AdminRepo
     + OAuthRepo
     + TwoFactorRepo

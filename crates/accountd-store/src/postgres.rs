@@ -158,6 +158,8 @@ impl Dialect for PostgresConn {
     const NOW: &'static str = "clock_timestamp()";
     const FEED_HEAD: &'static str = "SELECT last_position FROM feed_sequencer";
     const SEQUENCE_FEED: Option<&'static str> = Some("SELECT feed_sequence()");
+    const GREATEST: &'static str = "GREATEST";
+    const TRANSACTION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
 
     fn seconds_ago(param: &str) -> String {
         format!("clock_timestamp() - make_interval(secs => {param})")

@@ -144,6 +144,8 @@ impl Dialect for SqliteConn {
     // AUTOINCREMENT's counter: never lowered, also when pruning deletes the newest rows.
     const FEED_HEAD: &'static str = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'feed_events'), 0)";
     const SEQUENCE_FEED: Option<&'static str> = None;
+    const GREATEST: &'static str = "MAX";
+    const TRANSACTION_LOCK: Option<&'static str> = None;
 
     fn seconds_ago(param: &str) -> String {
         format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || {param} || ' seconds')")

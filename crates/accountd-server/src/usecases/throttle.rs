@@ -119,6 +119,18 @@ impl AuthThrottle {
         }
     }
 
+    /// Makes `tx` the only transaction counting and recording the subject's failures until
+    /// it ends, on every node. A caller that checks ([`Self::ensure_allowed`]) and records
+    /// ([`Self::record_failure_in`]) in one held transaction counts exactly: concurrent
+    /// attempts queue, and each sees the failures of those before it, where a count read
+    /// before any was written would let every simultaneous guess through.
+    pub async fn hold(&self, tx: &mut dyn Conn, subject: &Subject<'_>) -> AppResult<()> {
+        if self.settings.is_some() {
+            tx.hold_auth_failures(&self.subject_key(subject)).await?;
+        }
+        Ok(())
+    }
+
     /// Counts a failure in its own transaction. The failure that brings an account to its
     /// account-wide limit of `kind` also mails the owner that the account is locked.
     pub async fn record_failure(
@@ -127,13 +139,33 @@ impl AuthThrottle {
         kind: AuthFailureKind,
         client: &ClientInfo,
     ) -> AppResult<()> {
-        let Some(settings) = &self.settings else {
+        if self.settings.is_none() {
             return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        let locked_mail = self.record_failure_in(&mut *tx, subject, kind, client).await?;
+        tx.commit().await?;
+        if locked_mail {
+            self.mailing.wake_delivery();
+        }
+        Ok(())
+    }
+
+    /// Counts a failure in the caller's transaction, as [`Self::record_failure`] does; says
+    /// whether a lock mail was queued (the caller wakes the delivery after its commit).
+    pub async fn record_failure_in(
+        &self,
+        tx: &mut dyn Conn,
+        subject: &Subject<'_>,
+        kind: AuthFailureKind,
+        client: &ClientInfo,
+    ) -> AppResult<bool> {
+        let Some(settings) = &self.settings else {
+            return Ok(false);
         };
         let now = self.clock.now();
         let since = now - settings.window;
         let key = self.subject_key(subject);
-        let mut tx = self.store.begin().await?;
         tx.record_auth_failure(&key, &self.client_key(client), kind, now, since).await?;
         let mut locked_mail = false;
         if let Subject::Account(user) = subject {
@@ -151,11 +183,7 @@ impl AuthThrottle {
                 locked_mail = true;
             }
         }
-        tx.commit().await?;
-        if locked_mail {
-            self.mailing.wake_delivery();
-        }
-        Ok(())
+        Ok(locked_mail)
     }
 
     /// Forgets the account's failures from this client once it signed in, in the caller's

@@ -315,6 +315,9 @@ impl TwoFactor {
             return Err(DomainError::AccountBanned.into());
         }
         let subject = Subject::Account(&user);
+        // Held from the count to the commit: simultaneous guesses, with many mfaTokens and on
+        // many nodes, queue here, so the account's cap is exact.
+        self.throttle.hold(&mut *tx, &subject).await?;
         self.throttle.ensure_allowed(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
         let (code, accept, factor) = match &code {
             LoginCode::Code(code) if code.trim().len() == totp::DIGITS as usize => {
@@ -327,8 +330,12 @@ impl TwoFactor {
         if !spend_code(&mut *tx, key, user.id, code, accept, client, now).await? {
             let method = format!("{}+{factor}", challenge.method);
             self.sessions.record_attempt(&mut *tx, user.id, &method, client, now, Some("invalid_2fa_code")).await?;
+            let locked_mail =
+                self.throttle.record_failure_in(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
             tx.commit().await?;
-            self.throttle.record_failure(&subject, AuthFailureKind::SecondFactor, client).await?;
+            if locked_mail {
+                self.mailing.wake_delivery();
+            }
             return Err(DomainError::TwoFactorCodeInvalid.into());
         }
         if !tx.delete_mfa_token(&hash).await? {

@@ -256,6 +256,13 @@ impl LoginThrottleRepo for BackendConn {
         Ok(failures)
     }
 
+    async fn hold_auth_failures(&mut self, subject: &str) -> Result<(), StoreError> {
+        if let Some(lock) = Self::TRANSACTION_LOCK {
+            sqlx::query(lock).bind(format!("auth_failures:{subject}")).execute(self.db()).await?;
+        }
+        Ok(())
+    }
+
     async fn clear_client_auth_failures(&mut self, subject: &str, client_prefix: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM auth_failures WHERE subject = $1 AND client_prefix = $2")
             .bind(subject)

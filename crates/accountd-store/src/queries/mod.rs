@@ -34,6 +34,7 @@ mod activity;
 mod exports;
 mod feed;
 mod jobs;
+mod limits;
 mod mail;
 mod media;
 mod oauth;
@@ -61,6 +62,11 @@ pub(crate) trait Dialect {
     /// Numbers the committed rows of the feed that have none and returns the head; `None`
     /// where rows are numbered as they are written (SQLite).
     const SEQUENCE_FEED: Option<&'static str>;
+    /// Holds a lock named by the text parameter `$1` until the transaction ends; `None` on
+    /// SQLite, where transactions run one at a time on the writer connection.
+    const TRANSACTION_LOCK: Option<&'static str>;
+    /// The larger of two values (`MAX(a, b)` on SQLite, `GREATEST(a, b)` on PostgreSQL).
+    const GREATEST: &'static str;
 
     /// The database's clock minus the number of seconds (a float) in the parameter `param`
     /// (`"$1"`), comparable with what [`Dialect::NOW`] gives.

@@ -10,6 +10,7 @@ mod activity_log;
 mod feed;
 mod harness;
 mod jobs;
+mod limits;
 mod mail;
 mod media;
 mod oauth;

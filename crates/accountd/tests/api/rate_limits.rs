@@ -227,3 +227,45 @@ async fn the_default_limits_leave_ordinary_use_alone() {
     app.login("jane", "Wrong-Password-1").await.assert_error(401, "auth:invalid_credentials");
     app.login("jane", PASSWORD).await.assert_status(200);
 }
+
+#[tokio::test]
+async fn the_per_ip_limit_holds_for_the_sum_of_two_nodes_traffic() {
+    let behind_proxy = |config: &mut accountd_server::config::Config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.rate_limit.per_ip_burst = 4;
+        config.rate_limit.per_ip_per_minute = 1;
+    };
+    let app = spawn_app_with(behind_proxy).await;
+    let other_node = spawn_node_of(&app, behind_proxy).await;
+    let nodes = [&app, &other_node];
+    // Four in all from one address, whichever node they reach: not four on each.
+    for attempt in 0..4 {
+        login_from(nodes[attempt % 2], "198.51.100.7", "nobody", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    for node in nodes {
+        let limited = login_from(node, "198.51.100.7", "nobody", "Wrong-Password-1").await;
+        limited.assert_error(429, "rate_limited");
+        assert!((1..=60).contains(&retry_after(&limited)), "the next of the four refills within a minute");
+        // Another address has its own allowance on either node.
+        login_from(node, "198.51.100.8", "nobody", "Wrong-Password-1")
+            .await
+            .assert_error(401, "auth:invalid_credentials");
+    }
+    // The allowance refills for the deployment: one more request a minute, on either node.
+    for node in nodes {
+        node.clock.advance(Duration::seconds(60));
+    }
+    login_from(&other_node, "198.51.100.7", "nobody", "Wrong-Password-1")
+        .await
+        .assert_error(401, "auth:invalid_credentials");
+    login_from(&app, "198.51.100.7", "nobody", "Wrong-Password-1").await.assert_error(429, "rate_limited");
+    // The allowances are rows of the database, swept through the job queue.
+    assert!(app.query_i64("SELECT count(*) FROM rate_limits").await >= 2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'rate_limits.prune'").await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the sweep is not scheduled");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

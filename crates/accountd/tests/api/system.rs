@@ -398,3 +398,62 @@ async fn a_non_json_content_type_is_refused() {
         app.send(app.client.post(app.url("/v1/auth/login")).header("content-type", "text/plain").body("{}")).await;
     reply.assert_error(415, "request:unsupported_media_type");
 }
+
+/// `docs/security.md` proves each claim by naming a test; a renamed or deleted test must
+/// not leave the page citing nothing. A citation is a code span of lower-case path
+/// segments (`file::test`, `module::tests::test`) whose last segment has at least two
+/// underscores, or a bare name with at least four that is not a metric or cookie name
+/// (`accountd_…`); it must name a `fn` in a file of that module path under `crates/`.
+#[test]
+fn docs_security_cites_existing_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/security.md")).expect("docs/security.md");
+    let mut sources = Vec::new();
+    collect_sources(&root.join("crates"), &mut sources);
+    let mut cited = 0;
+    let mut missing = Vec::new();
+    for span in doc.split('`').skip(1).step_by(2) {
+        let segments: Vec<&str> = span.split("::").collect();
+        let lower = |segment: &&str| {
+            !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        if !segments.iter().all(lower) {
+            continue;
+        }
+        let name = segments[segments.len() - 1];
+        let underscores = name.matches('_').count();
+        let is_citation =
+            if segments.len() > 1 { underscores >= 2 } else { underscores >= 4 && !name.starts_with("accountd_") };
+        if !is_citation {
+            continue;
+        }
+        cited += 1;
+        let modules: Vec<&str> = segments[..segments.len() - 1].iter().copied().filter(|m| *m != "tests").collect();
+        let suffix = format!("/{}", modules.join("/"));
+        let declaration = format!("fn {name}(");
+        let found = sources
+            .iter()
+            .any(|(module, text)| (modules.is_empty() || module.ends_with(&suffix)) && text.contains(&declaration));
+        if !found {
+            missing.push(span.to_string());
+        }
+    }
+    assert!(missing.is_empty(), "docs/security.md cites tests that do not exist: {missing:?}");
+    assert!(cited >= 100, "only {cited} citations found: the page or this parser changed");
+}
+
+/// Every `.rs` file under `dir`, as (path without `.rs` and without a trailing `/mod`, text).
+fn collect_sources(dir: &std::path::Path, into: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).expect("readable source tree").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name() != Some(std::ffi::OsStr::new("target")) {
+                collect_sources(&path, into);
+            }
+        } else if path.extension() == Some(std::ffi::OsStr::new("rs")) {
+            let module = path.with_extension("").to_string_lossy().replace('\\', "/");
+            let module = module.strip_suffix("/mod").unwrap_or(&module).to_string();
+            into.push((module, std::fs::read_to_string(&path).unwrap_or_default()));
+        }
+    }
+}

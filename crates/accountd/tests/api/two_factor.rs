@@ -664,6 +664,31 @@ async fn second_factor_guessing_across_mfa_tokens_and_addresses_is_429_after_ten
 }
 
 #[tokio::test]
+async fn simultaneous_guesses_with_many_mfa_tokens_get_exactly_ten_tries() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.rate_limit.per_ip_burst = 1000;
+    })
+    .await;
+    let TwoFactorAccount { totp, .. } = with_two_factor(&app, "jane").await;
+    let right = code(&app, &totp, 0);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    // Four mfaTokens allow five guesses each, twenty in all; the account allows ten.
+    let mut tokens = Vec::new();
+    for _ in 0..4 {
+        tokens.push(mfa_token(&app, "jane").await);
+    }
+    let guesses = tokens.iter().flat_map(|token| std::iter::repeat_n(token, 5)).enumerate().map(|(n, token)| {
+        let app = &app;
+        async move { second_step_from(app, &format!("198.51.100.{n}"), token, wrong).await }
+    });
+    let replies = futures::future::join_all(guesses).await;
+    let tried = replies.iter().filter(|reply| reply.code() == "2fa:invalid_code").count();
+    let refused = replies.iter().filter(|reply| reply.code() == "rate_limited").count();
+    assert_eq!((tried, refused), (10, 10), "{:?}", replies.iter().map(crate::helpers::Reply::code).collect::<Vec<_>>());
+}
+
+#[tokio::test]
 async fn reauthentication_guesses_count_toward_the_account_limits() {
     let app = spawn_app().await;
     let TwoFactorAccount { account: jane, totp, .. } = with_two_factor(&app, "jane").await;
