@@ -8,13 +8,11 @@
 //! secret or recovery code is read at all.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use accountd_core::user::{Activity, User};
 use accountd_core::UserId;
 use accountd_store::{ActivityCursor, PageRequest, Store, StoreError};
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
@@ -22,8 +20,24 @@ use zip::write::SimpleFileOptions;
 
 use crate::account_cache::CachedAccount;
 use crate::http::dto::{
-    ActivityDto, AddressDto, LinkedAccountDto, LoginHistoryEntry, PersonalAccessTokenDto, Profile, SessionDto,
+    ActivityDto, AddressDto, CreditEntryDto, LinkedAccountDto, LoginHistoryEntry, PersonalAccessTokenDto, Profile,
+    ReferralHistoryEntry, SessionDto,
 };
+use crate::media::{MediaKey, MediaStore};
+use crate::usecases::uploads::UploadDomains;
+
+/// What an archive is written from besides the database: the stored pictures, and the
+/// settings the API's own answers are shaped with.
+#[derive(Clone)]
+pub struct ArchiveSources {
+    pub objects: Arc<dyn MediaStore>,
+    /// The configured storage limit, as the profile shows it.
+    pub storage_limit: u64,
+    /// For the profile's `uploadDomain`, resolved as `GET /v1/me` resolves it.
+    pub upload_domains: Arc<UploadDomains>,
+    /// For the referral link, as `GET /v1/me/referrals` makes it.
+    pub public_url: url::Url,
+}
 
 /// The files of every archive, in the order they are written (`media/` last).
 pub const ARCHIVE_FILES: [&str; 9] = [
@@ -55,11 +69,13 @@ pub enum ArchiveError {
     Zip(#[from] zip::result::ZipError),
     #[error("encoding the archive: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("reading a stored picture: {0}")]
+    Media(crate::usecases::BoxError),
 }
 
 /// What the ZIP writer thread is told to do.
 enum Piece {
-    File(&'static str),
+    File(String),
     Bytes(Vec<u8>),
     Directory(&'static str),
 }
@@ -68,9 +84,9 @@ enum Piece {
 /// from 0 to 100 as the archive is written (100 once it is complete on disk).
 pub async fn write_archive(
     store: &Arc<dyn Store>,
+    sources: &ArchiveSources,
     user: UserId,
     now: DateTime<Utc>,
-    storage_limit: u64,
     file: std::fs::File,
     progress: &watch::Sender<u8>,
 ) -> Result<u64, ArchiveError> {
@@ -92,7 +108,7 @@ pub async fn write_archive(
         file.sync_all()?;
         Ok(file.metadata()?.len())
     });
-    let read = read_account(store, user, now, storage_limit, &pieces, progress).await;
+    let read = read_account(store, sources, user, now, &pieces, progress).await;
     drop(pieces);
     let written = writer.await.map_err(|join| std::io::Error::other(join.to_string()))?;
     // A write that failed closes the channel, which the reader sees as a send error: the
@@ -116,7 +132,7 @@ async fn json_file<T: Serialize>(
     value: &T,
 ) -> Result<(), ArchiveError> {
     let bytes = serde_json::to_vec_pretty(value)?;
-    pieces.send(Piece::File(name)).await.map_err(writer_gone)?;
+    pieces.send(Piece::File(name.to_owned())).await.map_err(writer_gone)?;
     pieces.send(Piece::Bytes(bytes)).await.map_err(writer_gone)
 }
 
@@ -125,25 +141,31 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-/// `credits.json`: this version keeps no credit ledger, so the balance is 0.
+/// `credits.json`: `GET /v1/me/credits` with the whole ledger, newest first.
 #[derive(Serialize)]
 struct Credits {
     balance: i64,
-    items: Vec<serde_json::Value>,
+    items: Vec<CreditEntryDto>,
 }
 
-/// `referrals.json`: this version issues no referral codes.
+/// `referrals.json`: the account's code and link (`GET /v1/me/referrals`; `null` when the
+/// account never had one), its stats (`?view=stats`) and its whole history
+/// (`?view=history`).
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Referrals {
     code: Option<String>,
-    items: Vec<serde_json::Value>,
+    url: Option<String>,
+    total_referrals: i64,
+    rewards_earned: i64,
+    items: Vec<ReferralHistoryEntry>,
 }
 
 async fn read_account(
     store: &Arc<dyn Store>,
+    sources: &ArchiveSources,
     user_id: UserId,
     now: DateTime<Utc>,
-    storage_limit: u64,
     pieces: &mpsc::Sender<Piece>,
     progress: &watch::Sender<u8>,
 ) -> Result<(), ArchiveError> {
@@ -152,18 +174,14 @@ async fn read_account(
     let addresses = conn.addresses_of(user_id).await?;
     let linked_accounts = conn.linked_accounts_of(user_id).await?;
     let account = CachedAccount { user, addresses, linked_accounts };
-    json_file(
-        pieces,
-        "profile.json",
-        &Profile::new(&account.user, storage_limit, &account.addresses).with_linked_accounts(&account.linked_accounts),
-    )
-    .await?;
+    json_file(pieces, "profile.json", &Profile::of_account(&account, sources.storage_limit, &sources.upload_domains))
+        .await?;
 
     let sessions = conn.sessions_of(user_id, now).await?;
     let items = sessions.iter().map(|session| SessionDto::new(session, false)).collect();
     json_file(pieces, "sessions.json", &Items { items }).await?;
 
-    pieces.send(Piece::File("login-history.json")).await.map_err(writer_gone)?;
+    pieces.send(Piece::File("login-history.json".into())).await.map_err(writer_gone)?;
     let mut offset = 0;
     let mut list = JsonList::new();
     loop {
@@ -185,14 +203,42 @@ async fn read_account(
     json_file(pieces, "tokens.json", &Items { items }).await?;
     let items = account.addresses.iter().map(AddressDto::from).collect();
     json_file(pieces, "addresses.json", &Items { items }).await?;
-    json_file(pieces, "credits.json", &Credits { balance: 0, items: Vec::new() }).await?;
-    json_file(pieces, "referrals.json", &Referrals { code: None, items: Vec::new() }).await?;
+    let balance = conn.credit_balance(user_id).await?;
+    // The ledger and the referrals stay small (a row per reward or adjustment): read
+    // whole, a page per query.
+    let mut items: Vec<CreditEntryDto> = Vec::new();
+    loop {
+        let page = conn.credit_entries_of(user_id, PageRequest { limit: PAGE, offset: items.len() as i64 }).await?;
+        let count = page.items.len() as i64;
+        items.extend(page.items.iter().map(CreditEntryDto::from));
+        if count < PAGE {
+            break;
+        }
+    }
+    json_file(pieces, "credits.json", &Credits { balance, items }).await?;
+    let code = conn.referral_code_of(user_id).await?;
+    let (total_referrals, rewards_earned) = conn.referral_stats(user_id).await?;
+    let mut items: Vec<ReferralHistoryEntry> = Vec::new();
+    loop {
+        let page = conn.referrals_of(user_id, PageRequest { limit: PAGE, offset: items.len() as i64 }).await?;
+        let count = page.items.len() as i64;
+        items.extend(page.items.into_iter().map(|referral| ReferralHistoryEntry {
+            username: referral.username,
+            joined_at: referral.joined_at,
+            reward: referral.reward,
+        }));
+        if count < PAGE {
+            break;
+        }
+    }
+    let url = code.as_deref().map(|code| crate::usecases::referrals::referral_url(&sources.public_url, code));
+    json_file(pieces, "referrals.json", &Referrals { code, url, total_referrals, rewards_earned, items }).await?;
     progress.send_replace(5);
 
     // The activity is the part that grows with the account: walked by keyset, one page
     // in memory at a time.
     let total = conn.activities_of(user_id, PageRequest { limit: 1, offset: 0 }).await?.total.max(1);
-    pieces.send(Piece::File("activity.json")).await.map_err(writer_gone)?;
+    pieces.send(Piece::File("activity.json".into())).await.map_err(writer_gone)?;
     let mut list = JsonList::new();
     let mut cursor = None;
     let mut done = 0i64;
@@ -208,8 +254,22 @@ async fn read_account(
     }
     pieces.send(Piece::Bytes(list.close())).await.map_err(writer_gone)?;
 
-    // Avatar and banner files go here once media uploads exist; the folder is always there.
+    // The avatar and banner as stored (`media/avatar.png`, `media/banner.jpg`); the
+    // folder is there also when the account has neither. Each is at most a few MiB.
     pieces.send(Piece::Directory("media/")).await.map_err(writer_gone)?;
+    for object in conn.media_of(user_id).await? {
+        let Some(key) = MediaKey::parse(&object.key) else {
+            continue;
+        };
+        let Some(bytes) = sources.objects.get(&key).await.map_err(ArchiveError::Media)? else {
+            // Gone from the store (an operator's hand): the archive says what is there.
+            tracing::warn!(%key, "a stored picture is missing; the archive goes without it");
+            continue;
+        };
+        let name = format!("media/{}.{}", object.slot.as_str(), key.format().extension());
+        pieces.send(Piece::File(name)).await.map_err(writer_gone)?;
+        pieces.send(Piece::Bytes(bytes.to_vec())).await.map_err(writer_gone)?;
+    }
     progress.send_replace(99);
     Ok(())
 }
@@ -249,82 +309,6 @@ impl JsonList {
     }
 }
 
-/// Where finished archives are kept until they expire. Shaped like the media storage
-/// port so that it can move onto it: a key per archive, put, open, delete.
-#[async_trait]
-pub trait ArchiveStore: Send + Sync + 'static {
-    /// A new local file to build an archive in before it is stored.
-    fn staging_path(&self, key: &str) -> PathBuf;
-    /// Stores the staged archive under `key` (the staged file is consumed).
-    async fn put(&self, key: &str, staged: &Path) -> std::io::Result<()>;
-    /// The stored archive, for download.
-    async fn open(&self, key: &str) -> std::io::Result<tokio::fs::File>;
-    /// Deletes the archive; a missing one is not an error.
-    async fn delete(&self, key: &str) -> std::io::Result<()>;
-    /// Every stored archive and when it was written, for the sweep of orphans.
-    async fn list(&self) -> std::io::Result<Vec<(String, DateTime<Utc>)>>;
-}
-
-/// Archives as files under `{data dir}/exports`.
-pub struct LocalArchives {
-    dir: PathBuf,
-}
-
-impl LocalArchives {
-    pub fn new(dir: PathBuf) -> Self {
-        Self { dir }
-    }
-
-    /// Keys are made by the server (`{export id}.zip`); anything else is refused rather
-    /// than joined to a path.
-    fn path(&self, key: &str) -> std::io::Result<PathBuf> {
-        let safe = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
-        if !safe || key.starts_with('.') {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "invalid archive key"));
-        }
-        Ok(self.dir.join(key))
-    }
-}
-
-#[async_trait]
-impl ArchiveStore for LocalArchives {
-    fn staging_path(&self, key: &str) -> PathBuf {
-        // One file per attempt: an interrupted attempt's writer may still be finishing.
-        self.dir.join(format!(".{key}.{}.partial", uuid::Uuid::now_v7().simple()))
-    }
-
-    async fn put(&self, key: &str, staged: &Path) -> std::io::Result<()> {
-        tokio::fs::rename(staged, self.path(key)?).await
-    }
-
-    async fn open(&self, key: &str) -> std::io::Result<tokio::fs::File> {
-        tokio::fs::File::open(self.path(key)?).await
-    }
-
-    async fn delete(&self, key: &str) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.path(key)?).await {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
-            _ => Ok(()),
-        }
-    }
-
-    async fn list(&self) -> std::io::Result<Vec<(String, DateTime<Utc>)>> {
-        let mut entries = match tokio::fs::read_dir(&self.dir).await {
-            Ok(entries) => entries,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => return Err(error),
-        };
-        let mut archives = Vec::new();
-        while let Some(entry) = entries.next_entry().await? {
-            let key = entry.file_name().to_string_lossy().into_owned();
-            if key.ends_with(".zip") && self.path(&key).is_ok() {
-                archives.push((key, DateTime::<Utc>::from(entry.metadata().await?.modified()?)));
-            }
-        }
-        Ok(archives)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,14 +325,5 @@ mod tests {
 
         let empty = JsonList::new().close();
         assert_eq!(serde_json::from_slice::<serde_json::Value>(&empty).unwrap(), serde_json::json!({ "items": [] }));
-    }
-
-    #[test]
-    fn local_archive_keys_cannot_leave_the_directory() {
-        let archives = LocalArchives::new(PathBuf::from("/data/exports"));
-        for key in ["../secret.key", "a/b.zip", "", ".hidden", "x\\y"] {
-            assert!(archives.path(key).is_err(), "{key}");
-        }
-        assert_eq!(archives.path("0190-ab.zip").unwrap(), PathBuf::from("/data/exports/0190-ab.zip"));
     }
 }

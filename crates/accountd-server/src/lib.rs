@@ -133,18 +133,18 @@ pub fn app_state(
             email_confirmation: config.two_factor.email_confirmation,
         },
     ));
-    let guard = outbound::OutboundGuard::new(config.webhooks.allow_private_targets);
+    let outbound =
+        outbound::Outbound::from_config(config.webhooks.allow_private_targets, config.http.extra_ca_file.as_deref());
+    let objects = media::store_from_config(&config.media, &config.data_dir)?;
     let media = Arc::new(Media::new(
         store.clone(),
         clock.clone(),
-        media::store_from_config(&config.media, &config.data_dir)?,
+        objects.clone(),
         MediaSettings {
             pool: workers::BoundedPool::per_core("image", config.media.queue, || ()),
             urls: MediaUrls { base: config.media_url("") },
             default_limits,
-            fetcher: Media::fetcher(guard, &extra_roots(config)?)
-                .context("building the HTTP client for linked accounts' pictures")?,
-            guard,
+            outbound: outbound.clone(),
         },
         jobs.clone(),
     ));
@@ -201,7 +201,6 @@ pub fn app_state(
         default_limits,
     ));
     let admin = Arc::new(Administration::new(store.clone(), clock.clone()));
-    let outbound = outbound_client(config);
     let upload_domains = Arc::new(UploadDomains::from_config(&config.uploads));
     let uploads = Arc::new(Uploads::new(
         store.clone(),
@@ -242,8 +241,13 @@ pub fn app_state(
         store.clone(),
         clock.clone(),
         jobs.clone(),
-        Arc::new(export::LocalArchives::new(config.data_dir.join("exports"))),
-        config.limits.storage_bytes,
+        export::ArchiveSources {
+            objects,
+            storage_limit: config.limits.storage_bytes,
+            upload_domains: upload_domains.clone(),
+            public_url: config.public_url.clone(),
+        },
+        config.data_dir.join("tmp"),
     ));
     let streams = streams::Streams::new(
         feed.clone(),
@@ -297,16 +301,6 @@ pub fn app_state(
     }))
 }
 
-/// The certificates of `http.extra_ca_file`, trusted by outbound HTTPS besides the platform's.
-fn extra_roots(config: &Config) -> anyhow::Result<Vec<reqwest::Certificate>> {
-    let Some(path) = &config.http.extra_ca_file else {
-        return Ok(Vec::new());
-    };
-    let pem = std::fs::read(path).with_context(|| format!("reading http.extra_ca_file {}", path.display()))?;
-    reqwest::Certificate::from_pem_bundle(&pem)
-        .with_context(|| format!("http.extra_ca_file {} is not a PEM bundle", path.display()))
-}
-
 /// The WebAuthn relying party, or `None` (passkeys off, said once in the log) when the
 /// configuration gives no usable relying-party id: better off at start than failing at
 /// the first ceremony.
@@ -322,29 +316,6 @@ fn relying_party(config: &Config) -> Option<RelyingParty> {
             None
         }
     }
-}
-
-/// The one client for URLs users supply (webhooks, perk checks), behind the SSRF guard,
-/// trusting the platform's roots and `http.extra_ca_file`.
-fn outbound_client(config: &Config) -> outbound::Outbound {
-    let guard = outbound::OutboundGuard::new(config.webhooks.allow_private_targets);
-    let extra_roots = match &config.http.extra_ca_file {
-        Some(path) => outbound::load_extra_roots(path).unwrap_or_else(|problem| {
-            // Config::validate has read the bundle already; it changed since.
-            tracing::error!(%problem, "the extra CA bundle is ignored");
-            Vec::new()
-        }),
-        None => Vec::new(),
-    };
-    outbound::Outbound::new(guard, &extra_roots)
-        .or_else(|error| {
-            tracing::error!(%error, "the extra CA bundle is refused; outbound HTTPS trusts the platform's roots only");
-            outbound::Outbound::new(guard, &[])
-        })
-        .unwrap_or_else(|error| {
-            tracing::error!(%error, "no outbound HTTP client; webhooks and perk checks fail");
-            outbound::Outbound::unavailable(guard)
-        })
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests in flight then finish.

@@ -7,7 +7,8 @@
 //! which hands the HTTP client only addresses it checked, so the connection goes to the
 //! address that was checked and a second DNS answer cannot swap it (DNS rebinding).
 //!
-//! Every such request goes through [`Outbound`]: its one client resolves through the
+//! Every such request goes through [`Outbound`] (webhooks, perk checks, linked accounts'
+//! pictures): its one client resolves through the
 //! guard, checks each redirect's target before following it, and trusts the platform's
 //! roots plus the operator's extra CA bundle (`http.extra_ca_file`).
 
@@ -84,7 +85,9 @@ pub fn load_extra_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, String
     Ok(roots)
 }
 
-/// The HTTP client for URLs users supply, behind the guard.
+/// The HTTP client for URLs users supply, behind the guard. Built once at start
+/// ([`Outbound::from_config`]) and shared (cloning shares the client and its connections)
+/// by everything that fetches such a URL: webhooks, perk checks, linked accounts' pictures.
 #[derive(Clone)]
 pub struct Outbound {
     guard: OutboundGuard,
@@ -113,6 +116,30 @@ impl Outbound {
             builder = builder.add_root_certificate(root.clone());
         }
         Ok(Self { guard, client: Some(builder.build()?) })
+    }
+
+    /// The one client the configuration describes: private targets allowed or not
+    /// (`webhooks.allow_private_targets`), the platform's roots plus `http.extra_ca_file`.
+    /// It does not fail: a bundle that cannot be used (`Config::validate` read it, so it
+    /// changed since) is logged and left out, and without any client every request fails.
+    pub fn from_config(allow_private_targets: bool, extra_ca_file: Option<&Path>) -> Self {
+        let guard = OutboundGuard::new(allow_private_targets);
+        let extra_roots = match extra_ca_file {
+            Some(path) => load_extra_roots(path).unwrap_or_else(|problem| {
+                tracing::error!(%problem, "the extra CA bundle is ignored");
+                Vec::new()
+            }),
+            None => Vec::new(),
+        };
+        Self::new(guard, &extra_roots)
+            .or_else(|error| {
+                tracing::error!(%error, "the extra CA bundle is refused; outbound HTTPS trusts the platform's roots only");
+                Self::new(guard, &[])
+            })
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "no outbound HTTP client; webhooks, perk checks and linked pictures fail");
+                Self::unavailable(guard)
+            })
     }
 
     /// An outbound side that refuses every request, for when no client could be built.

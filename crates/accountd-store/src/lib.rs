@@ -355,6 +355,9 @@ pub trait JobRepo {
     async fn prune_jobs(&mut self, done_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, StoreError>;
     /// The status and attempts of a job (`pending`, `done`, `failed`), for the tests and the operator.
     async fn job_status(&mut self, id: Uuid) -> Result<Option<(String, i32)>, StoreError>;
+    /// Whether a job of `kind` with exactly this payload is still pending (due, leased or
+    /// waiting for a retry), as opposed to done, failed or gone.
+    async fn pending_job_exists(&mut self, kind: &str, payload: &str) -> Result<bool, StoreError>;
 }
 
 #[async_trait]
@@ -1107,12 +1110,15 @@ pub trait ExportRepo {
         size_bytes: i64,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Marks a pending or running export failed with `error`; `false` when it is neither.
     async fn fail_export(
         &mut self,
         id: accountd_core::ExportId,
         error: &str,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
+    /// Up to `limit` exports that are pending or running, oldest first.
+    async fn unfinished_exports(&mut self, limit: i64) -> Result<Vec<accountd_core::export::Export>, StoreError>;
     /// Up to `limit` exports whose expiry has passed, oldest first.
     async fn expired_exports(
         &mut self,

@@ -17,8 +17,7 @@ use uuid::Uuid;
 pub const USER_COLUMNS: &str = "users.id, users.email, users.email_verified, users.username, users.display_name, \
      users.bio, users.avatar_url, users.banner_url, users.role, users.banned, users.password_hash, \
      users.two_factor_enabled, users.preferences, users.notifications, users.discord_webhook_url, \
-     users.created_at, users.updated_at, users.last_login_at, users.upload_domain, \
-     (SELECT CAST(COALESCE(SUM(media.bytes), 0) AS BIGINT) FROM media WHERE media.user_id = users.id) AS media_bytes";
+     users.created_at, users.updated_at, users.last_login_at, users.upload_domain, users.media_bytes";
 
 #[derive(sqlx::FromRow)]
 pub struct UserRow {

@@ -169,10 +169,16 @@ async fn export(config: &Config, username: &str, out: &std::path::Path) -> anyho
             shown.set_position(u64::from(*watched.borrow_and_update()));
         }
     });
+    let sources = accountd_server::export::ArchiveSources {
+        objects: accountd_server::media::store_from_config(&config.media, &config.data_dir)?,
+        storage_limit: config.limits.storage_bytes,
+        upload_domains: std::sync::Arc::new(accountd_server::usecases::uploads::UploadDomains::from_config(
+            &config.uploads,
+        )),
+        public_url: config.public_url.clone(),
+    };
     let now = chrono::Utc::now();
-    let written =
-        accountd_server::export::write_archive(&store, user.id, now, config.limits.storage_bytes, file, &progress)
-            .await;
+    let written = accountd_server::export::write_archive(&store, &sources, user.id, now, file, &progress).await;
     drop(progress);
     let _ = follow.await;
     let size = match written {

@@ -192,9 +192,18 @@ impl Profile {
 
     /// The owner's view of the account, with every record it lists.
     pub fn of(account: &crate::account_cache::CachedAccount, web: &super::WebSettings) -> Self {
-        let mut profile = Self::new(&account.user, web.storage_limit, &account.addresses)
-            .with_linked_accounts(&account.linked_accounts);
-        profile.upload_domain = web.upload_domains.of(&account.user).map(str::to_owned);
+        Self::of_account(account, web.storage_limit, &web.upload_domains)
+    }
+
+    /// [`Profile::of`] outside a request (the export archive), from the same settings.
+    pub fn of_account(
+        account: &crate::account_cache::CachedAccount,
+        storage_limit: u64,
+        upload_domains: &crate::usecases::uploads::UploadDomains,
+    ) -> Self {
+        let mut profile =
+            Self::new(&account.user, storage_limit, &account.addresses).with_linked_accounts(&account.linked_accounts);
+        profile.upload_domain = upload_domains.of(&account.user).map(str::to_owned);
         profile
     }
 
@@ -1182,7 +1191,9 @@ pub struct ExportQueued {
 #[serde(rename_all = "camelCase")]
 pub struct ExportDto {
     pub id: Uuid,
-    /// `pending`, `running`, `done` or `failed`.
+    /// `pending`, `running`, `done` or `failed`. `failed` is final: the build gave up (its
+    /// job failed for good, or was lost); no archive is offered and a new export may be
+    /// requested at once.
     pub status: &'static str,
     /// 0 to 100.
     pub progress: i32,

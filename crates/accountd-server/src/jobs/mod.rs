@@ -81,6 +81,12 @@ impl From<StoreError> for JobFailure {
 #[async_trait::async_trait]
 pub trait JobHandler<J: Job>: Send + Sync + 'static {
     async fn run(&self, job: J) -> Result<(), JobFailure>;
+
+    /// Called once the job has failed for good (a permanent failure, or its last attempt),
+    /// after that is recorded, so that what the job was doing can be closed off (an
+    /// export marked failed). Not called when the node dies first: a sweep of the kind's
+    /// own covers that.
+    async fn gave_up(&self, _job: J, _reason: &str) {}
 }
 
 /// The queue as use cases see it: a wake-up for the runner once a transaction that queued

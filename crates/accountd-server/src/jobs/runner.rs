@@ -44,11 +44,13 @@ const POLL: Duration = Duration::from_millis(500);
 const KEEP_DONE: chrono::Duration = chrono::Duration::days(1);
 
 type RunFuture = Pin<Box<dyn Future<Output = Result<(), JobFailure>> + Send>>;
+type GaveUpFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A registered kind, with its payload type erased.
 struct Kind {
     name: &'static str,
     run: Arc<dyn Fn(String) -> RunFuture + Send + Sync>,
+    gave_up: Arc<dyn Fn(String, String) -> GaveUpFuture + Send + Sync>,
 }
 
 struct Recurring {
@@ -79,15 +81,24 @@ impl JobRunner {
     /// Registers the handler of one kind.
     pub fn handle<J: Job>(&mut self, handler: impl JobHandler<J>) {
         let handler = Arc::new(handler);
+        let running = handler.clone();
         let run = move |payload: String| -> RunFuture {
-            let handler = handler.clone();
+            let handler = running.clone();
             Box::pin(async move {
                 let job: J = serde_json::from_str(&payload)
                     .map_err(|error| JobFailure::Permanent(format!("unreadable payload: {error}")))?;
                 handler.run(job).await
             })
         };
-        self.kinds.push(Kind { name: J::KIND, run: Arc::new(run) });
+        let gave_up = move |payload: String, reason: String| -> GaveUpFuture {
+            let handler = handler.clone();
+            Box::pin(async move {
+                if let Ok(job) = serde_json::from_str::<J>(&payload) {
+                    handler.gave_up(job, &reason).await;
+                }
+            })
+        };
+        self.kinds.push(Kind { name: J::KIND, run: Arc::new(run), gave_up: Arc::new(gave_up) });
     }
 
     /// Queues `J::default()` once every `every`, across every node: each run has a
@@ -150,8 +161,12 @@ impl Shared {
         let claimed = batch.len();
         for job in batch {
             let outcome = self.run_leased(kind, &job).await;
-            if let Err(error) = self.record(&job, outcome).await {
-                tracing::warn!(%error, id = %job.id, kind = kind.name, "jobs: recording an outcome failed");
+            match self.record(&job, outcome).await {
+                Ok(Some(reason)) => (kind.gave_up)(job.payload.clone(), reason).await,
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, id = %job.id, kind = kind.name, "jobs: recording an outcome failed")
+                }
             }
         }
         Ok(claimed)
@@ -182,16 +197,19 @@ impl Shared {
         conn.extend_job_lease(job, until).await
     }
 
-    async fn record(&self, job: &ClaimedJob, outcome: Result<(), JobFailure>) -> Result<(), StoreError> {
+    /// Records the outcome; `Some(reason)` when the job was failed for good by this call.
+    async fn record(&self, job: &ClaimedJob, outcome: Result<(), JobFailure>) -> Result<Option<String>, StoreError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let kind = job.kind.clone();
+        let mut gave_up = None;
         let (held, result) = match outcome {
             Ok(()) => (tx.finish_job(job, now).await?, "done"),
             Err(failure) => {
                 let permanent = matches!(failure, JobFailure::Permanent(_));
                 if permanent || job.attempt >= job.max_attempts {
                     tracing::error!(id = %job.id, kind, attempt = job.attempt, %failure, "jobs: giving up on a job");
+                    gave_up = Some(failure.to_string());
                     (tx.fail_job(job, &failure.to_string(), now).await?, "failed")
                 } else {
                     let next = now + self.policy.delay(job.attempt);
@@ -204,10 +222,11 @@ impl Shared {
         tx.commit().await?;
         if held {
             metrics::counter!("accountd_jobs_total", "kind" => kind, "outcome" => result).increment(1);
+            Ok(gave_up)
         } else {
             tracing::warn!(id = %job.id, "jobs: the lease ran out before the outcome; another attempt owns the job");
+            Ok(None)
         }
-        Ok(())
     }
 
     async fn schedule(self: Arc<Self>, recurring: Recurring) {

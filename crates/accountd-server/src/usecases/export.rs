@@ -1,6 +1,14 @@
 //! Data export: a request queues a job that writes the archive ([`crate::export`]),
-//! stores it, and records `export.completed`; a sweep removes archives past their expiry.
+//! stores it through the media storage port (local files or S3, so with S3 any node
+//! serves the download), and records `export.completed`; a sweep removes archives past
+//! their expiry.
+//!
+//! The ZIP writer needs to seek back over each file's header, so the archive is written
+//! into a staging file under `{data dir}/tmp` first and then streamed into the store in
+//! chunks; the staging file is removed when the attempt ends, however it ends, and the
+//! sweep removes what a crashed process left there.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use accountd_core::activity::ActivityAction;
@@ -11,9 +19,16 @@ use accountd_store::{FeedTopic, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use super::{activity, AppResult};
-use crate::export::{write_archive, ArchiveError, ArchiveStore};
+use super::{activity, AppError, AppResult};
+use crate::export::{write_archive, ArchiveError, ArchiveSources};
 use crate::jobs::{enqueue, Job, JobFailure, JobHandler, JobQueue};
+use crate::media::{MediaStore, ObjectKey, ObjectStream};
+
+/// How long leftovers (a crashed attempt's staging file, an archive stored just before
+/// its export was marked done) are left alone by the sweep.
+const SETTLE: chrono::Duration = chrono::Duration::hours(1);
+/// Bytes read from the staging file per chunk sent to the store.
+const CHUNK: usize = 256 * 1024;
 
 /// Builds the archive of one export.
 #[derive(Debug, Serialize, Deserialize)]
@@ -38,8 +53,23 @@ pub struct Exports {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     jobs: Arc<JobQueue>,
-    archives: Arc<dyn ArchiveStore>,
-    storage_limit: u64,
+    objects: Arc<dyn MediaStore>,
+    sources: ArchiveSources,
+    /// Where archives are written before they are stored (`{data dir}/tmp`).
+    staging: PathBuf,
+}
+
+/// A staging file, removed when dropped (the attempt ended, however it ended).
+struct Staged(PathBuf);
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        match std::fs::remove_file(&self.0) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => tracing::warn!(%error, path = %self.0.display(), "removing an export's staging file failed"),
+        }
+    }
 }
 
 impl Exports {
@@ -47,10 +77,10 @@ impl Exports {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         jobs: Arc<JobQueue>,
-        archives: Arc<dyn ArchiveStore>,
-        storage_limit: u64,
+        sources: ArchiveSources,
+        staging: PathBuf,
     ) -> Self {
-        Self { store, clock, jobs, archives, storage_limit }
+        Self { store, clock, jobs, objects: sources.objects.clone(), sources, staging }
     }
 
     /// Queues an export of the account; `export:in_progress` while one is pending or running.
@@ -74,17 +104,15 @@ impl Exports {
         }
     }
 
-    /// The finished archive, opened for download.
-    pub async fn download(&self, user: UserId, id: ExportId) -> AppResult<(Export, tokio::fs::File)> {
+    /// The finished archive, opened for download as a stream of chunks.
+    pub async fn download(&self, user: UserId, id: ExportId) -> AppResult<(Export, ObjectStream)> {
         let export = self.status(user, id).await?;
-        let Some(key) = export.archive_key.as_deref().filter(|_| export.status == ExportStatus::Done) else {
+        if export.status != ExportStatus::Done || export.archive_key.is_none() {
             return Err(DomainError::ExportNotReady.into());
-        };
-        let file = self.archives.open(key).await.map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => DomainError::ExportNotFound.into(),
-            _ => super::AppError::Internal(Box::new(error)),
-        })?;
-        Ok((export, file))
+        }
+        let opened = self.objects.get_stream(&ObjectKey::Archive(export.id)).await.map_err(AppError::Internal)?;
+        let archive = opened.ok_or(DomainError::ExportNotFound)?;
+        Ok((export, archive))
     }
 
     /// Writes the archive of a pending or running export, stores it, and marks it done.
@@ -97,12 +125,13 @@ impl Exports {
             return Ok(());
         }
         self.set_progress(&export, 0).await?;
-        let key = format!("{}.zip", export.id);
-        let staged = self.archives.staging_path(&key);
-        if let Some(dir) = staged.parent() {
-            std::fs::create_dir_all(dir).map_err(|error| JobFailure::Retry(error.to_string()))?;
-        }
-        let file = std::fs::File::create(&staged).map_err(|error| JobFailure::Retry(error.to_string()))?;
+        let object = ObjectKey::Archive(export.id);
+        let key = object.to_string();
+        std::fs::create_dir_all(&self.staging).map_err(|error| JobFailure::Retry(error.to_string()))?;
+        // One file per attempt: an interrupted attempt's writer may still be finishing.
+        let staged =
+            Staged(self.staging.join(format!("export-{}-{}.partial", export.id, uuid::Uuid::now_v7().simple())));
+        let file = std::fs::File::create(&staged.0).map_err(|error| JobFailure::Retry(error.to_string()))?;
 
         let (progress, mut watched) = watch::channel(0u8);
         let reporter = async {
@@ -115,22 +144,20 @@ impl Exports {
         };
         let writing = async {
             let written =
-                write_archive(&self.store, export.user_id, self.clock.now(), self.storage_limit, file, &progress).await;
+                write_archive(&self.store, &self.sources, export.user_id, self.clock.now(), file, &progress).await;
             drop(progress);
             written
         };
         let (written, ()) = tokio::join!(writing, reporter);
-        let size = match written {
-            Ok(size) => size,
-            Err(error) => {
-                let _ = std::fs::remove_file(&staged);
-                return Err(match error {
-                    ArchiveError::NoSuchAccount => JobFailure::Permanent(error.to_string()),
-                    other => JobFailure::Retry(other.to_string()),
-                });
-            }
-        };
-        self.archives.put(&key, &staged).await.map_err(|error| JobFailure::Retry(error.to_string()))?;
+        if let Err(error) = written {
+            return Err(match error {
+                ArchiveError::NoSuchAccount => JobFailure::Permanent(error.to_string()),
+                other => JobFailure::Retry(other.to_string()),
+            });
+        }
+        let size =
+            self.store_archive(&object, &staged.0).await.map_err(|error| JobFailure::Retry(error.to_string()))?;
+        drop(staged);
 
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -153,15 +180,50 @@ impl Exports {
         Ok(())
     }
 
-    /// Records a failure for good, so the account may ask again.
-    async fn give_up(&self, id: ExportId, reason: &str) -> Result<(), JobFailure> {
+    /// Streams the staged archive into the store, a chunk at a time.
+    async fn store_archive(&self, object: &ObjectKey, staged: &Path) -> Result<u64, super::BoxError> {
+        let file = tokio::fs::File::open(staged).await?;
+        let chunks = futures::stream::try_unfold(file, |mut file| async move {
+            use tokio::io::AsyncReadExt as _;
+            let mut buffer = vec![0u8; CHUNK];
+            let read = file.read(&mut buffer).await.map_err(super::BoxError::from)?;
+            if read == 0 {
+                return Ok::<_, super::BoxError>(None);
+            }
+            buffer.truncate(read);
+            Ok(Some((bytes::Bytes::from(buffer), file)))
+        });
+        let chunks = futures::StreamExt::boxed(chunks);
+        self.objects.put_stream(object, chunks).await
+    }
+
+    /// Records a failure for good (`failed`, with the reason), so the account may ask
+    /// again; an export already finished is left as it is.
+    async fn give_up(&self, id: ExportId, reason: &str) -> Result<(), accountd_store::StoreError> {
         let mut tx = self.store.begin().await?;
-        tx.fail_export(id, reason, self.clock.now()).await?;
-        if let Some(export) = tx.export_by_id(id).await? {
-            publish(tx.as_mut(), &export).await?;
+        if tx.fail_export(id, reason, self.clock.now()).await? {
+            if let Some(export) = tx.export_by_id(id).await? {
+                publish(tx.as_mut(), &export).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Marks failed the pending or running exports whose build job is no longer pending
+    /// (failed for good, or gone) while the node that ran it could not say so; returns how many.
+    async fn fail_stalled(&self) -> AppResult<u64> {
+        let unfinished = self.store.reader().await?.unfinished_exports(1000).await?;
+        let mut failed = 0;
+        for export in unfinished {
+            let payload = serde_json::to_string(&BuildExport { export: export.id })
+                .map_err(|error| AppError::Internal(Box::new(error)))?;
+            if !self.store.reader().await?.pending_job_exists(BuildExport::KIND, &payload).await? {
+                self.give_up(export.id, "the export's job stopped before it finished").await?;
+                failed += 1;
+            }
+        }
+        Ok(failed)
     }
 
     async fn set_progress(&self, export: &Export, progress: i32) -> Result<(), JobFailure> {
@@ -177,7 +239,10 @@ impl Exports {
     /// Deletes every export past its expiry with its archive, and the archives no export
     /// names any more (an erased account's exports go with it); returns how many archives.
     pub async fn sweep(&self) -> AppResult<u64> {
-        let internal = |error: std::io::Error| super::AppError::Internal(Box::new(error));
+        let stalled = self.fail_stalled().await?;
+        if stalled > 0 {
+            tracing::warn!(stalled, "exports whose job had stopped are marked failed");
+        }
         let mut swept = 0;
         loop {
             let expired = self.store.reader().await?.expired_exports(self.clock.now(), 100).await?;
@@ -185,28 +250,54 @@ impl Exports {
                 break;
             }
             for export in expired {
-                if let Some(key) = &export.archive_key {
-                    self.archives.delete(key).await.map_err(internal)?;
+                if export.archive_key.is_some() {
+                    self.objects.delete_object(&ObjectKey::Archive(export.id)).await.map_err(AppError::Internal)?;
                 }
                 self.store.reader().await?.delete_export(export.id).await?;
                 swept += 1;
             }
         }
         // An hour's grace: an archive is stored just before its export is marked done.
-        let settled = self.clock.now() - chrono::Duration::hours(1);
-        for (key, written) in self.archives.list().await.map_err(internal)? {
-            let id = key.strip_suffix(".zip").and_then(|id| id.parse::<ExportId>().ok());
-            let known = match id {
-                Some(id) => self.store.reader().await?.export_by_id(id).await?.is_some(),
-                None => false,
-            };
+        let settled = self.clock.now() - SETTLE;
+        for (id, written) in self.objects.list_archives().await.map_err(AppError::Internal)? {
+            let known = self.store.reader().await?.export_by_id(id).await?.is_some();
             if !known && written < settled {
-                self.archives.delete(&key).await.map_err(internal)?;
+                self.objects.delete_object(&ObjectKey::Archive(id)).await.map_err(AppError::Internal)?;
                 swept += 1;
             }
         }
+        // What crashed attempts left: staging files here, unfinished uploads in the store.
+        let abandoned = self.objects.remove_abandoned_uploads(settled).await.map_err(AppError::Internal)?;
+        let staged =
+            remove_stale_staging(&self.staging, settled).map_err(|error| AppError::Internal(Box::new(error)))?;
+        if abandoned + staged > 0 {
+            tracing::info!(abandoned, staged, "removed what interrupted exports left behind");
+        }
         Ok(swept)
     }
+}
+
+/// Removes the staging files in `dir` last written before `before`; returns how many.
+fn remove_stale_staging(dir: &Path, before: chrono::DateTime<chrono::Utc>) -> std::io::Result<u64> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let written = chrono::DateTime::<chrono::Utc>::from(entry.metadata()?.modified()?);
+        if name.starts_with("export-") && name.ends_with(".partial") && written < before {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// The export's state as its event stream carries it.
@@ -225,12 +316,14 @@ pub struct ExportBuilder(pub Arc<Exports>);
 #[async_trait::async_trait]
 impl JobHandler<BuildExport> for ExportBuilder {
     async fn run(&self, job: BuildExport) -> Result<(), JobFailure> {
-        match self.0.build(job.export).await {
-            Err(JobFailure::Permanent(reason)) => {
-                self.0.give_up(job.export, &reason).await?;
-                Err(JobFailure::Permanent(reason))
-            }
-            other => other,
+        self.0.build(job.export).await
+    }
+
+    /// A permanent failure or the last attempt's: the export is `failed`, and a new one
+    /// may be asked for.
+    async fn gave_up(&self, job: BuildExport, reason: &str) {
+        if let Err(error) = self.0.give_up(job.export, reason).await {
+            tracing::warn!(%error, export = %job.export, "marking an export failed did not work; the sweep will");
         }
     }
 }

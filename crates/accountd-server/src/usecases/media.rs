@@ -23,7 +23,7 @@ use super::{activity, AppError, AppResult};
 use crate::jobs::{self, Job, JobFailure, JobHandler, JobQueue};
 use crate::media::picture::{self, Picture};
 use crate::media::{MediaKey, MediaStore};
-use crate::outbound::OutboundGuard;
+use crate::outbound::Outbound;
 use crate::workers::{BoundedPool, PoolError};
 
 /// How long an unreferenced object is left alone by the sweep: an upload stores its
@@ -52,8 +52,7 @@ pub struct Media {
     pool: BoundedPool<()>,
     urls: MediaUrls,
     default_limits: Limits,
-    fetcher: reqwest::Client,
-    guard: OutboundGuard,
+    outbound: Outbound,
     jobs: Arc<JobQueue>,
 }
 
@@ -64,10 +63,9 @@ pub struct MediaSettings {
     pub urls: MediaUrls,
     /// The configured limits (storage among them), before an account's overrides.
     pub default_limits: Limits,
-    /// The client of linked accounts' pictures ([`Media::fetcher`]).
-    pub fetcher: reqwest::Client,
-    /// The guard that client's redirects and IP literals are checked by.
-    pub guard: OutboundGuard,
+    /// The one guarded client for URLs from outside ([`Outbound`]): linked accounts'
+    /// pictures are fetched through it.
+    pub outbound: Outbound,
 }
 
 /// Deletes a stored object that no account points at any more (a replaced or removed
@@ -105,33 +103,8 @@ impl Media {
         settings: MediaSettings,
         jobs: Arc<JobQueue>,
     ) -> Self {
-        let MediaSettings { pool, urls, default_limits, fetcher, guard } = settings;
-        Self { store, clock, objects, pool, urls, default_limits, fetcher, guard, jobs }
-    }
-
-    /// An HTTP client for linked accounts' pictures: every name goes through the SSRF
-    /// guard's resolver, every redirect through its check (IP literals included), at most
-    /// three of them.
-    pub fn fetcher(guard: OutboundGuard, extra_roots: &[reqwest::Certificate]) -> reqwest::Result<reqwest::Client> {
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() >= 3 {
-                attempt.stop()
-            } else if guard.check_literal(attempt.url()).is_err() {
-                attempt.error("a redirect to a forbidden target")
-            } else {
-                attempt.follow()
-            }
-        });
-        let mut builder = reqwest::Client::builder()
-            .dns_resolver(Arc::new(guard))
-            .https_only(true)
-            .redirect(redirects)
-            .timeout(FETCH_TIMEOUT)
-            .user_agent("accountd");
-        for root in extra_roots {
-            builder = builder.add_root_certificate(root.clone());
-        }
-        builder.build()
+        let MediaSettings { pool, urls, default_limits, outbound } = settings;
+        Self { store, clock, objects, pool, urls, default_limits, outbound, jobs }
     }
 
     /// `POST /v1/me/avatar`, `POST /v1/me/banner`: returns the picture's URL.
@@ -170,11 +143,11 @@ impl Media {
             DomainError::OAuthProviderError
         };
         let url = url::Url::parse(url).map_err(|_| DomainError::OAuthProviderError)?;
-        if let Err(refusal) = self.guard.check_literal(&url) {
-            tracing::info!(?refusal, "a linked account's picture is at a forbidden target");
-            return Err(DomainError::OAuthProviderError.into());
-        }
-        let mut response = self.fetcher.get(url).send().await.map_err(failed)?;
+        let sent = self.outbound.send(&url, |client| client.get(url.clone()), FETCH_TIMEOUT).await;
+        let mut response = sent.map_err(|error| {
+            tracing::info!(%error, "fetching a linked account's picture failed");
+            DomainError::OAuthProviderError
+        })?;
         if !response.status().is_success() {
             return Err(DomainError::OAuthProviderError.into());
         }

@@ -187,9 +187,14 @@ impl Referrals {
     }
 
     fn link_of(&self, code: String) -> ReferralLink {
-        let mut url = self.public_url.clone();
-        url.set_path("/");
-        url.query_pairs_mut().clear().append_pair("ref", &code);
-        ReferralLink { url: url.to_string(), code }
+        ReferralLink { url: referral_url(&self.public_url, &code), code }
     }
+}
+
+/// The link that signs up with `code`: the public URL's root with `?ref=`.
+pub fn referral_url(public_url: &url::Url, code: &str) -> String {
+    let mut url = public_url.clone();
+    url.set_path("/");
+    url.query_pairs_mut().clear().append_pair("ref", code);
+    url.to_string()
 }

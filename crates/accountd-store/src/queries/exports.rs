@@ -71,15 +71,31 @@ impl ExportRepo for BackendConn {
         Ok(())
     }
 
-    async fn fail_export(&mut self, id: ExportId, error: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE exports SET status = $2, finished_at = $3, error = $4 WHERE id = $1")
-            .bind(id.as_uuid())
-            .bind(ExportStatus::Failed.as_str())
-            .bind(at)
-            .bind(error)
-            .execute(self.db())
-            .await?;
-        Ok(())
+    async fn fail_export(&mut self, id: ExportId, error: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let failed = sqlx::query(
+            "UPDATE exports SET status = $2, finished_at = $3, error = $4 WHERE id = $1 AND status IN ($5, $6)",
+        )
+        .bind(id.as_uuid())
+        .bind(ExportStatus::Failed.as_str())
+        .bind(at)
+        .bind(error)
+        .bind(ExportStatus::Pending.as_str())
+        .bind(ExportStatus::Running.as_str())
+        .execute(self.db())
+        .await?;
+        Ok(failed.rows_affected() == 1)
+    }
+
+    async fn unfinished_exports(&mut self, limit: i64) -> Result<Vec<Export>, StoreError> {
+        let rows: Vec<ExportRow> = sqlx::query_as(&format!(
+            "SELECT {EXPORT_COLUMNS} FROM exports WHERE status IN ($1, $2) ORDER BY created_at, id LIMIT $3"
+        ))
+        .bind(ExportStatus::Pending.as_str())
+        .bind(ExportStatus::Running.as_str())
+        .bind(limit)
+        .fetch_all(self.db())
+        .await?;
+        rows.into_iter().map(Export::try_from).collect()
     }
 
     async fn expired_exports(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Export>, StoreError> {

@@ -158,6 +158,17 @@ impl JobRepo for BackendConn {
         Ok(deleted.rows_affected() + abandoned.rows_affected())
     }
 
+    async fn pending_job_exists(&mut self, kind: &str, payload: &str) -> Result<bool, StoreError> {
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND status = 'pending' AND payload = $2)",
+        )
+        .bind(kind)
+        .bind(payload)
+        .fetch_one(self.db())
+        .await?;
+        Ok(exists)
+    }
+
     async fn job_status(&mut self, id: Uuid) -> Result<Option<(String, i32)>, StoreError> {
         let row: Option<(String, i32)> = sqlx::query_as("SELECT status, attempts FROM jobs WHERE id = $1")
             .bind(id)

@@ -57,6 +57,14 @@ impl MediaRepo for BackendConn {
     }
 
     async fn replace_media(&mut self, object: &MediaObject, url: &str) -> Result<Option<MediaObject>, StoreError> {
+        // The account's row first: it is the lock that orders every change of the
+        // account's media, so the byte count below sees the others' committed rows.
+        sqlx::query(&format!("UPDATE users SET {} = $1, updated_at = $2 WHERE id = $3", url_column(object.slot)))
+            .bind(url)
+            .bind(object.created_at)
+            .bind(object.user_id.as_uuid())
+            .execute(self.db())
+            .await?;
         let old: Option<MediaRow> = sqlx::query_as(&format!(
             "SELECT {MEDIA_COLUMNS} FROM media WHERE user_id = $1 AND slot = $2 {}",
             Self::FOR_UPDATE
@@ -77,12 +85,7 @@ impl MediaRepo for BackendConn {
         .bind(object.created_at)
         .execute(self.db())
         .await?;
-        sqlx::query(&format!("UPDATE users SET {} = $1, updated_at = $2 WHERE id = $3", url_column(object.slot)))
-            .bind(url)
-            .bind(object.created_at)
-            .bind(object.user_id.as_uuid())
-            .execute(self.db())
-            .await?;
+        recount_media_bytes(self, object.user_id).await?;
         old.map(MediaObject::try_from).transpose()
     }
 
@@ -92,6 +95,11 @@ impl MediaRepo for BackendConn {
         slot: MediaSlot,
         at: DateTime<Utc>,
     ) -> Result<Option<MediaObject>, StoreError> {
+        sqlx::query(&format!("UPDATE users SET {} = NULL, updated_at = $1 WHERE id = $2", url_column(slot)))
+            .bind(at)
+            .bind(user.as_uuid())
+            .execute(self.db())
+            .await?;
         let old: Option<MediaRow> = sqlx::query_as(&format!(
             "DELETE FROM media WHERE user_id = $1 AND slot = $2 RETURNING {MEDIA_COLUMNS}"
         ))
@@ -99,11 +107,7 @@ impl MediaRepo for BackendConn {
         .bind(slot.as_str())
         .fetch_optional(self.db())
         .await?;
-        sqlx::query(&format!("UPDATE users SET {} = NULL, updated_at = $1 WHERE id = $2", url_column(slot)))
-            .bind(at)
-            .bind(user.as_uuid())
-            .execute(self.db())
-            .await?;
+        recount_media_bytes(self, user).await?;
         old.map(MediaObject::try_from).transpose()
     }
 
@@ -114,6 +118,20 @@ impl MediaRepo for BackendConn {
             .await?;
         Ok(used)
     }
+}
+
+/// Sets `users.media_bytes` to the sum of the account's media rows. Called after the
+/// account's row was locked in this transaction, so the sum is of committed rows plus
+/// this transaction's own (at most two rows: avatar and banner).
+async fn recount_media_bytes(conn: &mut BackendConn, user: UserId) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET media_bytes = \
+         (SELECT CAST(COALESCE(SUM(media.bytes), 0) AS BIGINT) FROM media WHERE media.user_id = $1) WHERE id = $1",
+    )
+    .bind(user.as_uuid())
+    .execute(conn.db())
+    .await?;
+    Ok(())
 }
 
 }

@@ -77,3 +77,76 @@ async fn erasing_an_account_removes_its_pictures() {
     })
     .await;
 }
+
+/// `users.media_bytes` is a counter kept beside the account; after every change of the
+/// account's media, in any order, it equals the sum of the account's media rows.
+#[tokio::test]
+async fn the_media_byte_counter_stays_equal_to_the_sum_of_the_media() {
+    on_each_store(|store| async move {
+        let id = insert_user(&store, "counted").await;
+        let other = insert_user(&store, "neighbour").await;
+        let steps: [(MediaSlot, Option<i64>); 8] = [
+            (MediaSlot::Avatar, Some(120)),
+            (MediaSlot::Banner, Some(900)),
+            (MediaSlot::Avatar, Some(33)),
+            (MediaSlot::Banner, None),
+            (MediaSlot::Banner, None),
+            (MediaSlot::Banner, Some(4096)),
+            (MediaSlot::Avatar, None),
+            (MediaSlot::Avatar, Some(1)),
+        ];
+        for (step, (slot, bytes)) in steps.into_iter().enumerate() {
+            let mut tx = store.begin().await.unwrap();
+            match bytes {
+                Some(bytes) => {
+                    let key = format!("k{step}.png");
+                    tx.replace_media(&picture(id, slot, &key, bytes), &format!("https://m/{key}")).await.unwrap();
+                }
+                None => {
+                    tx.remove_media(id, slot, now()).await.unwrap();
+                }
+            }
+            // The counter is right inside the transaction too (the storage limit reads it there).
+            let inside = tx.user_by_id(id).await.unwrap().unwrap().media_bytes;
+            let sum: i64 = tx.media_of(id).await.unwrap().iter().map(|media| media.bytes).sum();
+            assert_eq!(inside, sum, "step {step}, inside the transaction");
+            tx.commit().await.unwrap();
+            let mut conn = store.reader().await.unwrap();
+            let counted = conn.user_by_id(id).await.unwrap().unwrap().media_bytes;
+            let sum: i64 = conn.media_of(id).await.unwrap().iter().map(|media| media.bytes).sum();
+            assert_eq!(counted, sum, "step {step}");
+            assert_eq!(conn.user_by_id(other).await.unwrap().unwrap().media_bytes, 0, "another account's stays");
+        }
+        let mut conn = store.reader().await.unwrap();
+        assert_eq!(conn.user_by_id(id).await.unwrap().unwrap().media_bytes, 4096 + 1);
+    })
+    .await;
+}
+
+/// Two transactions changing the two slots of one account at once still leave the counter
+/// equal to the sum (the account's row orders them).
+#[tokio::test]
+async fn concurrent_changes_of_both_slots_keep_the_media_byte_counter_right() {
+    on_each_store(|store| async move {
+        let id = insert_user(&store, "racing").await;
+        for round in 0..5_i64 {
+            let change = |slot: MediaSlot, bytes: i64| {
+                let store = store.clone();
+                async move {
+                    let mut tx = store.begin().await.unwrap();
+                    let key = format!("r{round}-{}.png", slot.as_str());
+                    tx.replace_media(&picture(id, slot, &key, bytes), "https://m/r").await.unwrap();
+                    tokio::task::yield_now().await;
+                    tx.commit().await.unwrap();
+                }
+            };
+            let avatar = tokio::spawn(change(MediaSlot::Avatar, 10 + round));
+            let banner = tokio::spawn(change(MediaSlot::Banner, 1000 + round));
+            avatar.await.unwrap();
+            banner.await.unwrap();
+            let mut conn = store.reader().await.unwrap();
+            assert_eq!(conn.user_by_id(id).await.unwrap().unwrap().media_bytes, 1010 + 2 * round, "round {round}");
+        }
+    })
+    .await;
+}

@@ -13,18 +13,29 @@ use crate::helpers::{spawn_app, Account, TestApp, PASSWORD};
 const BINARY: &str = env!("CARGO_BIN_EXE_accountd");
 
 /// Every entry of the ZIP at `path` and its text, read by Python's `zipfile`, which also
-/// checks every entry's CRC.
+/// checks every entry's CRC. Pictures under `media/` come as base64 (see [`media_bytes`]).
 pub fn read_zip(path: &Path) -> BTreeMap<String, String> {
     let script = r#"
-import json, sys, zipfile
+import base64, json, sys, zipfile
+def text(name, data):
+    if name.startswith("media/") and not name.endswith("/"):
+        return base64.b64encode(data).decode("ascii")
+    return data.decode("utf-8")
 with zipfile.ZipFile(sys.argv[1]) as archive:
     bad = archive.testzip()
     assert bad is None, bad
-    print(json.dumps({info.filename: archive.read(info).decode("utf-8") for info in archive.infolist()}))
+    print(json.dumps({info.filename: text(info.filename, archive.read(info)) for info in archive.infolist()}))
 "#;
     let output = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3");
     assert!(output.status.success(), "zipfile: {}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The bytes of a picture in an archive read by [`read_zip`].
+pub fn media_bytes(files: &BTreeMap<String, String>, name: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let encoded = files.get(name).unwrap_or_else(|| panic!("{name} is in the archive: {:?}", files.keys()));
+    base64::engine::general_purpose::STANDARD.decode(encoded).unwrap()
 }
 
 /// Text values of one column of the test database.
@@ -67,6 +78,19 @@ pub async fn furnished_account(app: &TestApp, name: &str) -> Furnished {
     app.post("/v1/me/addresses", Some(&account.token), json!({ "address": format!("{name}-alt@example.com") }))
         .await
         .assert_status(201);
+
+    // Pictures, and a referral that earned credits: media/, referrals.json, credits.json.
+    let avatar = crate::media::picture(image::ImageFormat::Png, 40, 30);
+    app.upload("/v1/me/avatar", &account.token, avatar, "a.png", "image/png").await.assert_status(200);
+    let banner = crate::media::picture(image::ImageFormat::Jpeg, 300, 100);
+    app.upload("/v1/me/banner", &account.token, banner, "b.jpg", "image/jpeg").await.assert_status(200);
+    let code = app.get("/v1/me/referrals", Some(&account.token)).await;
+    let code = code.assert_status(200)["code"].as_str().unwrap().to_string();
+    let friend = format!("{name}-friend");
+    let body = json!({
+        "email": format!("{friend}@example.com"), "username": friend, "password": PASSWORD, "referralCode": code,
+    });
+    app.post("/v1/users", None, body).await.assert_status(201);
 
     // Two-factor on: a TOTP secret and recovery codes exist.
     let into_step = app.clock.now().timestamp().rem_euclid(30);
@@ -150,8 +174,35 @@ pub async fn assert_archive_matches_the_api(
     assert!(newest_first.len() >= 5, "the account did things: {newest_first:?}");
     assert_eq!(json("activity.json")["items"], Value::Array(newest_first), "activity.json is oldest first");
 
-    assert_eq!(json("credits.json"), json!({ "balance": 0, "items": [] }));
-    assert_eq!(json("referrals.json"), json!({ "code": null, "items": [] }));
+    let credits = app.get("/v1/me/credits?limit=100", Some(token)).await;
+    let credits = credits.assert_status(200);
+    assert!(credits["balance"].as_i64().unwrap() > 0, "the referral earned credits: {credits}");
+    assert_eq!(json("credits.json"), json!({ "balance": credits["balance"], "items": credits["items"] }));
+
+    let link = app.get("/v1/me/referrals", Some(token)).await.assert_status(200).clone();
+    let stats = app.get("/v1/me/referrals?view=stats", Some(token)).await.assert_status(200).clone();
+    let history = app.get("/v1/me/referrals?view=history&limit=100", Some(token)).await.assert_status(200).clone();
+    assert_eq!(history["items"].as_array().map(Vec::len), Some(1), "{history}");
+    assert_eq!(
+        json("referrals.json"),
+        json!({
+            "code": link["code"], "url": link["url"],
+            "totalReferrals": stats["totalReferrals"], "rewardsEarned": stats["rewardsEarned"],
+            "items": history["items"],
+        })
+    );
+
+    // The pictures the profile points at, byte for byte, named for their slot.
+    let profile = me.body.clone();
+    for (slot, url) in [("avatar", &profile["avatarUrl"]), ("banner", &profile["bannerUrl"])] {
+        let url = url.as_str().unwrap_or_else(|| panic!("the account has a {slot}: {profile}"));
+        let extension = url.rsplit_once('.').unwrap().1;
+        let (status, _, served) = app.fetch(url).await;
+        assert_eq!(status, 200);
+        assert_eq!(media_bytes(files, &format!("media/{slot}.{extension}")), served, "media/{slot}.{extension}");
+    }
+    let pictures = names.iter().filter(|name| name.starts_with("media/") && name.len() > "media/".len()).count();
+    assert_eq!(pictures, 2, "the avatar and the banner only: {names:?}");
 }
 
 #[tokio::test]
@@ -162,9 +213,11 @@ async fn the_command_line_writes_the_archive_of_an_account_with_every_file_and_n
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("jane.zip");
 
+    // The server's data directory: the pictures are in its media store.
     let output = Command::new(BINARY)
         .current_dir(dir.path())
-        .env("ACCOUNTD_DATA_DIR", dir.path().join("data"))
+        .env("ACCOUNTD_DATA_DIR", app.data_dir())
+        .env("ACCOUNTD_PUBLIC_URL", &app.address)
         .env("ACCOUNTD_DATABASE_URL", &app.database_url)
         .env("ACCOUNTD_LOG", "warn")
         .env_remove("ACCOUNTD_CONFIG")
@@ -322,7 +375,7 @@ async fn archives_past_their_expiry_are_gone() {
         .unwrap()
         .to_string();
     wait_for_export(&app, &jane.token, &id).await;
-    let archive = app.data_dir().join("exports").join(format!("{id}.zip"));
+    let archive = app.data_dir().join("media").join("exports").join(format!("{id}.zip"));
     assert!(archive.exists());
 
     app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
@@ -377,6 +430,48 @@ async fn an_export_interrupted_by_a_restart_completes_after_it() {
     let (_, path) = download(&restarted, &jane.token, done["downloadUrl"].as_str().unwrap(), dir.path()).await;
     let activity: Value = serde_json::from_str(&read_zip(&path)["activity.json"]).unwrap();
     assert_eq!(activity["items"].as_array().unwrap().len(), 60_001);
+
+    // What a killed process leaves (a staging file of the archive, a local upload's part
+    // file) is removed by the sweep once it is an hour old; nothing else stays behind.
+    let data_dir = app.data_dir();
+    let staging = data_dir.join("tmp");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join(format!("export-{id}-0123.partial")), b"half an archive").unwrap();
+    let archives = data_dir.join("media").join("exports");
+    std::fs::write(archives.join(format!("{id}.zip#7")), b"half an upload").unwrap();
+    restarted.clock.advance(chrono::Duration::hours(2));
+    sweep(&restarted, data_dir, |_| {}).await;
+    assert_eq!(files_in(&staging), Vec::<String>::new(), "no staging file is left");
+    assert_eq!(files_in(&archives), vec![format!("{id}.zip")], "only the finished archive is left");
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Runs the export sweep job's work as the job runner runs it, on `app`'s database and
+/// clock and the data directory `data_dir`; returns how many archives it deleted.
+pub async fn sweep(
+    app: &TestApp,
+    data_dir: &Path,
+    configure: impl FnOnce(&mut accountd_server::config::Config),
+) -> u64 {
+    let mut config = accountd_server::config::Config {
+        data_dir: data_dir.to_path_buf(),
+        database_url: Some(app.database_url.clone()),
+        ..accountd_server::config::Config::default()
+    };
+    config.public_url = app.address.parse().unwrap();
+    configure(&mut config);
+    let store = accountd_server::open_store(&config).await.unwrap();
+    let state =
+        accountd_server::app_state(&config, store, app.clock.clone(), crate::helpers::test_key()).expect("app state");
+    state.exports.sweep().await.unwrap()
 }
 
 #[tokio::test]
@@ -388,7 +483,7 @@ async fn an_erased_accounts_archive_is_deleted_by_the_sweep() {
         .unwrap()
         .to_string();
     wait_for_export(&app, &jane.token, &id).await;
-    let archive = app.data_dir().join("exports").join(format!("{id}.zip"));
+    let archive = app.data_dir().join("media").join("exports").join(format!("{id}.zip"));
     assert!(archive.exists());
     let deleted =
         app.call(reqwest::Method::DELETE, "/v1/me", Some(&jane.token), Some(json!({ "password": PASSWORD }))).await;
@@ -407,4 +502,112 @@ async fn an_erased_accounts_archive_is_deleted_by_the_sweep() {
         accountd_server::app_state(&config, store, app.clock.clone(), crate::helpers::test_key()).expect("app state");
     assert_eq!(state.exports.sweep().await.unwrap(), 1);
     assert!(!archive.exists(), "the erased account's archive is deleted");
+}
+
+/// Configures a node for the S3 bucket `bucket` of the test's S3 server at `endpoint`.
+fn on_bucket(endpoint: String, bucket: String) -> impl FnOnce(&mut accountd_server::config::Config) {
+    move |config| {
+        config.media.backend = accountd_server::config::MediaBackend::S3;
+        config.media.s3.bucket = Some(bucket);
+        config.media.s3.endpoint = Some(endpoint.parse().unwrap());
+        config.media.s3.access_key_id = Some("test".into());
+        config.media.s3.secret_access_key = Some("test".to_string().into());
+    }
+}
+
+#[tokio::test]
+async fn on_s3_an_export_is_stored_in_the_bucket_served_by_any_node_and_deleted_at_expiry() {
+    let s3 = crate::media::s3_server().await;
+    let bucket = s3.bucket().await;
+    let app = crate::media::spawn_app_on_s3(s3, &bucket).await;
+    let jane = app.register_as("jane").await;
+    bulk_activity(&app, "jane", 20_000).await;
+    let id = app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = wait_for_export(&app, &jane.token, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(s3.keys(&bucket).await, vec![format!("exports/{id}.zip")], "the archive is in the bucket");
+    assert_eq!(files_in(&app.data_dir().join("tmp")), Vec::<String>::new(), "no staging file is left");
+    assert!(!app.data_dir().join("exports").exists(), "nothing is kept on the node's disk");
+
+    // Another node, sharing only the database and the bucket, serves the download.
+    let other = crate::helpers::spawn_node_of(&app, on_bucket(s3.endpoint.clone(), bucket.clone())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (headers, path) = download(&other, &jane.token, done["downloadUrl"].as_str().unwrap(), dir.path()).await;
+    assert_eq!(headers["content-type"], "application/zip");
+    let activity: Value = serde_json::from_str(&read_zip(&path)["activity.json"]).unwrap();
+    assert_eq!(activity["items"].as_array().unwrap().len(), 20_001);
+
+    app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    let swept = sweep(&app, app.data_dir(), on_bucket(s3.endpoint.clone(), bucket.clone())).await;
+    assert_eq!(swept, 1);
+    assert_eq!(s3.keys(&bucket).await, Vec::<String>::new(), "the expired archive is deleted from the bucket");
+}
+
+/// Makes every attempt at an archive fail: the staging directory cannot be created.
+fn block_staging(app: &TestApp) -> std::path::PathBuf {
+    let blocker = app.data_dir().join("tmp");
+    std::fs::write(&blocker, b"a file where the staging directory goes").unwrap();
+    blocker
+}
+
+#[tokio::test]
+async fn an_export_whose_job_runs_out_of_attempts_is_failed_and_a_new_one_is_allowed() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let blocker = block_staging(&app);
+    let id = app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Each attempt fails; moving the clock on makes each retry due at once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let failed = loop {
+        let body = app.get(&format!("/v1/me/export/{id}"), Some(&jane.token)).await.assert_status(200).clone();
+        if body["status"] == "failed" {
+            break body;
+        }
+        assert_ne!(body["status"], "done");
+        assert!(std::time::Instant::now() < deadline, "the export never failed: {body}");
+        app.clock.advance(chrono::Duration::minutes(20));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed["downloadUrl"], Value::Null, "{failed}");
+    let given_up = "SELECT count(*) FROM jobs WHERE kind = 'export.build' AND status = 'failed' AND attempts = 5";
+    assert_eq!(app.query_i64(given_up).await, 1, "every attempt was made");
+    app.get(&format!("/v1/me/export/{id}/download"), Some(&jane.token)).await.assert_error(409, "export:not_ready");
+
+    std::fs::remove_file(blocker).unwrap();
+    let again = app.post("/v1/me/export", Some(&jane.token), json!({})).await;
+    let again = again.assert_status(202)["id"].as_str().unwrap().to_string();
+    assert_eq!(wait_for_export(&app, &jane.token, &again).await["status"], "done");
+}
+
+#[tokio::test]
+async fn an_export_whose_job_is_gone_is_failed_by_the_sweep() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let blocker = block_staging(&app);
+    let id = app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_status(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app.query_i64("SELECT count(*) FROM jobs WHERE kind = 'export.build' AND attempts > 0").await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the job never ran");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The job disappears (an operator's hand, a restore) while the export says pending.
+    app.execute_sql("DELETE FROM jobs WHERE kind = 'export.build'").await;
+    app.post("/v1/me/export", Some(&jane.token), json!({})).await.assert_error(409, "export:in_progress");
+
+    std::fs::remove_file(blocker).unwrap();
+    sweep(&app, app.data_dir(), |_| {}).await;
+    let body = app.get(&format!("/v1/me/export/{id}"), Some(&jane.token)).await.assert_status(200).clone();
+    assert_eq!(body["status"], "failed", "{body}");
+    let again = app.post("/v1/me/export", Some(&jane.token), json!({})).await;
+    let again = again.assert_status(202)["id"].as_str().unwrap().to_string();
+    assert_eq!(wait_for_export(&app, &jane.token, &again).await["status"], "done");
 }

@@ -381,15 +381,15 @@ async fn uploads_need_a_file_field_and_a_credential() {
 
 /// A real S3-compatible server (moto, installed by `scripts/test`) on 127.0.0.1, started
 /// once per test run and stopped when the test process ends.
-struct S3Server {
-    endpoint: String,
+pub struct S3Server {
+    pub endpoint: String,
     /// The shell that watches this process; it outlives the tests on purpose, to stop moto.
     _watcher: std::process::Child,
 }
 
 static S3: tokio::sync::OnceCell<S3Server> = tokio::sync::OnceCell::const_new();
 
-async fn s3_server() -> &'static S3Server {
+pub async fn s3_server() -> &'static S3Server {
     S3.get_or_init(|| async {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         // The shell stops the server when this process is gone.
@@ -413,7 +413,7 @@ async fn s3_server() -> &'static S3Server {
 
 impl S3Server {
     /// A new, empty bucket.
-    async fn bucket(&self) -> String {
+    pub async fn bucket(&self) -> String {
         let name = format!("media-{}", uuid::Uuid::now_v7().simple());
         let created = reqwest::Client::new().put(format!("{}/{name}", self.endpoint)).send().await.unwrap();
         assert!(created.status().is_success(), "creating the bucket: {}", created.status());
@@ -421,7 +421,7 @@ impl S3Server {
     }
 
     /// The keys in a bucket, as the S3 server lists them.
-    async fn keys(&self, bucket: &str) -> Vec<String> {
+    pub async fn keys(&self, bucket: &str) -> Vec<String> {
         let listing =
             reqwest::Client::new().get(format!("{}/{bucket}?list-type=2", self.endpoint)).send().await.unwrap();
         let xml = listing.text().await.unwrap();
@@ -433,7 +433,7 @@ impl S3Server {
     }
 }
 
-async fn spawn_app_on_s3(s3: &S3Server, bucket: &str) -> TestApp {
+pub async fn spawn_app_on_s3(s3: &S3Server, bucket: &str) -> TestApp {
     let (endpoint, bucket) = (s3.endpoint.clone(), bucket.to_string());
     crate::helpers::spawn_app_with(move |config| {
         config.media.backend = accountd_server::config::MediaBackend::S3;
@@ -608,4 +608,148 @@ async fn a_linked_avatar_at_a_private_address_is_refused_by_default() {
     let reply = app.post("/v1/me/avatar/linked", Some(&jane.token), json!({ "provider": "github" })).await;
     reply.assert_error(502, "oauth:provider_error");
     assert_eq!(app.get("/v1/me", Some(&jane.token)).await.body["avatarUrl"], serde_json::Value::Null);
+}
+
+/// A stored object name the server could have made, that no profile points at.
+fn orphan_key() -> String {
+    format!("{}-{}.png", "ab".repeat(16), "0123456789abcdef")
+}
+
+/// The media sweep's work, as the `media.sweep` job runs it, on `app`'s database and clock.
+async fn sweep_media(app: &TestApp, configure: impl FnOnce(&mut accountd_server::config::Config)) -> u64 {
+    let mut config = accountd_server::config::Config {
+        data_dir: app.data_dir().to_path_buf(),
+        database_url: Some(app.database_url.clone()),
+        ..accountd_server::config::Config::default()
+    };
+    config.public_url = app.address.parse().unwrap();
+    configure(&mut config);
+    let store = accountd_server::open_store(&config).await.unwrap();
+    let state =
+        accountd_server::app_state(&config, store, app.clock.clone(), crate::helpers::test_key()).expect("app state");
+    state.media.sweep_orphans(accountd_server::usecases::media::ORPHAN_GRACE).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_orphan_sweep_removes_objects_no_profile_points_at_and_keeps_the_rest() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let kept = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 12, 12), "a.png", "image/png").await;
+    let kept = kept.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    // An upload whose transaction never committed leaves an object like this one.
+    let media = app.data_dir().join("media");
+    std::fs::write(media.join(orphan_key()), picture(ImageFormat::Png, 5, 5)).unwrap();
+    std::fs::write(media.join("notes.txt"), b"not the server's").unwrap();
+
+    assert_eq!(sweep_media(&app, |_| {}).await, 0, "an orphan younger than the grace period stays");
+    app.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(sweep_media(&app, |_| {}).await, 1);
+    assert!(!media.join(orphan_key()).exists(), "the orphan is deleted");
+    assert!(media.join("notes.txt").exists(), "a file whose name is no media key is left alone");
+    app.get(&media_path(&kept), None).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn on_s3_the_orphan_sweep_removes_objects_no_profile_points_at_and_keeps_the_rest() {
+    let s3 = s3_server().await;
+    let bucket = s3.bucket().await;
+    let app = spawn_app_on_s3(s3, &bucket).await;
+    let jane = app.register_as("jane").await;
+    let kept = app.upload("/v1/me/avatar", &jane.token, picture(ImageFormat::Png, 12, 12), "a.png", "image/png").await;
+    let kept = kept.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let put = reqwest::Client::new()
+        .put(format!("{}/{bucket}/{}", s3.endpoint, orphan_key()))
+        .body(picture(ImageFormat::Png, 5, 5))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    assert_eq!(s3.keys(&bucket).await.len(), 2);
+
+    let (endpoint, name) = (s3.endpoint.clone(), bucket.clone());
+    let on_bucket = move |config: &mut accountd_server::config::Config| {
+        config.media.backend = accountd_server::config::MediaBackend::S3;
+        config.media.s3.bucket = Some(name);
+        config.media.s3.endpoint = Some(endpoint.parse().unwrap());
+        config.media.s3.access_key_id = Some("test".into());
+        config.media.s3.secret_access_key = Some("test".to_string().into());
+    };
+    app.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(sweep_media(&app, on_bucket).await, 1);
+    let left = s3.keys(&bucket).await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(kept.ends_with(&left[0]), "the referenced avatar stays: {left:?}");
+    app.get(&media_path(&kept), None).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn past_the_image_queue_uploads_get_503_with_retry_after() {
+    // One core's worth of threads at most and no queue: the third concurrent upload waits
+    // for nothing and is refused.
+    let app = Arc::new(crate::helpers::spawn_app_with(|config| config.media.queue = 0).await);
+    let jane = app.register_as("jane").await;
+    let heavy = picture(ImageFormat::Png, 4000, 2500);
+    let uploads: Vec<_> = (0..12)
+        .map(|_| {
+            let (app, token, heavy) = (app.clone(), jane.token.clone(), heavy.clone());
+            tokio::spawn(async move {
+                let part = Part::bytes(heavy).file_name("big.png").mime_str("image/png").unwrap();
+                let request = app
+                    .client
+                    .post(app.url("/v1/me/banner"))
+                    .bearer_auth(token)
+                    .multipart(Form::new().part("file", part));
+                let response = request.send().await.unwrap();
+                let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap();
+                (status, retry_after, body)
+            })
+        })
+        .collect();
+    let mut shed = 0;
+    let mut done = 0;
+    for upload in uploads {
+        let (status, retry_after, body) = upload.await.unwrap();
+        match status {
+            200 => done += 1,
+            503 => {
+                shed += 1;
+                assert_eq!(body["code"], "server:overloaded", "{body}");
+                assert_eq!(retry_after.as_deref(), Some("1"));
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(done >= 1, "the pool's threads took some");
+    assert!(shed >= 1, "past the queue, uploads are refused ({done} done)");
+}
+
+#[tokio::test]
+async fn an_animated_gif_keeps_its_first_frame() {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    use image::{Delay, Frame, Rgba, RgbaImage};
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let mut gif = Vec::new();
+    {
+        let mut encoder = GifEncoder::new(&mut gif);
+        encoder.set_repeat(Repeat::Infinite).unwrap();
+        let red = RgbaImage::from_pixel(32, 32, Rgba([255, 0, 0, 255]));
+        let blue = RgbaImage::from_pixel(32, 32, Rgba([0, 0, 255, 255]));
+        let delay = Delay::from_numer_denom_ms(100, 1);
+        encoder.encode_frames([Frame::from_parts(red, 0, 0, delay), Frame::from_parts(blue, 0, 0, delay)]).unwrap();
+    }
+    let reply = app.upload("/v1/me/avatar", &jane.token, gif, "a.gif", "image/gif").await;
+    let url = reply.assert_status(200)["avatarUrl"].as_str().unwrap().to_string();
+    let (status, headers, bytes) = app.fetch(&url).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "image/gif");
+    let frames = {
+        use image::AnimationDecoder as _;
+        image::codecs::gif::GifDecoder::new(Cursor::new(&bytes)).unwrap().into_frames().collect_frames().unwrap()
+    };
+    assert_eq!(frames.len(), 1, "one frame is kept");
+    let pixel = frames[0].buffer().get_pixel(16, 16);
+    assert_eq!(pixel.0, [255, 0, 0, 255], "the first frame (red), not the second (blue)");
 }

@@ -8,7 +8,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use tokio::io::AsyncReadExt as _;
 
 use crate::http::dto::{export_download_path, ExportDto, ExportQueued};
 use crate::http::error::{ApiError, ErrorBody};
@@ -71,28 +70,15 @@ pub async fn download_export(
     CurrentUser(current): CurrentUser,
     PathParam(id): PathParam<ExportId>,
 ) -> Result<Response, ApiError> {
-    let (export, file) = state.exports.download(current.user().id, id).await?;
-    let chunks = futures::stream::unfold(file, |mut file| async move {
-        let mut buffer = vec![0u8; 64 * 1024];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(read) => {
-                buffer.truncate(read);
-                Some((Ok::<_, std::io::Error>(buffer), file))
-            }
-            Err(error) => Some((Err(error), file)),
-        }
-    });
+    let (export, archive) = state.exports.download(current.user().id, id).await?;
     let name = format!("accountd-export-{}.zip", export.created_at.format("%Y-%m-%d"));
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/zip"));
     if let Ok(disposition) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
-    if let Some(size) = export.size_bytes {
-        headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(size));
-    }
-    Ok((headers, axum::body::Body::from_stream(chunks)).into_response())
+    headers.insert(header::CONTENT_LENGTH, header::HeaderValue::from(archive.size));
+    Ok((headers, axum::body::Body::from_stream(archive.chunks)).into_response())
 }
 
 /// The export's progress as `text/event-stream`: the current state at once, then events
