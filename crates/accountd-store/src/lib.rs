@@ -274,6 +274,8 @@ pub trait CredentialRepo {
         hash: &PasswordHashString,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Removes the password and the earlier ones: the account signs in without one.
+    async fn remove_password(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Earlier password hashes, newest first.
     async fn password_history(&mut self, user: UserId, limit: i64) -> Result<Vec<PasswordHashString>, StoreError>;
 }

@@ -199,16 +199,7 @@ impl EmailFlows {
         // Read again in the transaction: whether the email was ever verified decides what goes.
         let user = tx.user_by_id(user.id).await?.ok_or(DomainError::InvalidToken)?;
         tx.set_password(user.id, &new_hash, now).await?;
-        tx.delete_sessions_of(user.id, None).await?;
-        tx.delete_pats_of(user.id).await?;
-        // The next request for it makes a new one.
-        tx.delete_upload_token(user.id).await?;
-        self.void_mailed_links(&mut *tx, user.id, now).await?;
-        if !user.email_verified {
-            self.remove_what_an_earlier_holder_set_up(&mut *tx, user.id, now).await?;
-        }
-        // Whoever can read the account's mail is its owner: the login throttle starts over.
-        tx.clear_login_failures(user.id).await?;
+        return_account_clean(&mut *tx, &user, now).await?;
         tx.insert_activity(&activity(
             user.id,
             ActivityAction::PasswordReset,
@@ -221,38 +212,6 @@ impl EmailFlows {
         self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
         tx.commit().await?;
         self.mailing.wake_delivery();
-        Ok(())
-    }
-
-    /// The account's email was never verified, so someone else may have signed up with
-    /// the address and set the account up to keep a way in: the mailbox's owner, who just
-    /// proved control of it, gets the account as new.
-    async fn remove_what_an_earlier_holder_set_up(
-        &self,
-        tx: &mut dyn accountd_store::Conn,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> AppResult<()> {
-        tx.delete_two_factor(user, now).await?;
-        tx.delete_passkeys_of(user).await?;
-        tx.delete_linked_accounts_of(user).await?;
-        tx.delete_addresses_of(user).await?;
-        tx.set_email_verified(user, true, now).await?;
-        Ok(())
-    }
-
-    /// Retires every outstanding link of the kinds a credential change voids.
-    async fn void_mailed_links(
-        &self,
-        tx: &mut dyn accountd_store::Conn,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> AppResult<()> {
-        for purpose in LINKS_VOIDED_BY_CREDENTIAL_CHANGE {
-            tx.retire_email_tokens(user, purpose, now).await?;
-        }
-        // Sign-ins by email too (API.md): whoever asked for one may be the one just shut out.
-        tx.retire_email_logins(user, now).await?;
         Ok(())
     }
 
@@ -273,7 +232,7 @@ impl EmailFlows {
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &new_hash, now).await?;
         tx.delete_sessions_of(user.id, keep_session).await?;
-        self.void_mailed_links(&mut *tx, user.id, now).await?;
+        void_mailed_links(&mut *tx, user.id, now).await?;
         tx.insert_activity(&activity(user.id, ActivityAction::PasswordChanged, client, now, json!({}))).await?;
         let notice = MailKind::PasswordChanged { username: user.username.as_str() };
         self.mailing.notify_security(&mut *tx, user, &notice, now).await?;
@@ -380,7 +339,7 @@ impl EmailFlows {
         }
         tx.set_email(user.id, email.as_str(), &email.normalized(), now).await?;
         tx.retire_email_tokens(user.id, TokenPurpose::VerifyEmail, now).await?;
-        self.void_mailed_links(&mut *tx, user.id, now).await?;
+        void_mailed_links(&mut *tx, user.id, now).await?;
         let old = user.email.as_str();
         let notice = MailKind::EmailChanged { username: user.username.as_str(), new_email: email.as_str() };
         self.mailing.notify_security(&mut *tx, &user, &notice, now).await?;
@@ -551,4 +510,42 @@ impl EmailFlows {
         tx.commit().await?;
         Ok(verified)
     }
+}
+
+/// Takes back every credential the account has out, for whoever just proved control of its
+/// mailbox (a password reset, a sign-in by email that verifies the address): every session
+/// and personal access token, the upload token (the next request for it makes a new one)
+/// and the mailed links. When the email was never verified, someone else may have signed
+/// up with the address and set the account up to keep a way in, so what an earlier holder
+/// set up goes too and the address becomes verified (API.md "Account recovery returns the
+/// account clean"; docs/security.md §1). `user` is the row read in `tx`.
+pub(super) async fn return_account_clean(
+    tx: &mut dyn accountd_store::Conn,
+    user: &User,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    tx.delete_sessions_of(user.id, None).await?;
+    tx.delete_pats_of(user.id).await?;
+    tx.delete_upload_token(user.id).await?;
+    void_mailed_links(tx, user.id, now).await?;
+    if !user.email_verified {
+        tx.delete_two_factor(user.id, now).await?;
+        tx.delete_passkeys_of(user.id).await?;
+        tx.delete_linked_accounts_of(user.id).await?;
+        tx.delete_addresses_of(user.id).await?;
+        tx.set_email_verified(user.id, true, now).await?;
+    }
+    // Whoever can read the account's mail is its owner: the login throttle starts over.
+    tx.clear_login_failures(user.id).await?;
+    Ok(())
+}
+
+/// Retires every outstanding link of the kinds a credential change voids.
+async fn void_mailed_links(tx: &mut dyn accountd_store::Conn, user: UserId, now: DateTime<Utc>) -> AppResult<()> {
+    for purpose in LINKS_VOIDED_BY_CREDENTIAL_CHANGE {
+        tx.retire_email_tokens(user, purpose, now).await?;
+    }
+    // Sign-ins by email too (API.md): whoever asked for one may be the one just shut out.
+    tx.retire_email_logins(user, now).await?;
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! Sign-in by email: one mail with a link and a 6-digit code, one sign-in (using either
 //! spends both), 15 minutes, single-use; five wrong codes spend it. It proves the mailbox,
 //! so it also verifies the address, and it leads to the second step when two-factor is on.
+//! Proving an address that was never verified returns the account clean first: every
+//! session, token, password, passkey, second factor, linked account and additional address
+//! an earlier holder may have set up goes (the same rule as a password reset).
 
 use std::sync::Arc;
 
@@ -15,6 +18,7 @@ use chrono::Duration;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
 
+use super::email_flows::return_account_clean;
 use super::mailing::Mailing;
 use super::sessions::{LoginOutcome, Sessions};
 use super::throttle::{AuthThrottle, Subject};
@@ -159,16 +163,21 @@ impl EmailLogins {
             return Err(DomainError::AccountBanned.into());
         }
         if !user.email_verified {
-            tx.set_email_verified(user.id, true, now).await?;
+            // Whoever signed up with the address before it was proven may have set the
+            // account up to keep a way in (pre-hijacking). The mailbox's owner gets it as
+            // a password reset would return it, and without the earlier password too: it
+            // signs in by email until it sets one (docs/security.md §1).
+            tx.remove_password(user.id, now).await?;
+            return_account_clean(&mut *tx, &user, now).await?;
             tx.insert_activity(&activity(
                 user.id,
                 ActivityAction::EmailVerified,
                 client,
                 now,
-                json!({ "email": user.email.as_str(), "via": "email_login" }),
+                json!({ "email": user.email.as_str(), "via": "email_login", "credentialsRemoved": true }),
             ))
             .await?;
-            user.email_verified = true;
+            user = tx.user_by_id(user.id).await?.ok_or(DomainError::InvalidToken)?;
         }
         tx.commit().await?;
         self.sessions.login_verified(user, "email", client).await

@@ -35,7 +35,7 @@ use super::mailing::Mailing;
 use super::reauth::Reauth;
 use super::sessions::{IssuedSession, LoginOutcome, Sessions};
 use super::throttle::{AuthThrottle, Subject};
-use super::two_factor::MFA_ATTEMPTS;
+use super::two_factor::{open_second_step, SecondStep, MFA_ATTEMPTS};
 use super::{activity, AppError, AppResult};
 use crate::mail::MailKind;
 
@@ -371,16 +371,12 @@ impl Passkeys {
         let rp = self.rp()?;
         let hash = TokenHash::of(mfa_token);
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let challenge = tx.begin_mfa_attempt(&hash, now, MFA_ATTEMPTS).await?.ok_or(DomainError::MfaTokenInvalid)?;
-        let user = tx.user_by_id(challenge.user_id).await?.ok_or(DomainError::MfaTokenInvalid)?;
-        if user.banned {
-            tx.delete_mfa_token(&hash).await?;
-            tx.commit().await?;
+        let SecondStep::Open { mut tx, challenge, user } =
+            open_second_step(&*self.store, &self.throttle, &hash, client, now).await?
+        else {
             return Err(DomainError::AccountBanned.into());
-        }
+        };
         let subject = Subject::Account(&user);
-        self.throttle.ensure_allowed(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
         let method = format!("{}+passkey", challenge.method);
         let verified = self.verify_second_factor(&mut *tx, rp, &hash, &user, challenge_id, credential, now).await?;
         if !verified {

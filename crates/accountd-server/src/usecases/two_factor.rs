@@ -8,7 +8,7 @@ use accountd_core::token::TokenHash;
 use accountd_core::totp::{self, TotpSecret};
 use accountd_core::user::{ClientInfo, User};
 use accountd_core::{Clock, DomainError, UserId};
-use accountd_store::{AuthFailureKind, Store};
+use accountd_store::{AuthFailureKind, Conn, MfaChallenge, Store};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde_json::json;
@@ -306,19 +306,12 @@ impl TwoFactor {
     ) -> AppResult<(User, IssuedSession)> {
         let hash = TokenHash::of(mfa_token);
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let challenge = tx.begin_mfa_attempt(&hash, now, MFA_ATTEMPTS).await?.ok_or(DomainError::MfaTokenInvalid)?;
-        let user = tx.user_by_id(challenge.user_id).await?.ok_or(DomainError::MfaTokenInvalid)?;
-        if user.banned {
-            tx.delete_mfa_token(&hash).await?;
-            tx.commit().await?;
+        let SecondStep::Open { mut tx, challenge, user } =
+            open_second_step(&*self.store, &self.throttle, &hash, client, now).await?
+        else {
             return Err(DomainError::AccountBanned.into());
-        }
+        };
         let subject = Subject::Account(&user);
-        // Held from the count to the commit: simultaneous guesses, with many mfaTokens and on
-        // many nodes, queue here, so the account's cap is exact.
-        self.throttle.hold(&mut *tx, &subject).await?;
-        self.throttle.ensure_allowed(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
         let (code, accept, factor) = match &code {
             LoginCode::Code(code) if code.trim().len() == totp::DIGITS as usize => {
                 (code.as_str(), Accept::TotpOrRecovery, "totp")
@@ -351,4 +344,40 @@ impl TwoFactor {
 
 fn recovery_context(user: UserId) -> String {
     format!("recovery-codes:{user}")
+}
+
+/// What opening the second step of a login found.
+pub(crate) enum SecondStep {
+    /// The attempt is counted against the mfaToken in `tx`, which the caller finishes,
+    /// and the account may try a second factor.
+    Open { tx: Box<dyn Conn>, challenge: MfaChallenge, user: User },
+    /// The account is banned: its mfaToken is spent (committed) and nobody signs in.
+    Banned,
+}
+
+/// Opens the second step of a login, whichever factor finishes it (a code or a passkey):
+/// counts the attempt against the mfaToken before anything is checked (`mfa:token_invalid`
+/// for an unknown, expired or spent one), loads the account, refuses a banned one, and
+/// checks the account's second-factor limit (`429`).
+pub(crate) async fn open_second_step(
+    store: &dyn Store,
+    throttle: &AuthThrottle,
+    mfa_token: &TokenHash,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> AppResult<SecondStep> {
+    let mut tx = store.begin().await?;
+    let challenge = tx.begin_mfa_attempt(mfa_token, now, MFA_ATTEMPTS).await?.ok_or(DomainError::MfaTokenInvalid)?;
+    let user = tx.user_by_id(challenge.user_id).await?.ok_or(DomainError::MfaTokenInvalid)?;
+    if user.banned {
+        tx.delete_mfa_token(mfa_token).await?;
+        tx.commit().await?;
+        return Ok(SecondStep::Banned);
+    }
+    let subject = Subject::Account(&user);
+    // Held from the count to the caller's commit: simultaneous guesses, with many mfaTokens
+    // and on many nodes, queue here, so the account's cap is exact.
+    throttle.hold(&mut *tx, &subject).await?;
+    throttle.ensure_allowed(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
+    Ok(SecondStep::Open { tx, challenge, user })
 }

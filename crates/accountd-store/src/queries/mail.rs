@@ -50,6 +50,16 @@ impl CredentialRepo for BackendConn {
         Ok(())
     }
 
+    async fn remove_password(&mut self, user: UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = NULL, updated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user.as_uuid())
+            .execute(self.db())
+            .await?;
+        sqlx::query("DELETE FROM password_history WHERE user_id = $1").bind(user.as_uuid()).execute(self.db()).await?;
+        Ok(())
+    }
+
     async fn password_history(&mut self, user: UserId, limit: i64) -> Result<Vec<PasswordHashString>, StoreError> {
         let hashes: Vec<String> = sqlx::query_scalar(
             "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",

@@ -145,6 +145,22 @@ async fn set_password_keeps_the_last_four_earlier_hashes_newest_first() {
 }
 
 #[tokio::test]
+async fn remove_password_leaves_no_password_and_no_history() {
+    on_each_store(|store| async move {
+        let id = insert_user(&store, "dora").await;
+        let mut conn = store.reader().await.unwrap();
+        for n in 1..=2 {
+            conn.set_password(id, &PasswordHashString(format!("hash-{n}")), now() + hours(n)).await.unwrap();
+        }
+        conn.remove_password(id, now() + hours(3)).await.unwrap();
+        let user = conn.user_by_id(id).await.unwrap().unwrap();
+        assert_eq!(user.password_hash, None);
+        assert!(conn.password_history(id, 10).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn sessions_are_found_by_token_while_live_and_deleted_by_owner() {
     on_each_store(|store| async move {
         let id = insert_user(&store, "erin").await;

@@ -145,6 +145,10 @@ async fn sign_in_by_email_can_be_turned_off() {
 async fn a_two_factor_account_signing_in_by_email_gets_the_second_step() {
     let (app, sink) = spawn_app_with_mail().await;
     let jane = app.register_as("jane").await;
+    // Verified first: on a never verified account, the sign-in removes two-factor (below).
+    let confirm = crate::passkeys::wait_for_subject(&sink, &jane.email, "Confirm your email").await;
+    let token = confirm.token(&app.address, "/verify-email");
+    app.post("/v1/auth/verify-email", None, json!({ "token": token })).await.assert_status(200);
     crate::passkeys::turn_on_two_factor(&app, &jane).await;
     app.post("/v1/auth/email-login", None, json!({ "email": jane.email })).await.assert_status(202);
     let mail = crate::passkeys::wait_for_subject(&sink, &jane.email, "Sign in to").await;
@@ -153,4 +157,27 @@ async fn a_two_factor_account_signing_in_by_email_gets_the_second_step() {
     let body = reply.assert_status(200);
     assert_eq!(body["mfaRequired"], true, "{body}");
     assert!(body.get("session").is_none() && session_cookie(&reply.headers).is_none());
+}
+
+/// Pre-hijacking through a linked identity (docs/security.md §1): the squatter's identity
+/// signs in to nothing once the mailbox's owner has signed in by email.
+#[tokio::test]
+async fn signing_in_by_email_to_a_never_verified_account_unlinks_the_squatters_identity() {
+    let sink = crate::helpers::MailSink::start().await;
+    let url = sink.url();
+    let (app, _provider) = crate::oauth::oidc_app_with(|config, _| config.smtp_url = Some(url)).await;
+    let squatter = app.register_as("victim").await;
+    let identity = "squatter-idp:squatter@elsewhere.example:true";
+    app.oidc_link(&squatter.token, identity).await.assert_status(201);
+    assert_eq!(app.oidc_login(identity).await.assert_status(200)["user"]["username"], "victim");
+
+    app.post("/v1/auth/email-login", None, json!({ "email": squatter.email })).await.assert_status(202);
+    let mail = crate::passkeys::wait_for_subject(&sink, &squatter.email, "Sign in to").await;
+    let token = mail.token(&app.address, "/email-login");
+    let body = verify(&app, json!({ "token": token })).await.assert_status(200).clone();
+    let owner = body["session"]["token"].as_str().unwrap().to_string();
+
+    assert_eq!(app.oidc_login(identity).await.assert_status(200)["signupRequired"], true);
+    app.get("/v1/me", Some(&squatter.token)).await.assert_error(401, "auth:unauthenticated");
+    assert_eq!(app.linked(&owner).await, Vec::<serde_json::Value>::new());
 }

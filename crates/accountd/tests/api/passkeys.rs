@@ -505,6 +505,92 @@ async fn a_reset_of_a_never_verified_account_removes_its_passkeys() {
     discoverable_login(&app, &mut squatters).await.assert_error(401, "passkey:invalid_response");
 }
 
+/// The pre-hijacking attack, end to end (docs/security.md §1): a squatter signs up with the victim's address
+/// (never verified) and sets up every way back in it can; the victim signs in by email,
+/// which proves the mailbox, and gets the account with none of them left.
+#[tokio::test]
+async fn signing_in_by_email_to_a_never_verified_account_takes_back_what_the_squatter_set_up() {
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(|config| {
+        config.public_url.set_host(Some("localhost")).unwrap();
+        config.smtp_url = Some(url);
+    })
+    .await;
+    let victim = "victim@example.com";
+
+    // The squatter: a password, a passkey, an authenticator app, a token (linked identities:
+    // `email_login::signing_in_by_email_to_a_never_verified_account_unlinks_the_squatters_identity`).
+    let signed_up =
+        app.post("/v1/users", None, json!({ "email": victim, "username": "squatter", "password": PASSWORD })).await;
+    let squatter = signed_up.assert_status(201)["session"]["token"].as_str().unwrap().to_string();
+    let id = signed_up.assert_status(201)["user"]["id"].as_str().unwrap().to_string();
+    let account = Account { id, token: squatter.clone(), email: victim.to_string(), username: "squatter".to_string() };
+    let mut squatters = Platform::new(&app, true);
+    add_passkey(&app, &squatter, json!({ "password": PASSWORD }), &mut squatters).await;
+    let pat = app.create_pat(&squatter, &["user:read", "user:write"]).await;
+    let totp = turn_on_two_factor(&app, &account).await;
+    assert_eq!(app.login(victim, PASSWORD).await.assert_status(200)["mfaRequired"], true);
+
+    // The mailbox's owner signs in by email, with the code.
+    app.post("/v1/auth/email-login", None, json!({ "email": victim })).await.assert_status(202);
+    let mail = wait_for_subject(&sink, victim, "Sign in to").await;
+    let code = mail.text.lines().find_map(|line| line.trim().strip_prefix("Code: ")).unwrap().to_string();
+    let reply = app.post("/v1/auth/email-login/verify", None, json!({ "email": victim, "code": code })).await;
+    let body = reply.assert_status(200).clone();
+    assert!(body.get("mfaRequired").is_none(), "the squatter's second factor is gone: {body}");
+    assert_eq!(body["user"]["emailVerified"], true);
+    let owner = body["session"]["token"].as_str().unwrap().to_string();
+
+    // Nothing the squatter set up still works.
+    app.get("/v1/me", Some(&squatter)).await.assert_error(401, "auth:unauthenticated");
+    app.get("/v1/me", Some(&pat)).await.assert_error(401, "auth:unauthenticated");
+    app.login(victim, PASSWORD).await.assert_error(401, "auth:invalid_credentials");
+    discoverable_login(&app, &mut squatters).await.assert_error(401, "passkey:invalid_response");
+    let old_code = totp.generate(u64::try_from(app.clock.now().timestamp()).unwrap());
+    let disable = app.post("/v1/me/2fa/disable", Some(&owner), json!({ "code": old_code })).await;
+    assert!(disable.status.is_client_error(), "no second factor left to disable: {}", disable.status);
+
+    // The owner has the account, passwordless, and can set a password of its own.
+    let me = app.get("/v1/me", Some(&owner)).await.assert_status(200).clone();
+    assert_eq!(me["twoFactorEnabled"], false);
+    assert_eq!(app.get("/v1/me/tokens", Some(&owner)).await.assert_status(200)["items"], json!([]));
+    assert_eq!(app.get("/v1/me/passkeys", Some(&owner)).await.assert_status(200)["items"], json!([]));
+    assert_eq!(app.query_i64("SELECT count(*) FROM sessions").await, 1, "only the owner's session is left");
+    assert_eq!(app.query_i64("SELECT count(*) FROM users WHERE password_hash IS NULL").await, 1);
+    let set =
+        app.call(Method::PUT, "/v1/me/password", Some(&owner), Some(json!({ "newPassword": "Owner-Horse-42" }))).await;
+    set.assert_status(204);
+    app.login(victim, "Owner-Horse-42").await.assert_status(200);
+}
+
+/// Sign-in by email to an account whose address was verified changes nothing it has.
+#[tokio::test]
+async fn signing_in_by_email_to_a_verified_account_keeps_its_credentials() {
+    let sink = MailSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(|config| {
+        config.public_url.set_host(Some("localhost")).unwrap();
+        config.smtp_url = Some(url);
+    })
+    .await;
+    let jane = app.register_as("jane").await;
+    let verify = wait_for_subject(&sink, &jane.email, "Confirm your email").await;
+    let token = verify.token(&origin_of(&app).origin().ascii_serialization(), "/verify-email");
+    app.post("/v1/auth/verify-email", None, json!({ "token": token })).await.assert_status(200);
+    let mut platform = Platform::new(&app, true);
+    add_passkey(&app, &jane.token, json!({ "password": PASSWORD }), &mut platform).await;
+
+    app.post("/v1/auth/email-login", None, json!({ "email": jane.email })).await.assert_status(202);
+    let mail = wait_for_subject(&sink, &jane.email, "Sign in to").await;
+    let token = mail.token(&origin_of(&app).origin().ascii_serialization(), "/email-login");
+    app.post("/v1/auth/email-login/verify", None, json!({ "token": token })).await.assert_status(200);
+
+    app.get("/v1/me", Some(&jane.token)).await.assert_status(200);
+    app.login(&jane.email, PASSWORD).await.assert_status(200);
+    discoverable_login(&app, &mut platform).await.assert_status(200);
+}
+
 /// The newest mail to `recipient` whose subject contains `subject`, waiting for it.
 pub(crate) async fn wait_for_subject(sink: &MailSink, recipient: &str, subject: &str) -> crate::helpers::ReceivedMail {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -195,7 +195,11 @@ pub async fn email_login(
 
 /// Finishes a sign-in by email with the link's `token`, or with `email` and `code`. It also verifies the
 /// address; with two-factor on it answers `mfaRequired`. Sign-in by email is not a way to log in that keeps an
-/// account reachable (it proves the mailbox, not the person).
+/// account reachable (it proves the mailbox, not the person). When the address had never been verified, someone
+/// else may have signed up with it first (pre-hijacking), so the sign-in returns the account clean before it
+/// opens the session, as a password reset does: every other session and personal access token, the password,
+/// passkeys, two-factor, linked accounts and additional addresses are removed (the owner sets a password again
+/// with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 #[utoipa::path(post, path = "/v1/auth/email-login/verify", tag = "email", request_body = EmailLoginVerifyRequest, responses(
     (status = 200, body = crate::http::dto::LoginAnswer, description = "Signed in (and the session cookie), or `MfaRequired`"),
     (status = 400, body = ErrorBody, description = "`token:invalid`: unknown, used, expired or replaced; a wrong code (five wrong codes spend the sign-in)"),
