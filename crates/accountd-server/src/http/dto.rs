@@ -1212,6 +1212,7 @@ pub enum ReferralView {
 #[into_params(parameter_in = Query)]
 pub struct ReferralsQuery {
     /// Absent: the code and its link.
+    #[param(inline)]
     pub view: Option<ReferralView>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
