@@ -1,5 +1,5 @@
 // The accountd client: `createAccountdClient` returns openapi-fetch's typed client over the
-// generated `paths` (src/schema.d.ts, from the OpenAPI document), plus the few things a
+// generated `paths` (src/schema.ts, from the OpenAPI document), plus the few things a
 // generator does badly: choosing cookie or bearer sessions, the two-step 2FA login, the
 // server-sent event streams with Last-Event-ID resume, and the multipart avatar upload.
 import createClient, { type Client, type Middleware } from "openapi-fetch";
@@ -61,6 +61,8 @@ export interface StreamOptions {
   /** Resume after this event id (`Last-Event-ID`). */
   lastEventId?: string;
   signal?: AbortSignal;
+  /** Called once the server has answered and the stream is open (before any event). */
+  onOpen?: () => void;
 }
 
 export interface AccountdClient {
@@ -93,12 +95,15 @@ export type StreamPath =
   | "/v1/action-logs/stream"
   | `/v1/me/export/${string}/events`;
 
-/** Throws `AccountdError` for an error answer, returns the data otherwise. */
+/**
+ * Throws `AccountdError` for an error answer, returns the data otherwise (`undefined` for a
+ * `204`). Works on every result of `api.GET`/`api.POST`/…: `unwrap(await api.GET("/v1/me"))`.
+ */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (!result.response.ok || result.data === undefined) {
+  if (!result.response.ok) {
     throw new AccountdError(result.response.status, result.error);
   }
-  return result.data;
+  return result.data as T;
 }
 
 export function createAccountdClient(options: AccountdClientOptions): AccountdClient {
@@ -177,6 +182,7 @@ export function createAccountdClient(options: AccountdClientOptions): AccountdCl
         mode,
         lastEventId: streamOptions.lastEventId,
         signal: streamOptions.signal,
+        onOpen: streamOptions.onOpen,
       });
     },
   };
@@ -185,7 +191,13 @@ export function createAccountdClient(options: AccountdClientOptions): AccountdCl
 async function* readStream(
   fetchImpl: typeof globalThis.fetch,
   url: string,
-  options: { Authorization?: string; mode: string; lastEventId?: string; signal?: AbortSignal },
+  options: {
+    Authorization?: string;
+    mode: string;
+    lastEventId?: string;
+    signal?: AbortSignal;
+    onOpen?: () => void;
+  },
 ): AsyncGenerator<StreamEvent> {
   const headers: Record<string, string> = { Accept: "text/event-stream" };
   if (options.Authorization) headers.Authorization = options.Authorization;
@@ -198,6 +210,7 @@ async function* readStream(
   if (!response.ok || response.body === null) {
     throw new AccountdError(response.status, await response.json().catch(() => undefined));
   }
+  options.onOpen?.();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   let event: StreamEvent = { event: "message", data: "" };
