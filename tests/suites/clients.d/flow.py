@@ -143,6 +143,15 @@ def main():
     assert listed.items[0].role == "admin"
     step("admin listing after `accountd user promote`")
 
+    browser = Accountd(URL, session="cookie")
+    cookie_user = f"pc{suffix}"
+    browser.register(RegisterRequest(email=f"{cookie_user}@example.com", username=cookie_user, password=PASSWORD))
+    assert browser.token is None, "a cookie session keeps no token"
+    assert browser.call(get_me.sync_detailed).username == cookie_user
+    made = browser.call(create_token.sync_detailed, body=CreateTokenRequest(name="web", scopes=["user:read"]))
+    assert made.token.startswith("pat_")
+    step("cookie session: the cookie authenticates, writes pass the origin check")
+
     accountd.logout()
     expect_error(
         401, "auth:unauthenticated", lambda: Accountd(URL, token=second.session.token).call(get_me.sync_detailed)
