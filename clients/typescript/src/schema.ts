@@ -1754,6 +1754,7 @@ export interface components {
             newPassword: string;
         };
         ChangeUsernameRequest: {
+            /** @description 3-32 characters of `a-z 0-9 _ -` (compared lower-cased), starting with a letter or digit. */
             username: string;
         };
         CompleteSignupRequest: {
@@ -1773,7 +1774,7 @@ export interface components {
              */
             name: string;
             /**
-             * @description `user:read` and/or `user:write`.
+             * @description `user:read` and/or `user:write`; an unknown scope gets `token:invalid_scope`.
              * @example [
              *       "user:read"
              *     ]
@@ -2355,7 +2356,6 @@ export interface components {
         PreferencesPatch: {
             locale?: string | null;
             streamerMode?: boolean | null;
-            /** @description `system`, `light` or `dark`. */
             theme?: string | null;
         };
         /** @description The account as its owner (or an administrator) sees it. */
@@ -2473,6 +2473,7 @@ export interface components {
             name?: string | null;
         };
         RegisterRequest: {
+            /** @description At most 64 characters. */
             displayName?: string | null;
             /** @example jane@example.com */
             email: string;
@@ -2489,7 +2490,10 @@ export interface components {
              *     credited `referrals.reward_credits` in the same transaction as the new account.
              */
             referralCode?: string | null;
-            /** @example jane */
+            /**
+             * @description 3-32 characters of `a-z 0-9 _ -` (compared lower-cased), starting with a letter or digit.
+             * @example jane
+             */
             username: string;
         };
         RenamePasskeyRequest: {
@@ -2869,9 +2873,9 @@ export interface operations {
     };
     list_users: {
         parameters: {
-            query?: {
-                /** @description A prefix of the username or display name, case-insensitive. */
-                query?: string;
+            query: {
+                /** @description A prefix of the username or display name, case-insensitive; 1-64 characters after trimming. */
+                query: string;
                 limit?: number;
                 offset?: number;
             };
@@ -6953,9 +6957,9 @@ export interface operations {
     };
     search: {
         parameters: {
-            query?: {
-                /** @description A prefix of the username or display name, case-insensitive. */
-                query?: string;
+            query: {
+                /** @description A prefix of the username or display name, case-insensitive; 1-64 characters after trimming. */
+                query: string;
                 limit?: number;
                 offset?: number;
             };

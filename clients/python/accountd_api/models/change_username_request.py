@@ -22,7 +22,7 @@ T = TypeVar("T", bound="ChangeUsernameRequest")
 class ChangeUsernameRequest:
     """ 
         Attributes:
-            username (str):
+            username (str): 3-32 characters of `a-z 0-9 _ -` (compared lower-cased), starting with a letter or digit.
      """
 
     username: str

@@ -25,7 +25,8 @@ class CreateTokenRequest:
     """ 
         Attributes:
             name (str): 1-64 characters, to recognise the token by. Example: backup script.
-            scopes (list[str]): `user:read` and/or `user:write`. Example: ['user:read'].
+            scopes (list[str]): `user:read` and/or `user:write`; an unknown scope gets `token:invalid_scope`. Example:
+                ['user:read'].
             expires_in_days (int | None | Unset): 1-3650; without it the token does not expire.
      """
 

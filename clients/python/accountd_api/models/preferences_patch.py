@@ -26,7 +26,7 @@ class PreferencesPatch:
         Attributes:
             locale (None | str | Unset):
             streamer_mode (bool | None | Unset):
-            theme (None | str | Unset): `system`, `light` or `dark`.
+            theme (None | str | Unset):
      """
 
     locale: None | str | Unset = UNSET

@@ -25,8 +25,9 @@ class RegisterRequest:
     """ 
         Attributes:
             email (str):  Example: jane@example.com.
-            username (str):  Example: jane.
-            display_name (None | str | Unset):
+            username (str): 3-32 characters of `a-z 0-9 _ -` (compared lower-cased), starting with a letter or digit.
+                Example: jane.
+            display_name (None | str | Unset): At most 64 characters.
             password (None | str | Unset): Omitted for a passwordless account: it adds a passkey in the returned session
                 (`POST /v1/me/passkeys/options`, then `POST /v1/me/passkeys`), signs in by email, or sets a
                 password later (`PUT /v1/me/password` without `currentPassword`). Example: Correct-Horse-9.

@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    query: str | Unset = UNSET,
+    query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -82,7 +82,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    query: str | Unset = UNSET,
+    query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -90,7 +90,7 @@ def sync_detailed(
     """ Accounts whose username or display name starts with `query`, case-insensitively.
 
     Args:
-        query (str | Unset):
+        query (str):
         limit (int | Unset):
         offset (int | Unset):
 
@@ -119,7 +119,7 @@ offset=offset,
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    query: str | Unset = UNSET,
+    query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -127,7 +127,7 @@ def sync(
     """ Accounts whose username or display name starts with `query`, case-insensitively.
 
     Args:
-        query (str | Unset):
+        query (str):
         limit (int | Unset):
         offset (int | Unset):
 
@@ -151,7 +151,7 @@ offset=offset,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    query: str | Unset = UNSET,
+    query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -159,7 +159,7 @@ async def asyncio_detailed(
     """ Accounts whose username or display name starts with `query`, case-insensitively.
 
     Args:
-        query (str | Unset):
+        query (str):
         limit (int | Unset):
         offset (int | Unset):
 
@@ -188,7 +188,7 @@ offset=offset,
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    query: str | Unset = UNSET,
+    query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -196,7 +196,7 @@ async def asyncio(
     """ Accounts whose username or display name starts with `query`, case-insensitively.
 
     Args:
-        query (str | Unset):
+        query (str):
         limit (int | Unset):
         offset (int | Unset):
 
