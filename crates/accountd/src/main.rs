@@ -38,6 +38,9 @@ enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the OpenAPI document (as served at /openapi.json) and exit; needs no
+    /// configuration or database, so the typed clients can be generated from the binary.
+    Openapi,
     /// Write the data export archive of one account (a ZIP, as `POST /v1/me/export` builds
     /// it) to a file, for answering a data-subject request.
     Export {
@@ -77,6 +80,9 @@ enum ConfigCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        return print_openapi();
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(error) => {
@@ -100,6 +106,20 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("accountd: {}", one_line(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_openapi() -> ExitCode {
+    let (_, document) = accountd_server::http::api_router().split_for_parts();
+    match document.to_pretty_json() {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("accountd: cannot write the OpenAPI document: {error}");
             ExitCode::FAILURE
         }
     }
@@ -137,7 +157,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Config(ConfigCommand::Check) => Ok(()),
+        Command::Config(ConfigCommand::Check) | Command::Openapi => Ok(()),
         Command::Export { user, out } => export(&config, &user, &out).await,
     }
 }

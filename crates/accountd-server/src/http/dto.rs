@@ -1236,6 +1236,7 @@ pub enum ReferralView {
 #[into_params(parameter_in = Query)]
 pub struct ReferralsQuery {
     /// Absent: the code and its link.
+    #[param(inline)]
     pub view: Option<ReferralView>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,

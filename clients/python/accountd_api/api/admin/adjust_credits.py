@@ -1,0 +1,233 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.credit_adjustment_dto import CreditAdjustmentDto
+from ...models.credit_adjustment_request import CreditAdjustmentRequest
+from ...models.error_body import ErrorBody
+from typing import cast
+from uuid import UUID
+
+
+
+def _get_kwargs(
+    id: UUID,
+    *,
+    body: CreditAdjustmentRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/admin/users/{id}/credits".format(id=quote(str(id), safe=""),),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CreditAdjustmentDto | ErrorBody | None:
+    if response.status_code == 201:
+        response_201 = CreditAdjustmentDto.from_dict(response.json())
+
+
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[CreditAdjustmentDto | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreditAdjustmentRequest,
+
+) -> Response[CreditAdjustmentDto | ErrorBody]:
+    """ Grants (positive `amount`) or debits (negative) an account's credits, with a reason
+    the account sees in its ledger. The entry is appended (the ledger is never changed)
+    and recorded in the account's activity as `credits.granted` or `credits.debited` with
+    the administrator's id. A debit may take the balance below zero.
+
+    Args:
+        id (UUID):
+        body (CreditAdjustmentRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CreditAdjustmentDto | ErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        id=id,
+body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreditAdjustmentRequest,
+
+) -> CreditAdjustmentDto | ErrorBody | None:
+    """ Grants (positive `amount`) or debits (negative) an account's credits, with a reason
+    the account sees in its ledger. The entry is appended (the ledger is never changed)
+    and recorded in the account's activity as `credits.granted` or `credits.debited` with
+    the administrator's id. A debit may take the balance below zero.
+
+    Args:
+        id (UUID):
+        body (CreditAdjustmentRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CreditAdjustmentDto | ErrorBody
+     """
+
+
+    return sync_detailed(
+        id=id,
+client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreditAdjustmentRequest,
+
+) -> Response[CreditAdjustmentDto | ErrorBody]:
+    """ Grants (positive `amount`) or debits (negative) an account's credits, with a reason
+    the account sees in its ledger. The entry is appended (the ledger is never changed)
+    and recorded in the account's activity as `credits.granted` or `credits.debited` with
+    the administrator's id. A debit may take the balance below zero.
+
+    Args:
+        id (UUID):
+        body (CreditAdjustmentRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CreditAdjustmentDto | ErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        id=id,
+body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreditAdjustmentRequest,
+
+) -> CreditAdjustmentDto | ErrorBody | None:
+    """ Grants (positive `amount`) or debits (negative) an account's credits, with a reason
+    the account sees in its ledger. The entry is appended (the ledger is never changed)
+    and recorded in the account's activity as `credits.granted` or `credits.debited` with
+    the administrator's id. A debit may take the balance below zero.
+
+    Args:
+        id (UUID):
+        body (CreditAdjustmentRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CreditAdjustmentDto | ErrorBody
+     """
+
+
+    return (await asyncio_detailed(
+        id=id,
+client=client,
+body=body,
+
+    )).parsed

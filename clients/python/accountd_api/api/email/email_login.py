@@ -1,0 +1,236 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.email_login_request import EmailLoginRequest
+from ...models.error_body import ErrorBody
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: EmailLoginRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/auth/email-login",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | None:
+    if response.status_code == 202:
+        response_202 = cast(Any, None)
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EmailLoginRequest,
+
+) -> Response[Any | ErrorBody]:
+    """ Mails a sign-in link (`{publicUrl}/email-login?token=TOKEN`) and a 6-digit code when the address is
+    an
+    account's email: both valid 15 minutes, one sign-in (using either spends both); a new request
+    replaces the
+    previous one.
+
+     Always `202`, as fast for unknown addresses as for known ones. Mail is capped per recipient (5 per
+    15
+    minutes, across every kind of mail with a token) and requests per client IP.
+    `ACCOUNTD_AUTH__EMAIL_LOGIN=false`
+    turns sign-in by email off (`404`).
+
+    Args:
+        body (EmailLoginRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EmailLoginRequest,
+
+) -> Any | ErrorBody | None:
+    """ Mails a sign-in link (`{publicUrl}/email-login?token=TOKEN`) and a 6-digit code when the address is
+    an
+    account's email: both valid 15 minutes, one sign-in (using either spends both); a new request
+    replaces the
+    previous one.
+
+     Always `202`, as fast for unknown addresses as for known ones. Mail is capped per recipient (5 per
+    15
+    minutes, across every kind of mail with a token) and requests per client IP.
+    `ACCOUNTD_AUTH__EMAIL_LOGIN=false`
+    turns sign-in by email off (`404`).
+
+    Args:
+        body (EmailLoginRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EmailLoginRequest,
+
+) -> Response[Any | ErrorBody]:
+    """ Mails a sign-in link (`{publicUrl}/email-login?token=TOKEN`) and a 6-digit code when the address is
+    an
+    account's email: both valid 15 minutes, one sign-in (using either spends both); a new request
+    replaces the
+    previous one.
+
+     Always `202`, as fast for unknown addresses as for known ones. Mail is capped per recipient (5 per
+    15
+    minutes, across every kind of mail with a token) and requests per client IP.
+    `ACCOUNTD_AUTH__EMAIL_LOGIN=false`
+    turns sign-in by email off (`404`).
+
+    Args:
+        body (EmailLoginRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EmailLoginRequest,
+
+) -> Any | ErrorBody | None:
+    """ Mails a sign-in link (`{publicUrl}/email-login?token=TOKEN`) and a 6-digit code when the address is
+    an
+    account's email: both valid 15 minutes, one sign-in (using either spends both); a new request
+    replaces the
+    previous one.
+
+     Always `202`, as fast for unknown addresses as for known ones. Mail is capped per recipient (5 per
+    15
+    minutes, across every kind of mail with a token) and requests per client IP.
+    `ACCOUNTD_AUTH__EMAIL_LOGIN=false`
+    turns sign-in by email off (`404`).
+
+    Args:
+        body (EmailLoginRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

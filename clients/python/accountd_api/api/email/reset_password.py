@@ -1,0 +1,194 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.reset_password_request import ResetPasswordRequest
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: ResetPasswordRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/auth/reset-password",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResetPasswordRequest,
+
+) -> Response[Any | ErrorBody]:
+    """ Sets a new password with the token from the reset mail. Every session and personal
+    access token of the account is revoked, the upload token replaced, and links mailed
+    earlier stop working. If the email had never been verified, the reset also removes
+    two-factor, linked identities and additional addresses, and marks the email verified.
+
+    Args:
+        body (ResetPasswordRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResetPasswordRequest,
+
+) -> Any | ErrorBody | None:
+    """ Sets a new password with the token from the reset mail. Every session and personal
+    access token of the account is revoked, the upload token replaced, and links mailed
+    earlier stop working. If the email had never been verified, the reset also removes
+    two-factor, linked identities and additional addresses, and marks the email verified.
+
+    Args:
+        body (ResetPasswordRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResetPasswordRequest,
+
+) -> Response[Any | ErrorBody]:
+    """ Sets a new password with the token from the reset mail. Every session and personal
+    access token of the account is revoked, the upload token replaced, and links mailed
+    earlier stop working. If the email had never been verified, the reset also removes
+    two-factor, linked identities and additional addresses, and marks the email verified.
+
+    Args:
+        body (ResetPasswordRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ResetPasswordRequest,
+
+) -> Any | ErrorBody | None:
+    """ Sets a new password with the token from the reset mail. Every session and personal
+    access token of the account is revoked, the upload token replaced, and links mailed
+    earlier stop working. If the email had never been verified, the reset also removes
+    two-factor, linked identities and additional addresses, and marks the email verified.
+
+    Args:
+        body (ResetPasswordRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

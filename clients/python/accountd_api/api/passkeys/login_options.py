@@ -1,0 +1,209 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.passkey_login_options_request import PasskeyLoginOptionsRequest
+from ...models.passkey_options import PasskeyOptions
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: PasskeyLoginOptionsRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/auth/passkey/options",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | PasskeyOptions | None:
+    if response.status_code == 200:
+        response_200 = PasskeyOptions.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | PasskeyOptions]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeyLoginOptionsRequest,
+
+) -> Response[ErrorBody | PasskeyOptions]:
+    """ Request options for a passkey login. Without `identifier`: a discoverable credential (empty
+    `allowCredentials`). With one: that account's passkeys; an identifier no account has gets an answer
+    of the
+    same shape.
+
+    Args:
+        body (PasskeyLoginOptionsRequest): `{"identifier"?}`: an email or username, or nothing for
+            a discoverable credential.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PasskeyOptions]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeyLoginOptionsRequest,
+
+) -> ErrorBody | PasskeyOptions | None:
+    """ Request options for a passkey login. Without `identifier`: a discoverable credential (empty
+    `allowCredentials`). With one: that account's passkeys; an identifier no account has gets an answer
+    of the
+    same shape.
+
+    Args:
+        body (PasskeyLoginOptionsRequest): `{"identifier"?}`: an email or username, or nothing for
+            a discoverable credential.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PasskeyOptions
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeyLoginOptionsRequest,
+
+) -> Response[ErrorBody | PasskeyOptions]:
+    """ Request options for a passkey login. Without `identifier`: a discoverable credential (empty
+    `allowCredentials`). With one: that account's passkeys; an identifier no account has gets an answer
+    of the
+    same shape.
+
+    Args:
+        body (PasskeyLoginOptionsRequest): `{"identifier"?}`: an email or username, or nothing for
+            a discoverable credential.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PasskeyOptions]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeyLoginOptionsRequest,
+
+) -> ErrorBody | PasskeyOptions | None:
+    """ Request options for a passkey login. Without `identifier`: a discoverable credential (empty
+    `allowCredentials`). With one: that account's passkeys; an identifier no account has gets an answer
+    of the
+    same shape.
+
+    Args:
+        body (PasskeyLoginOptionsRequest): `{"identifier"?}`: an email or username, or nothing for
+            a discoverable credential.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PasskeyOptions
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

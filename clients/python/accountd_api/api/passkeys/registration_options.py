@@ -1,0 +1,255 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.passkey_options import PasskeyOptions
+from ...models.reauth_request import ReauthRequest
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: ReauthRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/me/passkeys/options",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | PasskeyOptions | None:
+    if response.status_code == 200:
+        response_200 = PasskeyOptions.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | PasskeyOptions]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ReauthRequest,
+
+) -> Response[ErrorBody | PasskeyOptions]:
+    """ Creation options for a new passkey (resident key required, user verification preferred, the
+    account's
+    passkeys excluded); re-authenticates like other sensitive calls (`password` when the account has
+    one,
+    `code` when two-factor is on).
+
+     Passkey-first sign-up: `POST /v1/users` without `password` answers a session; with it, call this
+    route (no
+    password to give), create the credential in the browser (`navigator.credentials.create` with
+    `PublicKeyCredential.parseCreationOptionsFromJSON(publicKey)`), and send `credential.toJSON()` to
+    `POST /v1/me/passkeys` with the `challengeId`. The account then logs in with the passkey, or by
+    email, and
+    may set a password later with `PUT /v1/me/password` (no `currentPassword`).
+
+    Args:
+        body (ReauthRequest): Re-authentication of a sensitive call.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PasskeyOptions]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: ReauthRequest,
+
+) -> ErrorBody | PasskeyOptions | None:
+    """ Creation options for a new passkey (resident key required, user verification preferred, the
+    account's
+    passkeys excluded); re-authenticates like other sensitive calls (`password` when the account has
+    one,
+    `code` when two-factor is on).
+
+     Passkey-first sign-up: `POST /v1/users` without `password` answers a session; with it, call this
+    route (no
+    password to give), create the credential in the browser (`navigator.credentials.create` with
+    `PublicKeyCredential.parseCreationOptionsFromJSON(publicKey)`), and send `credential.toJSON()` to
+    `POST /v1/me/passkeys` with the `challengeId`. The account then logs in with the passkey, or by
+    email, and
+    may set a password later with `PUT /v1/me/password` (no `currentPassword`).
+
+    Args:
+        body (ReauthRequest): Re-authentication of a sensitive call.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PasskeyOptions
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ReauthRequest,
+
+) -> Response[ErrorBody | PasskeyOptions]:
+    """ Creation options for a new passkey (resident key required, user verification preferred, the
+    account's
+    passkeys excluded); re-authenticates like other sensitive calls (`password` when the account has
+    one,
+    `code` when two-factor is on).
+
+     Passkey-first sign-up: `POST /v1/users` without `password` answers a session; with it, call this
+    route (no
+    password to give), create the credential in the browser (`navigator.credentials.create` with
+    `PublicKeyCredential.parseCreationOptionsFromJSON(publicKey)`), and send `credential.toJSON()` to
+    `POST /v1/me/passkeys` with the `challengeId`. The account then logs in with the passkey, or by
+    email, and
+    may set a password later with `PUT /v1/me/password` (no `currentPassword`).
+
+    Args:
+        body (ReauthRequest): Re-authentication of a sensitive call.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PasskeyOptions]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: ReauthRequest,
+
+) -> ErrorBody | PasskeyOptions | None:
+    """ Creation options for a new passkey (resident key required, user verification preferred, the
+    account's
+    passkeys excluded); re-authenticates like other sensitive calls (`password` when the account has
+    one,
+    `code` when two-factor is on).
+
+     Passkey-first sign-up: `POST /v1/users` without `password` answers a session; with it, call this
+    route (no
+    password to give), create the credential in the browser (`navigator.credentials.create` with
+    `PublicKeyCredential.parseCreationOptionsFromJSON(publicKey)`), and send `credential.toJSON()` to
+    `POST /v1/me/passkeys` with the `challengeId`. The account then logs in with the passkey, or by
+    email, and
+    may set a password later with `PUT /v1/me/password` (no `currentPassword`).
+
+    Args:
+        body (ReauthRequest): Re-authentication of a sensitive call.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PasskeyOptions
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

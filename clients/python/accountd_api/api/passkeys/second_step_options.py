@@ -1,0 +1,201 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.passkey_options import PasskeyOptions
+from ...models.passkey_second_step_options_request import PasskeySecondStepOptionsRequest
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: PasskeySecondStepOptionsRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/auth/login/2fa/passkey-options",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | PasskeyOptions | None:
+    if response.status_code == 200:
+        response_200 = PasskeyOptions.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | PasskeyOptions]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeySecondStepOptionsRequest,
+
+) -> Response[ErrorBody | PasskeyOptions]:
+    """ Request options for the second step of a login with a passkey of the account (`methods` lists
+    `passkey`
+    when it has one); finish with `POST /v1/auth/login/2fa` `{"mfaToken", "challengeId", "credential"}`.
+
+    Args:
+        body (PasskeySecondStepOptionsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PasskeyOptions]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeySecondStepOptionsRequest,
+
+) -> ErrorBody | PasskeyOptions | None:
+    """ Request options for the second step of a login with a passkey of the account (`methods` lists
+    `passkey`
+    when it has one); finish with `POST /v1/auth/login/2fa` `{"mfaToken", "challengeId", "credential"}`.
+
+    Args:
+        body (PasskeySecondStepOptionsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PasskeyOptions
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeySecondStepOptionsRequest,
+
+) -> Response[ErrorBody | PasskeyOptions]:
+    """ Request options for the second step of a login with a passkey of the account (`methods` lists
+    `passkey`
+    when it has one); finish with `POST /v1/auth/login/2fa` `{"mfaToken", "challengeId", "credential"}`.
+
+    Args:
+        body (PasskeySecondStepOptionsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PasskeyOptions]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: PasskeySecondStepOptionsRequest,
+
+) -> ErrorBody | PasskeyOptions | None:
+    """ Request options for the second step of a login with a passkey of the account (`methods` lists
+    `passkey`
+    when it has one); finish with `POST /v1/auth/login/2fa` `{"mfaToken", "challengeId", "credential"}`.
+
+    Args:
+        body (PasskeySecondStepOptionsRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PasskeyOptions
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,239 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.email_code_sent import EmailCodeSent
+from ...models.enable_two_factor_request import EnableTwoFactorRequest
+from ...models.error_body import ErrorBody
+from ...models.two_factor_enabled import TwoFactorEnabled
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: EnableTwoFactorRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/me/2fa/enable",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EmailCodeSent | ErrorBody | TwoFactorEnabled | None:
+    if response.status_code == 200:
+        response_200 = TwoFactorEnabled.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 202:
+        response_202 = EmailCodeSent.from_dict(response.json())
+
+
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[EmailCodeSent | ErrorBody | TwoFactorEnabled]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: EnableTwoFactorRequest,
+
+) -> Response[EmailCodeSent | ErrorBody | TwoFactorEnabled]:
+    """ Turns two-factor on with a code from the app and the password (when the account has one); answers
+    the 10
+    recovery codes.
+
+     When configuration asks for email confirmation, the first call with a right code answers `202` and
+    mails a
+    6-digit code; the second call carries both `code` and `emailCode`.
+
+    Args:
+        body (EnableTwoFactorRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[EmailCodeSent | ErrorBody | TwoFactorEnabled]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: EnableTwoFactorRequest,
+
+) -> EmailCodeSent | ErrorBody | TwoFactorEnabled | None:
+    """ Turns two-factor on with a code from the app and the password (when the account has one); answers
+    the 10
+    recovery codes.
+
+     When configuration asks for email confirmation, the first call with a right code answers `202` and
+    mails a
+    6-digit code; the second call carries both `code` and `emailCode`.
+
+    Args:
+        body (EnableTwoFactorRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        EmailCodeSent | ErrorBody | TwoFactorEnabled
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: EnableTwoFactorRequest,
+
+) -> Response[EmailCodeSent | ErrorBody | TwoFactorEnabled]:
+    """ Turns two-factor on with a code from the app and the password (when the account has one); answers
+    the 10
+    recovery codes.
+
+     When configuration asks for email confirmation, the first call with a right code answers `202` and
+    mails a
+    6-digit code; the second call carries both `code` and `emailCode`.
+
+    Args:
+        body (EnableTwoFactorRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[EmailCodeSent | ErrorBody | TwoFactorEnabled]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: EnableTwoFactorRequest,
+
+) -> EmailCodeSent | ErrorBody | TwoFactorEnabled | None:
+    """ Turns two-factor on with a code from the app and the password (when the account has one); answers
+    the 10
+    recovery codes.
+
+     When configuration asks for email confirmation, the first call with a right code answers `202` and
+    mails a
+    6-digit code; the second call carries both `code` and `emailCode`.
+
+    Args:
+        body (EnableTwoFactorRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        EmailCodeSent | ErrorBody | TwoFactorEnabled
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.two_factor_setup import TwoFactorSetup
+from ...models.two_factor_setup_request import TwoFactorSetupRequest
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    body: TwoFactorSetupRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/me/2fa/setup",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | TwoFactorSetup | None:
+    if response.status_code == 200:
+        response_200 = TwoFactorSetup.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | TwoFactorSetup]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: TwoFactorSetupRequest,
+
+) -> Response[ErrorBody | TwoFactorSetup]:
+    """ Starts a setup: a new secret, its `otpauth://` URI and a QR code of it. Setup again replaces a
+    pending secret.
+
+     Needs the password when the account has one; wrong passwords count toward the account's login limit.
+
+    Args:
+        body (TwoFactorSetupRequest): The start of a two-factor setup re-authenticates with the
+            password.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | TwoFactorSetup]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: TwoFactorSetupRequest,
+
+) -> ErrorBody | TwoFactorSetup | None:
+    """ Starts a setup: a new secret, its `otpauth://` URI and a QR code of it. Setup again replaces a
+    pending secret.
+
+     Needs the password when the account has one; wrong passwords count toward the account's login limit.
+
+    Args:
+        body (TwoFactorSetupRequest): The start of a two-factor setup re-authenticates with the
+            password.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | TwoFactorSetup
+     """
+
+
+    return sync_detailed(
+        client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: TwoFactorSetupRequest,
+
+) -> Response[ErrorBody | TwoFactorSetup]:
+    """ Starts a setup: a new secret, its `otpauth://` URI and a QR code of it. Setup again replaces a
+    pending secret.
+
+     Needs the password when the account has one; wrong passwords count toward the account's login limit.
+
+    Args:
+        body (TwoFactorSetupRequest): The start of a two-factor setup re-authenticates with the
+            password.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | TwoFactorSetup]
+     """
+
+
+    kwargs = _get_kwargs(
+        body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: TwoFactorSetupRequest,
+
+) -> ErrorBody | TwoFactorSetup | None:
+    """ Starts a setup: a new secret, its `otpauth://` URI and a QR code of it. Setup again replaces a
+    pending secret.
+
+     Needs the password when the account has one; wrong passwords count toward the account's login limit.
+
+    Args:
+        body (TwoFactorSetupRequest): The start of a two-factor setup re-authenticates with the
+            password.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | TwoFactorSetup
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+body=body,
+
+    )).parsed

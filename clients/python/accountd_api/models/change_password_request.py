@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="ChangePasswordRequest")
+
+
+
+@_attrs_define
+class ChangePasswordRequest:
+    """ 
+        Attributes:
+            new_password (str):
+            current_password (None | str | Unset): Required when the account has a password; omitted to set a first password
+                on a social-only account.
+     """
+
+    new_password: str
+    current_password: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        new_password = self.new_password
+
+        current_password: None | str | Unset
+        if isinstance(self.current_password, Unset):
+            current_password = UNSET
+        else:
+            current_password = self.current_password
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "newPassword": new_password,
+        })
+        if current_password is not UNSET:
+            field_dict["currentPassword"] = current_password
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        new_password = d.pop("newPassword")
+
+        def _parse_current_password(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        current_password = _parse_current_password(d.pop("currentPassword", UNSET))
+
+
+        change_password_request = cls(
+            new_password=new_password,
+            current_password=current_password,
+        )
+
+
+        change_password_request.additional_properties = d
+        return change_password_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
