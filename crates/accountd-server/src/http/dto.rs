@@ -27,7 +27,9 @@ pub struct ListOf<T: ToSchema> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -51,13 +53,16 @@ pub struct Readiness {
 pub struct RegisterRequest {
     #[schema(example = "jane@example.com")]
     pub email: String,
-    #[schema(example = "jane")]
+    /// 3-32 characters of `a-z 0-9 _ -` (compared lower-cased), starting with a letter or digit.
+    #[schema(example = "jane", min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     pub username: String,
     /// Omitted for a passwordless account: it adds a passkey in the returned session
     /// (`POST /v1/me/passkeys/options`, then `POST /v1/me/passkeys`), signs in by email, or sets a
     /// password later (`PUT /v1/me/password` without `currentPassword`).
-    #[schema(value_type = Option<String>, format = Password, example = "Correct-Horse-9")]
+    #[schema(value_type = Option<String>, format = Password, example = "Correct-Horse-9", min_length = 8, max_length = 128)]
     pub password: Option<SecretString>,
+    /// At most 64 characters.
+    #[schema(max_length = 64)]
     pub display_name: Option<String>,
     /// Another account's referral code, compared case-insensitively; its holder is
     /// credited `referrals.reward_credits` in the same transaction as the new account.
@@ -269,8 +274,7 @@ pub struct Availability {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PreferencesPatch {
-    /// `system`, `light` or `dark`.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(system|light|dark)$")]
     pub theme: Option<Theme>,
     pub streamer_mode: Option<bool>,
     pub locale: Option<String>,
@@ -295,9 +299,10 @@ pub struct NotificationsPatch {
 pub struct UpdateProfileRequest {
     /// At most 64 characters; `null` or empty clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 64)]
     pub display_name: Option<Option<String>>,
     /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub bio: Option<String>,
     /// Only the fields given change.
     pub preferences: Option<PreferencesPatch>,
@@ -432,9 +437,12 @@ impl From<&LoginAttempt> for LoginHistoryEntry {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// A prefix of the username or display name, case-insensitive.
+    /// A prefix of the username or display name, case-insensitive; 1-64 characters after trimming.
+    #[param(required = true, max_length = 64, pattern = r"\S")]
     pub query: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -475,6 +483,8 @@ pub struct ChangePasswordRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangeUsernameRequest {
+    /// 3-32 characters of `a-z 0-9 _ -` (compared lower-cased), starting with a letter or digit.
+    #[schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     pub username: String,
 }
 
@@ -522,12 +532,13 @@ impl From<&accountd_core::mail::Address> for AddressDto {
 #[serde(rename_all = "camelCase")]
 pub struct CreateTokenRequest {
     /// 1-64 characters, to recognise the token by.
-    #[schema(example = "backup script")]
+    #[schema(example = "backup script", min_length = 1, max_length = 64)]
     pub name: String,
-    /// `user:read` and/or `user:write`.
+    /// `user:read` and/or `user:write`; an unknown scope gets `token:invalid_scope`.
     #[schema(example = json!(["user:read"]))]
     pub scopes: Vec<String>,
     /// 1-3650; without it the token does not expire.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<i64>,
 }
 
@@ -698,7 +709,9 @@ pub struct AdminActivityQuery {
     pub user_id: Option<String>,
     /// Only this action (`auth.login`, `admin.user_banned`, …).
     pub action: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -1213,7 +1226,9 @@ pub enum ReferralView {
 pub struct ReferralsQuery {
     /// Absent: the code and its link.
     pub view: Option<ReferralView>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 

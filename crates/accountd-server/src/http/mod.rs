@@ -111,6 +111,7 @@ pub struct App {
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
 pub fn router(state: AppState) -> Router {
     let (api_routes, api) = api_router().split_for_parts();
+    let api = openapi::finish(api);
     let json_limit = state.web.json_body_limit;
     // A route layer, so the limiter sees the matched route template.
     let api_routes = api_routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_ip));

@@ -81,3 +81,142 @@ impl Modify for Security {
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
+
+/// The document as served: each operation gets the answers that the extractors and layers
+/// it passes through can give, where its own annotation leaves them out, so that a client
+/// generated from it knows every status it may see. Public operations declare that they
+/// take no credential (`security: [{}]`) rather than leaving it unsaid.
+pub fn finish(document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Ok(mut value) = serde_json::to_value(&document) else {
+        return document;
+    };
+    if let Some(paths) = value.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, operation) in item.iter_mut() {
+                if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                    continue;
+                }
+                complete(path, method, operation);
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or(document)
+}
+
+/// What a request to one operation meets before its handler, read off the operation.
+struct Gates {
+    schemes: Vec<String>,
+    json_body: bool,
+    query: bool,
+    unsafe_method: bool,
+    rate_limited: bool,
+    admin: bool,
+}
+
+fn gates(path: &str, method: &str, operation: &serde_json::Value) -> Gates {
+    let schemes = operation["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_object)
+        .flat_map(|requirement| requirement.keys().cloned())
+        .collect();
+    let json_body = operation["requestBody"]["content"].get("application/json").is_some();
+    let query = operation["parameters"].as_array().into_iter().flatten().any(|parameter| parameter["in"] == "query");
+    let rate_limited = super::rate_limit::LIMITED_ROUTES
+        .iter()
+        .any(|(limited, limited_path)| limited.as_str().eq_ignore_ascii_case(method) && *limited_path == path);
+    Gates {
+        schemes,
+        json_body,
+        query,
+        unsafe_method: method != "get",
+        rate_limited,
+        admin: path.starts_with("/v1/admin/"),
+    }
+}
+
+fn complete(path: &str, method: &str, operation: &mut serde_json::Value) {
+    let gates = gates(path, method, operation);
+    let has = |scheme: &str| gates.schemes.iter().any(|name| name == scheme);
+    if gates.schemes.is_empty() {
+        operation["security"] = serde_json::json!([{}]);
+    }
+    if gates.json_body {
+        answer(
+            operation,
+            400,
+            "request:invalid_body",
+            "malformed JSON, a wrong type, a missing field or an unknown enum value",
+        );
+        answer(operation, 413, "request:too_large", "a body over the configured limit");
+        answer(operation, 415, "request:unsupported_media_type", "a body that is not JSON");
+    }
+    if gates.query {
+        answer(operation, 400, "request:invalid_query", "a query parameter of the wrong type");
+    }
+    if has("session") || has("cookie") || has("pat") || has("introspection") {
+        answer(operation, 401, "auth:unauthenticated", "a missing, unknown, expired or revoked credential");
+    }
+    if has("cookie") && gates.unsafe_method {
+        answer(operation, 403, "auth:csrf_rejected", "a cookie-authenticated request from an origin not allowed");
+    }
+    if has("pat") {
+        answer(operation, 403, "auth:insufficient_scope", "a personal access token without the scope");
+    } else if has("session") {
+        answer(operation, 403, "auth:session_required", "a personal access token on a session-only route");
+    }
+    if gates.admin {
+        answer(operation, 403, "auth:forbidden", "an account without the role `admin`");
+    }
+    if has("introspection") {
+        answer(operation, 404, "request:not_found", "introspection is not configured");
+    }
+    if gates.rate_limited {
+        answer(operation, 429, "rate_limited", "too many requests from this client; see `Retry-After`");
+    }
+    if let Some(limited) = operation["responses"].get_mut("429") {
+        limited["headers"]["Retry-After"] = serde_json::json!({
+            "description": "Seconds until the request may be retried.",
+            "schema": {"type": "integer", "minimum": 0},
+        });
+    }
+    // Checked in `middleware::observe` before any route: every operation can answer these.
+    answer(operation, 414, "request:uri_too_long", "a request target over 8 KiB");
+    answer(operation, 431, "request:headers_too_large", "request headers over 16 KiB");
+    error_bodies(operation);
+}
+
+/// Documents that `operation` may answer `status` with `code`, adding the response or the code.
+fn answer(operation: &mut serde_json::Value, status: u16, code: &str, why: &str) {
+    let responses = &mut operation["responses"];
+    let key = status.to_string();
+    let mention = format!("`{code}` ({why})");
+    match responses.get_mut(&key) {
+        Some(response) => {
+            let description = response["description"].as_str().unwrap_or_default();
+            if !description.contains(&format!("`{code}`")) {
+                response["description"] = serde_json::Value::String(if description.trim().is_empty() {
+                    mention
+                } else {
+                    format!("{description}; {mention}")
+                });
+            }
+        }
+        None => responses[key] = serde_json::json!({"description": mention}),
+    }
+}
+
+/// Every 4xx and 5xx answer carries the contract's error body.
+fn error_bodies(operation: &mut serde_json::Value) {
+    let Some(responses) = operation["responses"].as_object_mut() else { return };
+    for (status, response) in responses.iter_mut() {
+        let is_error = status.starts_with('4') || status.starts_with('5');
+        if is_error && response.get("content").is_none() {
+            response["content"] = serde_json::json!({
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+            });
+        }
+    }
+}

@@ -17,33 +17,243 @@ async fn ready_answers_ok_when_the_database_is_reachable() {
     assert_eq!(reply.assert_status(200), &json!({ "status": "ok", "database": "ok" }));
 }
 
-#[tokio::test]
-async fn openapi_lists_every_route() {
+/// Every operation of the contract (`shared/API.md`, as listed by `shared/tools/contract-routes`;
+/// `/docs`, `/openapi.json` and `/metrics` are served beside the API, not described in it).
+const CONTRACT_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/ready"),
+    ("GET", "/v1/action-logs"),
+    ("GET", "/v1/action-logs/stream"),
+    ("GET", "/v1/admin/activity"),
+    ("GET", "/v1/admin/users"),
+    ("DELETE", "/v1/admin/users/{id}"),
+    ("GET", "/v1/admin/users/{id}"),
+    ("PATCH", "/v1/admin/users/{id}"),
+    ("DELETE", "/v1/admin/users/{id}/sessions"),
+    ("POST", "/v1/auth/complete-signup"),
+    ("POST", "/v1/auth/confirm-email-change"),
+    ("POST", "/v1/auth/email-login"),
+    ("POST", "/v1/auth/email-login/verify"),
+    ("POST", "/v1/auth/forgot-password"),
+    ("POST", "/v1/auth/introspect"),
+    ("POST", "/v1/auth/login"),
+    ("POST", "/v1/auth/login/2fa"),
+    ("POST", "/v1/auth/login/2fa/passkey-options"),
+    ("POST", "/v1/auth/logout"),
+    ("GET", "/v1/auth/oauth/providers"),
+    ("GET", "/v1/auth/oauth/{provider}/authorize"),
+    ("POST", "/v1/auth/oauth/{provider}/login"),
+    ("POST", "/v1/auth/passkey/login"),
+    ("POST", "/v1/auth/passkey/options"),
+    ("POST", "/v1/auth/resend-verification"),
+    ("POST", "/v1/auth/reset-password"),
+    ("POST", "/v1/auth/verify-email"),
+    ("DELETE", "/v1/me"),
+    ("GET", "/v1/me"),
+    ("PATCH", "/v1/me"),
+    ("DELETE", "/v1/me/2fa"),
+    ("GET", "/v1/me/2fa"),
+    ("POST", "/v1/me/2fa/enable"),
+    ("GET", "/v1/me/2fa/recovery-codes"),
+    ("POST", "/v1/me/2fa/recovery-codes"),
+    ("POST", "/v1/me/2fa/setup"),
+    ("GET", "/v1/me/activity"),
+    ("GET", "/v1/me/activity/stream"),
+    ("GET", "/v1/me/addresses"),
+    ("POST", "/v1/me/addresses"),
+    ("DELETE", "/v1/me/addresses/{id}"),
+    ("POST", "/v1/me/addresses/{id}/send-verification"),
+    ("POST", "/v1/me/addresses/{id}/verify"),
+    ("DELETE", "/v1/me/avatar"),
+    ("POST", "/v1/me/avatar"),
+    ("POST", "/v1/me/avatar/linked"),
+    ("DELETE", "/v1/me/banner"),
+    ("POST", "/v1/me/banner"),
+    ("GET", "/v1/me/credits"),
+    ("POST", "/v1/me/discord-webhook/test"),
+    ("POST", "/v1/me/email"),
+    ("POST", "/v1/me/email/resend"),
+    ("POST", "/v1/me/export"),
+    ("GET", "/v1/me/export/{id}"),
+    ("GET", "/v1/me/export/{id}/download"),
+    ("GET", "/v1/me/export/{id}/events"),
+    ("GET", "/v1/me/integrations/bash"),
+    ("POST", "/v1/me/integrations/flameshot"),
+    ("GET", "/v1/me/integrations/sharex"),
+    ("POST", "/v1/me/integrations/spectacle"),
+    ("GET", "/v1/me/limits"),
+    ("GET", "/v1/me/linked-accounts"),
+    ("DELETE", "/v1/me/linked-accounts/{provider}"),
+    ("POST", "/v1/me/linked-accounts/{provider}"),
+    ("POST", "/v1/me/linked-accounts/{provider}/authorize"),
+    ("GET", "/v1/me/login-history"),
+    ("GET", "/v1/me/passkeys"),
+    ("POST", "/v1/me/passkeys"),
+    ("POST", "/v1/me/passkeys/options"),
+    ("DELETE", "/v1/me/passkeys/{id}"),
+    ("PATCH", "/v1/me/passkeys/{id}"),
+    ("PUT", "/v1/me/password"),
+    ("GET", "/v1/me/perks"),
+    ("POST", "/v1/me/perks/refresh"),
+    ("GET", "/v1/me/referrals"),
+    ("PUT", "/v1/me/referrals"),
+    ("DELETE", "/v1/me/sessions"),
+    ("GET", "/v1/me/sessions"),
+    ("DELETE", "/v1/me/sessions/{id}"),
+    ("GET", "/v1/me/tokens"),
+    ("POST", "/v1/me/tokens"),
+    ("DELETE", "/v1/me/tokens/{id}"),
+    ("PUT", "/v1/me/upload-domain"),
+    ("GET", "/v1/me/upload-domains"),
+    ("GET", "/v1/me/upload-token"),
+    ("POST", "/v1/me/upload-token"),
+    ("PUT", "/v1/me/username"),
+    ("GET", "/v1/media/{key}"),
+    ("GET", "/v1/usernames/{username}/availability"),
+    ("GET", "/v1/users"),
+    ("POST", "/v1/users"),
+    ("GET", "/v1/users/by-id/{id}"),
+    ("GET", "/v1/users/{username}"),
+];
+
+async fn openapi_document() -> serde_json::Value {
     let app = spawn_app().await;
-    let reply = app.get("/openapi.json", None).await;
-    let document = reply.assert_status(200);
+    let document = app.get("/openapi.json", None).await.assert_status(200).clone();
     assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
-    let expected = [
-        ("/health", "get"),
-        ("/ready", "get"),
-        ("/metrics", "get"),
-        ("/v1/users", "post"),
-        ("/v1/users", "get"),
-        ("/v1/usernames/{username}/availability", "get"),
-        ("/v1/auth/login", "post"),
-        ("/v1/auth/logout", "post"),
-        ("/v1/me", "get"),
-        ("/v1/me", "patch"),
-        ("/v1/me/sessions", "get"),
-        ("/v1/me/sessions", "delete"),
-        ("/v1/me/sessions/{id}", "delete"),
-        ("/v1/me/login-history", "get"),
-        ("/v1/users/{username}", "get"),
-        ("/v1/users/by-id/{id}", "get"),
-    ];
-    for (path, method) in expected {
-        assert!(document["paths"][path][method].is_object(), "{method} {path} missing from the OpenAPI document");
+    document
+}
+
+/// Each (method, path, operation) of the document.
+fn operations(document: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    let mut all = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                all.push((method.to_uppercase(), path.clone(), operation.clone()));
+            }
+        }
     }
+    all
+}
+
+#[tokio::test]
+async fn openapi_lists_every_operation_of_the_contract() {
+    let document = openapi_document().await;
+    let missing: Vec<_> = CONTRACT_ROUTES
+        .iter()
+        .filter(|(method, path)| !document["paths"][*path][method.to_lowercase()].is_object())
+        .collect();
+    assert!(missing.is_empty(), "operations of the contract missing from /openapi.json: {missing:#?}");
+}
+
+/// A generated client learns the errors it may see from the document: every operation
+/// documents a 4xx with the error body, and the refusals of what it passes through
+/// (credential, body, query) are among them.
+#[tokio::test]
+async fn openapi_documents_the_errors_of_every_operation() {
+    let document = openapi_document().await;
+    let mut wrong = Vec::new();
+    for (method, path, operation) in operations(&document) {
+        let responses = operation["responses"].as_object().unwrap();
+        let mentions = |status: &str, code: &str| {
+            responses
+                .get(status)
+                .and_then(|response| response["description"].as_str())
+                .is_some_and(|text| text.contains(&format!("`{code}`")))
+        };
+        if !responses.keys().any(|status| status.starts_with('4')) {
+            wrong.push(format!("{method} {path}: no 4xx answer"));
+        }
+        for (status, response) in responses {
+            let is_error = status.starts_with('4') || status.starts_with('5');
+            let schema = &response["content"]["application/json"]["schema"]["$ref"];
+            // `/ready` answers 503 with its readiness body, as the contract says.
+            let own_body = path == "/ready" && status == "503";
+            if is_error && !own_body && schema != "#/components/schemas/ErrorBody" {
+                wrong.push(format!("{method} {path}: {status} without the error body"));
+            }
+        }
+        let schemes: Vec<String> = operation["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|requirement| requirement.as_object().unwrap().keys().cloned())
+            .collect();
+        if !schemes.is_empty() && !mentions("401", "auth:unauthenticated") {
+            wrong.push(format!("{method} {path}: authenticated, without 401 auth:unauthenticated"));
+        }
+        if schemes.iter().any(|scheme| scheme == "pat") && !mentions("403", "auth:insufficient_scope") {
+            wrong.push(format!("{method} {path}: takes a PAT, without 403 auth:insufficient_scope"));
+        }
+        if operation["requestBody"]["content"].get("application/json").is_some()
+            && !(mentions("400", "request:invalid_body") && responses.contains_key("413"))
+        {
+            wrong.push(format!("{method} {path}: a JSON body, without 400 request:invalid_body and 413"));
+        }
+        if let Some(limited) = responses.get("429") {
+            if !limited["headers"]["Retry-After"].is_object() {
+                wrong.push(format!("{method} {path}: 429 without Retry-After"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Generated clients name their functions by `operationId`: two alike and one is lost.
+#[tokio::test]
+async fn openapi_operation_ids_are_unique() {
+    let document = openapi_document().await;
+    let mut seen = std::collections::BTreeMap::new();
+    for (method, path, operation) in operations(&document) {
+        let id = operation["operationId"].as_str().unwrap_or_default().to_string();
+        if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+            panic!("operationId `{id}` of {method} {path} is also {other}'s");
+        }
+    }
+}
+
+/// Every operation says how it is authenticated: one of the declared schemes, PATs with
+/// their scopes, or explicitly none (`[{}]`).
+#[tokio::test]
+async fn openapi_declares_the_security_of_every_operation() {
+    let document = openapi_document().await;
+    let schemes = document["components"]["securitySchemes"].as_object().unwrap();
+    for scheme in ["session", "cookie", "pat", "introspection"] {
+        assert!(schemes.contains_key(scheme), "security scheme `{scheme}` missing");
+    }
+    let mut wrong = Vec::new();
+    for (method, path, operation) in operations(&document) {
+        let Some(requirements) = operation["security"].as_array().filter(|list| !list.is_empty()) else {
+            wrong.push(format!("{method} {path}: no security declared"));
+            continue;
+        };
+        for requirement in requirements {
+            for (scheme, scopes) in requirement.as_object().unwrap() {
+                if !schemes.contains_key(scheme) {
+                    wrong.push(format!("{method} {path}: unknown scheme `{scheme}`"));
+                }
+                if scheme == "pat" && scopes.as_array().is_none_or(|scopes| scopes.is_empty()) {
+                    wrong.push(format!("{method} {path}: a PAT without its scope"));
+                }
+            }
+        }
+        let names: Vec<&String> = requirements.iter().flat_map(|r| r.as_object().unwrap().keys()).collect();
+        let under_me = path == "/v1/me" || path.starts_with("/v1/me/");
+        if under_me && !(names.contains(&&"session".to_string()) && names.contains(&&"cookie".to_string())) {
+            wrong.push(format!("{method} {path}: under /v1/me without the session and its cookie"));
+        }
+        if path.starts_with("/v1/admin/") && names.iter().any(|name| *name == "pat") {
+            wrong.push(format!("{method} {path}: an admin route that claims to take a PAT"));
+        }
+    }
+    let introspect = &document["paths"]["/v1/auth/introspect"]["post"]["security"];
+    assert_eq!(introspect, &json!([{ "introspection": [] }]));
+    let me = &document["paths"]["/v1/me"]["get"]["security"];
+    assert!(me.as_array().unwrap().contains(&json!({ "pat": ["user:read"] })), "{me}");
+    let tokens = &document["paths"]["/v1/me/tokens"]["get"]["security"];
+    assert!(!tokens.to_string().contains("pat"), "PATs are refused on /v1/me/tokens: {tokens}");
+    assert_eq!(&document["paths"]["/v1/users"]["post"]["security"], &json!([{}]));
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 /// A parameter declared "in": "path" on a path without that segment makes client

@@ -9,7 +9,7 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{AddressId, ApiJson, Client, CurrentUser, PathParam};
 use crate::http::AppState;
 
-#[utoipa::path(get, path = "/v1/me/addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), responses(
+#[utoipa::path(get, path = "/v1/me/addresses", operation_id = "list_addresses", tag = "addresses", security(("session" = []), ("cookie" = [])), responses(
     (status = 200, body = AddressList),
 ))]
 pub async fn list(
@@ -39,7 +39,7 @@ pub async fn add(
     Ok((StatusCode::CREATED, Json(AddressDto::from(&address))))
 }
 
-#[utoipa::path(delete, path = "/v1/me/addresses/{id}", tag = "addresses", security(("session" = []), ("cookie" = [])),
+#[utoipa::path(delete, path = "/v1/me/addresses/{id}", operation_id = "remove_address", tag = "addresses", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), responses(
     (status = 204),
     (status = 404, body = ErrorBody, description = "`address:not_found`"),

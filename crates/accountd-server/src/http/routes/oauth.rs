@@ -63,7 +63,7 @@ pub async fn authorize(
 /// authorize answer; a state without either is refused and stays usable by its client. A
 /// linked identity signs in (`{"user", "session"}` and the cookie; accounts with two-factor
 /// authentication will answer `mfaRequired`); a new identity answers `signupRequired`.
-#[utoipa::path(post, path = "/v1/auth/oauth/{provider}/login", tag = "oauth", params(("provider" = String, Path)),
+#[utoipa::path(post, path = "/v1/auth/oauth/{provider}/login", operation_id = "oauth_login", tag = "oauth", params(("provider" = String, Path)),
     request_body = OAuthLoginRequest, responses(
     (status = 200, body = OAuthLoginResponse, description = "Signed in, a sign-up to complete, or — when the account has two-factor authentication on — `{\"mfaRequired\": true, \"mfaToken\", \"methods\"}` for `POST /v1/auth/login/2fa`"),
     (status = 400, body = ErrorBody, description = "`oauth:invalid_state`: unknown, used, expired, of another provider or purpose, or without the `accountd_oauth` cookie or `flow` value it was issued with"),

@@ -25,7 +25,7 @@ fn options(options: CeremonyOptions) -> Json<PasskeyOptions> {
 ///
 /// Passkeys are off when the relying-party id cannot work (the public URL's host is an IP address and no
 /// `ACCOUNTD_PASSKEYS__RP_ID` is set); then every passkey route answers `404`.
-#[utoipa::path(get, path = "/v1/me/passkeys", tag = "passkeys", security(("session" = []), ("cookie" = [])), responses(
+#[utoipa::path(get, path = "/v1/me/passkeys", operation_id = "list_passkeys", tag = "passkeys", security(("session" = []), ("cookie" = [])), responses(
     (status = 200, body = PasskeyList),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:session_required` (a personal access token)"),
@@ -67,7 +67,7 @@ pub async fn registration_options(
 }
 
 /// Registers the passkey the browser created for the options of `challengeId`; the owner is mailed a notice.
-#[utoipa::path(post, path = "/v1/me/passkeys", tag = "passkeys", security(("session" = []), ("cookie" = [])), request_body = RegisterPasskeyRequest, responses(
+#[utoipa::path(post, path = "/v1/me/passkeys", operation_id = "register_passkey", tag = "passkeys", security(("session" = []), ("cookie" = [])), request_body = RegisterPasskeyRequest, responses(
     (status = 201, body = PasskeyDto),
     (status = 400, body = ErrorBody, description = "`passkey:invalid_response` (does not verify; unknown, expired or reused `challengeId`), `validation:invalid_input` (name)"),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
@@ -107,7 +107,7 @@ pub async fn rename(
 
 /// Removes a passkey, unless it is the only way left to log in (no password, no linked identity, no other
 /// passkey; sign-in by email does not count).
-#[utoipa::path(delete, path = "/v1/me/passkeys/{id}", tag = "passkeys", security(("session" = []), ("cookie" = [])),
+#[utoipa::path(delete, path = "/v1/me/passkeys/{id}", operation_id = "remove_passkey", tag = "passkeys", security(("session" = []), ("cookie" = [])),
     params(("id" = String, Path, format = Uuid)), responses(
     (status = 204),
     (status = 404, body = ErrorBody, description = "`passkey:not_found`"),
@@ -143,7 +143,7 @@ pub async fn login_options(
 ///
 /// The signature counter of a key registered without the backup-eligible flag must move forward (a cloned
 /// authenticator is refused); for backup-eligible (synced) keys it is not checked.
-#[utoipa::path(post, path = "/v1/auth/passkey/login", tag = "passkeys", request_body = PasskeyLoginRequest, responses(
+#[utoipa::path(post, path = "/v1/auth/passkey/login", operation_id = "passkey_login", tag = "passkeys", request_body = PasskeyLoginRequest, responses(
     (status = 200, body = crate::http::dto::LoginAnswer, description = "Signed in (and the session cookie), or `MfaRequired`"),
     (status = 401, body = ErrorBody, description = "`passkey:invalid_response`: unknown credential, bad signature, wrong origin or RP, unknown/expired/reused `challengeId`, a counter gone backwards"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`, `auth:email_not_verified`"),
