@@ -415,6 +415,16 @@ impl Config {
             figment = figment.merge(Toml::file_exact(path));
         }
         figment = figment.merge(Env::prefixed("ACCOUNTD_").split("__"));
+        Self::extract(figment)
+    }
+
+    /// The configuration a TOML text gives over the defaults, validated; the environment
+    /// is not read. The fuzz target `config` drives it.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::extract(Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)))
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
         let config: Config = figment.extract().map_err(|error| {
             let key = if error.path.is_empty() { "(root)".to_string() } else { error.path.join(".") };
             let env = format!("ACCOUNTD_{}", error.path.join("__").to_uppercase());

@@ -62,6 +62,40 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
+impl StoreError {
+    /// The database cannot be reached right now: it is down or restarting, the connection
+    /// broke, or no connection came free in time. A retry may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            // PostgreSQL's classes 08 (connection exception) and 57P (the server is shutting
+            // down, or starting and not yet accepting connections).
+            Self::Database(sqlx::Error::Database(error)) => {
+                error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+            }
+            _ => false,
+        }
+    }
+
+    /// The database has no room left to write: SQLite's `SQLITE_FULL` (13),
+    /// PostgreSQL's `disk_full` (53100).
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::Database(error)) => {
+                error.code().is_some_and(|code| code == "13" || code == "53100")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The fields of a new account.
 #[derive(Debug, Clone)]
 pub struct NewUser {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Connection as _, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{watch, Notify};
 
 use crate::feed_watch::{FeedWatch, Follower};
@@ -38,6 +38,11 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
+            // A COMMIT that fails with SQLITE_FULL leaves sqlx counting an open transaction
+            // on the connection (SQLite rolled it back itself, so sqlx's ROLLBACK fails too),
+            // and every later BEGIN on it is refused: such a connection is closed and a new
+            // one opened, so writes resume when the disk has room again.
+            .before_acquire(|connection, _| Box::pin(async move { Ok(!connection.is_in_transaction()) }))
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;

@@ -186,6 +186,36 @@ impl From<AppError> for ApiError {
                 retry_after_secs: Some(1),
                 ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "server:overloaded", "The server is busy; retry shortly.")
             },
+            AppError::Unavailable(reason) => {
+                tracing::warn!(reason = %source_chain(&reason), "database unavailable");
+                Self {
+                    retry_after_secs: Some(1),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "server:unavailable",
+                        "The database is unavailable; retry shortly.",
+                    )
+                }
+            }
+            AppError::MediaUnavailable(reason) => {
+                tracing::warn!(reason = %source_chain(reason.as_ref()), "media storage unavailable");
+                Self {
+                    retry_after_secs: Some(5),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "media:storage_unavailable",
+                        "The picture could not be stored; retry shortly. Nothing was changed.",
+                    )
+                }
+            }
+            AppError::StorageFull(reason) => {
+                tracing::error!(reason = %source_chain(&reason), "database out of storage");
+                Self::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "server:storage_full",
+                    "The server has no room left to store this; nothing was changed.",
+                )
+            }
             AppError::Internal(reason) => {
                 // The reason may name tables or drivers: it goes to the log, never to the client.
                 tracing::error!(reason = %source_chain(reason.as_ref()), "request failed");

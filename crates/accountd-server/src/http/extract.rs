@@ -292,11 +292,12 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
 #[derive(Clone, Default)]
 pub struct CookieRenewal(pub Arc<Mutex<Option<HeaderValue>>>);
 
-/// The credential of a request: a bearer token, or the session cookie.
-fn credential(parts: &Parts, secure_cookies: bool) -> Option<(String, bool)> {
-    match bearer_token(&parts.headers) {
+/// The credential of a request: a bearer token, or the session cookie (then `true`).
+/// Public for the fuzz target `credentials`.
+pub fn credential(headers: &HeaderMap, secure_cookies: bool) -> Option<(String, bool)> {
+    match bearer_token(headers) {
         Some(token) => Some((token, false)),
-        None => CookieJar::from_headers(&parts.headers)
+        None => CookieJar::from_headers(headers)
             .get(cookies::session_cookie_name(secure_cookies))
             .map(|cookie| (cookie.value().to_string(), true)),
     }
@@ -306,7 +307,8 @@ fn credential(parts: &Parts, secure_cookies: bool) -> Option<(String, bool)> {
 /// [`crate::account_cache`]), checks the cookie's origin, and applies the access table for
 /// the matched route ([`super::access`]).
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
-    let (token, from_cookie) = credential(parts, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
+    let (token, from_cookie) =
+        credential(&parts.headers, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
     if from_cookie && TokenKind::of(&token) != Some(TokenKind::Session) {
         return Err(ApiError::unauthenticated());
     }
@@ -350,7 +352,7 @@ impl FromRequestParts<AppState> for RawCredential {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (token, _) = credential(parts, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
+        let (token, _) = credential(&parts.headers, state.web.secure_cookies).ok_or_else(ApiError::unauthenticated)?;
         Ok(Self(secrecy::SecretString::from(token)))
     }
 }

@@ -319,9 +319,17 @@ pub fn store_from_config(config: &MediaConfig, data_dir: &std::path::Path) -> an
         }
         MediaBackend::S3 => {
             let s3 = &config.s3;
+            // A few quick retries, then an answer: the default retries for three minutes,
+            // and an upload would hang that long while the storage is down.
+            let retry = object_store::RetryConfig {
+                max_retries: 2,
+                retry_timeout: std::time::Duration::from_secs(5),
+                ..Default::default()
+            };
             let mut builder = object_store::aws::AmazonS3Builder::new()
                 .with_bucket_name(s3.bucket.clone().unwrap_or_default())
-                .with_region(s3.region.clone());
+                .with_region(s3.region.clone())
+                .with_retry(retry);
             if let Some(endpoint) = &s3.endpoint {
                 builder = builder.with_endpoint(endpoint.as_str()).with_allow_http(endpoint.scheme() == "http");
             }

@@ -175,7 +175,7 @@ impl Media {
         let key = MediaKey::new(&picture.digest, picture.format);
         let url = self.urls.of(&key);
         let size = picture.bytes.len() as i64;
-        self.objects.put(&key, Bytes::from(picture.bytes)).await.map_err(AppError::Internal)?;
+        self.objects.put(&key, Bytes::from(picture.bytes)).await.map_err(AppError::MediaUnavailable)?;
         let now = self.clock.now();
         let object = MediaObject { user_id: user, slot, key: key.to_string(), bytes: size, created_at: now };
         let committed = async {

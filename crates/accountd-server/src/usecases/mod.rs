@@ -39,6 +39,15 @@ pub enum AppError {
     /// More work than the server accepts right now; the client should retry shortly.
     #[error("the server is overloaded")]
     Overloaded,
+    /// The database cannot be reached (down, restarting); the client should retry shortly.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] StoreError),
+    /// The media storage (S3) could not take a picture; nothing of the request was kept.
+    #[error("the media storage is unavailable: {0}")]
+    MediaUnavailable(#[source] BoxError),
+    /// The database has no room left to write; nothing of the request was kept.
+    #[error("the database is out of storage: {0}")]
+    StorageFull(#[source] StoreError),
     /// A failure that is not the client's: the error keeps its source chain for the log.
     #[error("internal error: {0}")]
     Internal(#[source] BoxError),
@@ -57,6 +66,8 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(UniqueKey::LinkedProvider) => Self::Domain(DomainError::OAuthAlreadyLinked),
             StoreError::Conflict(UniqueKey::ExportInProgress) => Self::Domain(DomainError::ExportInProgress),
             StoreError::Conflict(UniqueKey::ReferralCode) => Self::Domain(DomainError::ReferralCodeTaken),
+            other if other.is_storage_full() => Self::StorageFull(other),
+            other if other.is_unavailable() => Self::Unavailable(other),
             other => Self::Internal(Box::new(other)),
         }
     }

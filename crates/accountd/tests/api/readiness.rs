@@ -128,9 +128,9 @@ async fn ready_answers_503_while_postgresql_is_down_and_recovers_by_itself() {
         .send()
         .await
         .unwrap();
-    assert_eq!(login.status(), 500);
+    assert_eq!(login.status(), 503);
     let error: serde_json::Value = login.json().await.unwrap();
-    assert_eq!(error["code"], "server:internal");
+    assert_eq!(error["code"], "server:unavailable");
     assert!(client.get(format!("{address}/health")).send().await.unwrap().status().is_success());
 
     cluster.start();
