@@ -39,6 +39,20 @@ async fn every_account_gets_a_short_unguessable_code_and_a_share_link() {
 }
 
 #[tokio::test]
+async fn paging_out_of_range_is_refused_on_every_view_of_the_referrals() {
+    let app = spawn_app().await;
+    let ann = app.register_as("ann").await;
+    for view in ["", "&view=stats", "&view=history"] {
+        app.get(&format!("/v1/me/referrals?offset=-1{view}"), Some(&ann.token))
+            .await
+            .assert_error(400, "validation:invalid_input");
+        app.get(&format!("/v1/me/referrals?limit=0{view}"), Some(&ann.token))
+            .await
+            .assert_error(400, "validation:invalid_input");
+    }
+}
+
+#[tokio::test]
 async fn concurrent_registrations_with_one_code_credit_one_reward_each_and_the_ledger_sums() {
     const SIGNUPS: usize = 8;
     let app = spawn_app_with(|config| config.referrals.reward_credits = 25).await;

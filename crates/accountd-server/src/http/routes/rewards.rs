@@ -32,6 +32,9 @@ pub async fn get_referrals(
     ApiQuery(query): ApiQuery<ReferralsQuery>,
 ) -> Result<Json<ReferralsAnswer>, ApiError> {
     let user = current.user();
+    // Checked whatever the view, so a query is refused for its paging the same way on
+    // every view (the paging only shapes the history).
+    let paging = Paging::new(query.limit, query.offset)?;
     let answer = match query.view {
         None => ReferralsAnswer::Link(state.referrals.link(user).await?.into()),
         Some(ReferralView::Stats) => {
@@ -39,7 +42,6 @@ pub async fn get_referrals(
             ReferralsAnswer::Stats(ReferralStatsDto { total_referrals, rewards_earned })
         }
         Some(ReferralView::History) => {
-            let paging = Paging::new(query.limit, query.offset)?;
             let page = state.referrals.history(user.id, paging).await?;
             let items = page
                 .items
