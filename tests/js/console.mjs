@@ -139,7 +139,7 @@ function png(size, seed) {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
 async function newPage(viewport = desktop) {
@@ -168,15 +168,19 @@ async function audit(page, name) {
   }
 }
 
-// Screenshots at both widths and axe at both widths, of a page the given browser can see.
-async function photograph(page, path, name) {
-  for (const [label, viewport] of [["desktop", desktop], ["phone", phone]]) {
-    await page.setViewportSize(viewport);
-    await open(page, path);
-    await audit(page, name + " @" + label);
-    await page.screenshot({ path: join(shots, `${name}-${label}.png`), fullPage: true });
+// Screenshots and axe at each width, of a page the given browser context can see; each in
+// a fresh tab (one long-lived tab through dozens of pages has crashed Chromium here).
+async function photograph(page, path, name, widths = [["desktop", desktop], ["phone", phone]]) {
+  for (const [label, viewport] of widths) {
+    const tab = await page.context().newPage();
+    tab.on("pageerror", (error) => problems.push(path + ": " + error));
+    tab.on("crash", () => problems.push(path + ": the tab crashed"));
+    await tab.setViewportSize(viewport);
+    await open(tab, path);
+    await audit(tab, name + " @" + label);
+    await tab.screenshot({ path: join(shots, `${name}-${label}.png`), fullPage: true });
+    await tab.close();
   }
-  await page.setViewportSize(desktop);
 }
 
 const started = Date.now();
@@ -295,13 +299,6 @@ try {
   check((await me.evaluate(() => document.documentElement.dataset.theme)) === "dark", "the dark theme applies");
   step("avatar and profile changed");
 
-  // ---- screenshots and axe of every settings page (dark, then one light run) ----
-  const settings = ["profile", "email", "username", "password", "addresses", "two-factor", "passkeys", "sessions", "login-history", "tokens", "uploads", "linked-accounts", "activity", "export", "referrals", "perks", "delete"];
-  for (const name of settings) await photograph(me, "/settings/" + name, name);
-  await me.request.patch(base + "/v1/me", { data: { preferences: { theme: "light" } }, headers: { Origin: base } });
-  for (const name of settings) await photograph(me, "/settings/" + name, name + "-light");
-  step("settings pages photographed and audited");
-
   // ---- a token shown once, the live activity ----
   await open(me, "/settings/tokens");
   await me.locator("#f-token-name").fill("ci");
@@ -331,6 +328,7 @@ try {
   await admin.getByRole("button", { name: "Log in", exact: true }).click();
   await admin.waitForURL(/\/settings\/profile/);
   await photograph(admin, "/admin/users", "admin-users");
+  await open(admin, "/admin/users");
   await admin.locator(`li[data-user="${username}"]`).waitFor();
   await photograph(admin, "/admin/activity", "admin-activity");
   step("admin pages");
@@ -348,6 +346,14 @@ try {
   check((await me.request.get(base + "/v1/usernames/" + username + "/availability")).ok, "the username answers");
   check((await (await me.request.get(base + "/v1/usernames/" + username + "/availability")).json()).available === true, "the username is free again");
   step("account deleted");
+  await admin.request.patch(base + "/v1/me", { data: { preferences: { theme: "dark" } }, headers: { Origin: base } });
+  // ---- screenshots and axe of every settings page (as the administrator, dark, then light at desktop width) ----
+  const settings = ["profile", "email", "username", "password", "addresses", "two-factor", "passkeys", "sessions", "login-history", "tokens", "uploads", "linked-accounts", "activity", "export", "referrals", "perks", "delete"];
+  for (const name of settings) await photograph(admin, "/settings/" + name, name);
+  await admin.request.patch(base + "/v1/me", { data: { preferences: { theme: "light" } }, headers: { Origin: base } });
+  for (const name of settings) await photograph(admin, "/settings/" + name, name + "-light", [["desktop", desktop]]);
+  step("settings pages photographed and audited");
+
 } catch (error) {
   problems.push(String(error.stack || error));
 } finally {
