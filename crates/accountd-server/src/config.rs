@@ -51,6 +51,22 @@ pub struct Config {
     pub http: HttpConfig,
     pub uploads: UploadsConfig,
     pub perks: PerksConfig,
+    pub console: ConsoleConfig,
+}
+
+/// The built-in account console (`crate::console`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ConsoleConfig {
+    /// Off: no console page is served (`404`), for API-only deployments.
+    pub enabled: bool,
+    /// Where the console lives: empty for `/`, or a path such as `/account`.
+    pub path_prefix: String,
+    /// The name in the console's header and titles; unset, the instance's `product_name`.
+    pub product_name: Option<String>,
+    /// An https URL (or a path on this server) of the logo shown beside the name.
+    pub logo_url: Option<String>,
+    /// The accent colour of buttons and focus rings, `#rrggbb` or `#rgb`.
+    pub accent_color: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -386,6 +402,13 @@ impl Default for Config {
                 github_token: None,
                 rules: BTreeMap::new(),
             },
+            console: ConsoleConfig {
+                enabled: true,
+                path_prefix: String::new(),
+                product_name: None,
+                logo_url: None,
+                accent_color: "#2557c9".into(),
+            },
         }
     }
 }
@@ -506,12 +529,56 @@ impl Config {
         }
         self.validate_oauth()?;
         self.validate_media()?;
+        self.validate_console()?;
         if self.passkeys.rp_name.trim().is_empty() || self.passkeys.rp_name.chars().any(char::is_control) {
             return Err(ConfigError::new("passkeys.rp_name", "must be a non-empty single line"));
         }
         if let Some(key) = &self.secret_key {
             crate::secret_key::decode(key.expose_secret())
                 .map_err(|problem| ConfigError::new("secret_key", problem))?;
+        }
+        Ok(())
+    }
+
+    fn validate_console(&self) -> Result<(), ConfigError> {
+        let console = &self.console;
+        let prefix = &console.path_prefix;
+        if !prefix.is_empty() {
+            let segments: Vec<&str> = prefix.strip_prefix('/').unwrap_or("").split('/').collect();
+            let valid = prefix.starts_with('/')
+                && segments.iter().all(|segment| {
+                    !segment.is_empty()
+                        && segment
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                });
+            if !valid {
+                return Err(ConfigError::new(
+                    "console.path_prefix",
+                    "must be empty or a path such as /account (segments of a-z 0-9 - _, no trailing slash)",
+                ));
+            }
+            // The API, its documentation and the mail-link pages keep their own paths.
+            const TAKEN: &[&str] = &["v1", "assets", "docs", "oauth", "openapi.json", "health", "ready", "metrics"];
+            if TAKEN.contains(&segments[0]) {
+                return Err(ConfigError::new("console.path_prefix", format!("/{} is a path of the API", segments[0])));
+            }
+        }
+        if let Some(name) = &console.product_name {
+            if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+                return Err(ConfigError::new("console.product_name", "must be a single line of 1-64 characters"));
+            }
+        }
+        if let Some(logo) = &console.logo_url {
+            let same_server = logo.starts_with('/') && !logo.starts_with("//");
+            let https = Url::parse(logo).is_ok_and(|url| url.scheme() == "https" && url.host().is_some());
+            if !(same_server || https) || logo.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"') {
+                return Err(ConfigError::new("console.logo_url", "must be an https URL or a path starting with /"));
+            }
+        }
+        let colour = console.accent_color.strip_prefix('#').unwrap_or("");
+        if !matches!(colour.len(), 3 | 6) || !colour.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ConfigError::new("console.accent_color", "must be a colour such as #2557c9 or #25c"));
         }
         Ok(())
     }

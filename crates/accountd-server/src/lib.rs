@@ -2,6 +2,7 @@
 
 pub mod account_cache;
 pub mod config;
+pub mod console;
 pub mod device;
 pub mod export;
 pub mod feed;
@@ -258,7 +259,9 @@ pub fn app_state(
             buffer: config.activity.stream_buffer_events as usize,
         },
     );
+    let console = console::Console::from_config(config, passkeys.enabled())?.map(Arc::new);
     Ok(AppState::new(App {
+        console,
         media,
         oauth,
         instance_key,

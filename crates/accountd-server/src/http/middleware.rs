@@ -102,7 +102,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
-    if is_html {
+    // A page that set its own, stricter policy (the console) keeps it.
+    if is_html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

@@ -74,6 +74,8 @@ impl std::ops::Deref for AppState {
 
 /// The use cases and settings behind the HTTP layer.
 pub struct App {
+    /// The account console; `None` when it is turned off.
+    pub console: Option<Arc<crate::console::Console>>,
     pub media: Arc<crate::usecases::media::Media>,
     /// Seals secrets that must be read back; use cases that need it get it from here.
     pub instance_key: Arc<accountd_core::sealed::InstanceKey>,
@@ -118,6 +120,7 @@ pub fn router(state: AppState) -> Router {
     api_routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
         .merge(page_routes())
+        .merge(crate::console::routes(state.console.as_ref()))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::PASSWORD_BODY_CAP.max(json_limit)))

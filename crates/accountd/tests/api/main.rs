@@ -10,6 +10,7 @@ mod access;
 mod account_cache;
 mod activity;
 mod admin;
+mod console;
 mod email_login;
 mod export;
 mod login;
