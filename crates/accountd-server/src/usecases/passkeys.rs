@@ -376,6 +376,7 @@ impl Passkeys {
         else {
             return Err(DomainError::AccountBanned.into());
         };
+        let user = *user;
         let subject = Subject::Account(&user);
         let method = format!("{}+passkey", challenge.method);
         let verified = self.verify_second_factor(&mut *tx, rp, &hash, &user, challenge_id, credential, now).await?;

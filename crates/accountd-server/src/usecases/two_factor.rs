@@ -311,6 +311,7 @@ impl TwoFactor {
         else {
             return Err(DomainError::AccountBanned.into());
         };
+        let user = *user;
         let subject = Subject::Account(&user);
         let (code, accept, factor) = match &code {
             LoginCode::Code(code) if code.trim().len() == totp::DIGITS as usize => {
@@ -350,7 +351,8 @@ fn recovery_context(user: UserId) -> String {
 pub(crate) enum SecondStep {
     /// The attempt is counted against the mfaToken in `tx`, which the caller finishes,
     /// and the account may try a second factor.
-    Open { tx: Box<dyn Conn>, challenge: MfaChallenge, user: User },
+    /// (The account is boxed: it is most of the variant's size, and `Banned` is empty.)
+    Open { tx: Box<dyn Conn>, challenge: MfaChallenge, user: Box<User> },
     /// The account is banned: its mfaToken is spent (committed) and nobody signs in.
     Banned,
 }
@@ -379,5 +381,5 @@ pub(crate) async fn open_second_step(
     // and on many nodes, queue here, so the account's cap is exact.
     throttle.hold(&mut *tx, &subject).await?;
     throttle.ensure_allowed(&mut *tx, &subject, AuthFailureKind::SecondFactor, client).await?;
-    Ok(SecondStep::Open { tx, challenge, user })
+    Ok(SecondStep::Open { tx, challenge, user: Box::new(user) })
 }
