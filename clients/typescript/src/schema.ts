@@ -309,7 +309,11 @@ export interface paths {
         /**
          * Finishes a sign-in by email with the link's `token`, or with `email` and `code`. It also verifies the
          *     address; with two-factor on it answers `mfaRequired`. Sign-in by email is not a way to log in that keeps an
-         *     account reachable (it proves the mailbox, not the person).
+         *     account reachable (it proves the mailbox, not the person). When the address had never been verified, someone
+         *     else may have signed up with it first (pre-hijacking), so the sign-in returns the account clean before it
+         *     opens the session, as a password reset does: every other session and personal access token, the password,
+         *     passkeys, two-factor, linked accounts and additional addresses are removed (the owner sets a password again
+         *     with `PUT /v1/me/password`). An account whose address was verified keeps everything.
          */
         post: operations["email_login_verify"];
         delete?: never;
@@ -1914,7 +1918,11 @@ export interface components {
              * @description 0 to 100.
              */
             progress: number;
-            /** @description `pending`, `running`, `done` or `failed`. */
+            /**
+             * @description `pending`, `running`, `done` or `failed`. `failed` is final: the build gave up (its
+             *     job failed for good, or was lost); no archive is offered and a new export may be
+             *     requested at once.
+             */
             status: string;
         };
         /** @description `202` to `POST /v1/me/export`. */

@@ -31,7 +31,9 @@ class ExportDto:
             expires_at (datetime.datetime): When the export and its archive are deleted (7 days after the request).
             id (UUID):
             progress (int): 0 to 100.
-            status (str): `pending`, `running`, `done` or `failed`.
+            status (str): `pending`, `running`, `done` or `failed`. `failed` is final: the build gave up (its
+                job failed for good, or was lost); no archive is offered and a new export may be
+                requested at once.
             download_url (None | str | Unset): The archive, once `status` is `done`; `null` before.
      """
 

@@ -120,7 +120,15 @@ def sync_detailed(
     the
     address; with two-factor on it answers `mfaRequired`. Sign-in by email is not a way to log in that
     keeps an
-    account reachable (it proves the mailbox, not the person).
+    account reachable (it proves the mailbox, not the person). When the address had never been verified,
+    someone
+    else may have signed up with it first (pre-hijacking), so the sign-in returns the account clean
+    before it
+    opens the session, as a password reset does: every other session and personal access token, the
+    password,
+    passkeys, two-factor, linked accounts and additional addresses are removed (the owner sets a
+    password again
+    with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
         body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
@@ -155,7 +163,15 @@ def sync(
     the
     address; with two-factor on it answers `mfaRequired`. Sign-in by email is not a way to log in that
     keeps an
-    account reachable (it proves the mailbox, not the person).
+    account reachable (it proves the mailbox, not the person). When the address had never been verified,
+    someone
+    else may have signed up with it first (pre-hijacking), so the sign-in returns the account clean
+    before it
+    opens the session, as a password reset does: every other session and personal access token, the
+    password,
+    passkeys, two-factor, linked accounts and additional addresses are removed (the owner sets a
+    password again
+    with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
         body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
@@ -185,7 +201,15 @@ async def asyncio_detailed(
     the
     address; with two-factor on it answers `mfaRequired`. Sign-in by email is not a way to log in that
     keeps an
-    account reachable (it proves the mailbox, not the person).
+    account reachable (it proves the mailbox, not the person). When the address had never been verified,
+    someone
+    else may have signed up with it first (pre-hijacking), so the sign-in returns the account clean
+    before it
+    opens the session, as a password reset does: every other session and personal access token, the
+    password,
+    passkeys, two-factor, linked accounts and additional addresses are removed (the owner sets a
+    password again
+    with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
         body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
@@ -220,7 +244,15 @@ async def asyncio(
     the
     address; with two-factor on it answers `mfaRequired`. Sign-in by email is not a way to log in that
     keeps an
-    account reachable (it proves the mailbox, not the person).
+    account reachable (it proves the mailbox, not the person). When the address had never been verified,
+    someone
+    else may have signed up with it first (pre-hijacking), so the sign-in returns the account clean
+    before it
+    opens the session, as a password reset does: every other session and personal access token, the
+    password,
+    passkeys, two-factor, linked accounts and additional addresses are removed (the owner sets a
+    password again
+    with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
         body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
