@@ -43,8 +43,9 @@ async fn postgres_down_answers_503_keeps_no_partial_write_and_recovers_without_a
 
     let stop = Arc::new(AtomicBool::new(false));
     let outcomes = Arc::new(Mutex::new(Vec::new()));
-    let writers: Vec<_> =
-        (0..4).map(|writer| tokio::spawn(write_load(server.clone(), writer, stop.clone(), outcomes.clone()))).collect();
+    let writers: Vec<_> = (0..writers_count())
+        .map(|writer| tokio::spawn(write_load(server.clone(), writer, stop.clone(), outcomes.clone())))
+        .collect();
     tokio::time::sleep(Duration::from_millis(800)).await;
 
     postgres.stop();
@@ -88,13 +89,24 @@ async fn postgres_down_answers_503_keeps_no_partial_write_and_recovers_without_a
     let outcomes = outcomes.lock().await;
     let refused = outcomes.iter().filter(|(_, status)| *status == Some(503)).count();
     assert!(refused > 0, "the load saw the outage ({stopped_at} requests before it)");
+    // A COMMIT the database made durable just as it went away, whose acknowledgement never
+    // reached accountd, is answered 503 and yet stored: the ambiguity every database client
+    // has (the 503 says "unknown, try again"; the retry then meets `username_taken`). It can
+    // only be the one request each writer had in flight when the connection broke, and the
+    // account must still be whole (checked below with every other).
+    let mut refused_but_committed = 0;
     for (username, status) in outcomes.iter() {
         match status {
             Some(201) => assert!(stored.contains(username), "acknowledged {username} was lost"),
-            Some(_) => assert!(!stored.contains(username), "refused {username} was half written"),
+            Some(_) if stored.contains(username) => refused_but_committed += 1,
+            Some(_) => {}
             None => panic!("{username}: no answer at all"),
         }
     }
+    assert!(
+        refused_but_committed <= writers_count(),
+        "{refused_but_committed} refused registrations were stored: more than the requests in flight"
+    );
     assert!(!stored.contains("during"));
     // Every stored account is whole: it has its session (written in the same transaction).
     let orphans: i64 = sqlx::query_scalar(
@@ -104,5 +116,14 @@ async fn postgres_down_answers_503_keeps_no_partial_write_and_recovers_without_a
     .await
     .unwrap();
     assert_eq!(orphans, 0);
-    println!("postgres_down: {} registrations, {refused} answered 503 during the outage", outcomes.len());
+    println!(
+        "postgres_down: {} registrations, {refused} answered 503 during the outage, \
+         {refused_but_committed} of them committed before the connection broke",
+        outcomes.len()
+    );
+}
+
+/// Concurrent writers of the load (each has at most one request in flight).
+fn writers_count() -> usize {
+    4
 }
