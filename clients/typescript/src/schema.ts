@@ -2881,9 +2881,12 @@ export interface operations {
     };
     list_users: {
         parameters: {
-            query: {
-                /** @description A prefix of the username or display name, case-insensitive; 1-64 characters after trimming. */
-                query: string;
+            query?: {
+                /**
+                 * @description A prefix of the email, username or display name, case-insensitive; at most 254
+                 *     characters after trimming. Absent, empty or blank: every account.
+                 */
+                query?: string;
                 limit?: number;
                 offset?: number;
             };

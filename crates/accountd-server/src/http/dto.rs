@@ -455,6 +455,21 @@ pub struct SearchQuery {
     pub offset: Option<i64>,
 }
 
+/// The admin listing's filter: unlike the public search, `query` is optional, and empty or
+/// blank lists every account.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminSearchQuery {
+    /// A prefix of the email, username or display name, case-insensitive; at most 254
+    /// characters after trimming. Absent, empty or blank: every account.
+    #[param(max_length = 254)]
+    pub query: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// The token from the link in the mail.

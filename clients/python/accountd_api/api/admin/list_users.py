@@ -17,7 +17,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    query: str,
+    query: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -89,7 +89,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    query: str,
+    query: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -98,7 +98,7 @@ def sync_detailed(
     `query`.
 
     Args:
-        query (str):
+        query (str | Unset):
         limit (int | Unset):
         offset (int | Unset):
 
@@ -127,7 +127,7 @@ offset=offset,
 def sync(
     *,
     client: AuthenticatedClient,
-    query: str,
+    query: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -136,7 +136,7 @@ def sync(
     `query`.
 
     Args:
-        query (str):
+        query (str | Unset):
         limit (int | Unset):
         offset (int | Unset):
 
@@ -160,7 +160,7 @@ offset=offset,
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    query: str,
+    query: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -169,7 +169,7 @@ async def asyncio_detailed(
     `query`.
 
     Args:
-        query (str):
+        query (str | Unset):
         limit (int | Unset):
         offset (int | Unset):
 
@@ -198,7 +198,7 @@ offset=offset,
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    query: str,
+    query: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 
@@ -207,7 +207,7 @@ async def asyncio(
     `query`.
 
     Args:
-        query (str):
+        query (str | Unset):
         limit (int | Unset):
         offset (int | Unset):
 

@@ -5,14 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use crate::http::dto::{AdminActivityDto, AdminActivityQuery, AdminUserPatch, ListOf, Profile, SearchQuery};
+use crate::http::dto::{AdminActivityDto, AdminActivityQuery, AdminSearchQuery, AdminUserPatch, ListOf, Profile};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{Admin, ApiJson, ApiQuery, Client, PathParam};
 use crate::http::AppState;
 use crate::usecases::Paging;
 
 /// Every account (banned ones too), optionally those whose email, username or display name starts with `query`.
-#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("session" = []), ("cookie" = [])), params(SearchQuery), responses(
+#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("session" = []), ("cookie" = [])), params(AdminSearchQuery), responses(
     (status = 200, body = ListOf<Profile>),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:forbidden` for non-admins; `auth:session_required` for a personal access token"),
@@ -20,7 +20,7 @@ use crate::usecases::Paging;
 pub async fn list_users(
     State(state): State<AppState>,
     Admin(_admin): Admin,
-    ApiQuery(query): ApiQuery<SearchQuery>,
+    ApiQuery(query): ApiQuery<AdminSearchQuery>,
 ) -> Result<Json<ListOf<Profile>>, ApiError> {
     let paging = Paging::new(query.limit, query.offset)?;
     let page = state.admin.list(query.query.as_deref(), paging).await?;
