@@ -276,9 +276,8 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     if wanted("stream") {
         let result = streams::run(address, &server, tokens.clone(), args.streams, args.stream_rate, duration).await?;
         println!(
-            "{:<14} {:>5} connected in {:.1} s ({:.0}/s); {} writes at {}/s: {} delivered, {} lost, {} unexpected, \
-             {} write errors; commit to receipt p50 {:.1} ms p99 {:.1} ms max {:.1} ms; RSS {:.1} -> {:.1} MiB, \
-             {:.1} KiB per stream",
+            "{:<14} {:>5} connected in {:.1} s ({:.0}/s); {} writes at {}/s: {} delivered, {} lost, {} duplicated, \
+             {} unexpected, {} write errors",
             "stream",
             result.streams,
             result.connect_seconds,
@@ -287,14 +286,25 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
             result.rate,
             result.delivered,
             result.lost,
+            result.duplicated,
             result.unexpected,
             result.write_errors,
+        );
+        println!(
+            "{:<14} write sent to receipt p50 {:.1} ms p99 {:.1} ms max {:.1} ms; write answered to receipt p50 {:.1} ms \
+             p99 {:.1} ms max {:.1} ms ({} events arrived before their write's response)",
+            "",
             result.p50_ms,
             result.p99_ms,
             result.max_ms,
-            result.rss_before_mib,
-            result.rss_with_streams_mib,
-            result.rss_per_stream_kib
+            result.after_response_p50_ms,
+            result.after_response_p99_ms,
+            result.after_response_max_ms,
+            result.before_response,
+        );
+        println!(
+            "{:<14} RSS {:.1} MiB before, {:.1} MiB with the streams open: {:.1} KiB per stream",
+            "", result.rss_before_mib, result.rss_with_streams_mib, result.rss_per_stream_kib
         );
         stream = Some(result);
     }
@@ -302,9 +312,11 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     if wanted("export") {
         let result = streams::export(address, &server, &tokens[0], args.export_rows, activity_seconds).await?;
         println!(
-            "{:<14} {:>5} activity rows: archive of {} KiB done in {:.2} s; RSS {:.1} MiB before, {:.1} MiB peak",
+            "{:<14} {:>5} activity rows ({} in activity.json): archive of {} KiB done in {:.2} s; \
+             RSS {:.1} MiB before, {:.1} MiB peak",
             "export",
             result.activity_rows,
+            result.archived_activities,
             result.archive_bytes / 1024,
             result.seconds,
             result.rss_before_mib,
@@ -367,7 +379,13 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
         rss_peak_mib: peak,
         targets,
     };
-    let streams_ran = report.stream.as_ref().is_none_or(|s| s.delivered > 0 && s.lost == 0 && s.write_errors == 0);
+    let streams_ran = report.stream.as_ref().is_none_or(|stream| {
+        stream.delivered > 0
+            && stream.lost == 0
+            && stream.duplicated == 0
+            && stream.unexpected == 0
+            && stream.write_errors == 0
+    });
     let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0) && streams_ran;
     finish(args, backend, &report, wrong, ran)
 }
