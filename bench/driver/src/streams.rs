@@ -150,6 +150,7 @@ pub async fn run(
                     let _ = write.sent.set(Instant::now());
                     queue.push_back(write.clone());
                 }
+                sender.ready().await?;
                 let response = sender.send_request(request).await?;
                 let _ = write.answered.set(Instant::now());
                 let status = response.status();
@@ -432,6 +433,8 @@ async fn call(
         .header("host", "127.0.0.1")
         .header("authorization", format!("Bearer {token}"))
         .body(Full::new(Bytes::new()))?;
+    // The connection takes the next request only once it has finished the last one.
+    sender.ready().await?;
     let response = sender.send_request(request).await?;
     let status = response.status();
     Ok((status, response.into_body().collect().await?.to_bytes()))
