@@ -10,6 +10,7 @@ mod peer;
 mod scenarios;
 mod seed;
 mod server;
+mod streams;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -50,9 +51,19 @@ struct Args {
     /// Where the JSON result file goes.
     #[arg(long, default_value = "bench/results")]
     results: PathBuf,
-    /// Only these scenarios (comma-separated: me, login, register, storm, avatar).
-    #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm,avatar")]
+    /// Only these scenarios (comma-separated: me, login, register, storm, avatar, stream, export).
+    #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm,avatar,stream,export")]
     scenarios: Vec<String>,
+    /// `stream`: activity streams held open at once, one per account (needs as many accounts
+    /// and file descriptors: the driver and the server each hold one per stream).
+    #[arg(long, default_value_t = 10_000)]
+    streams: usize,
+    /// `stream`: profile updates written a second, to the streams' accounts in turn.
+    #[arg(long, default_value_t = 200)]
+    stream_rate: u64,
+    /// `export`: activity rows of the exported account.
+    #[arg(long, default_value_t = 100_000)]
+    export_rows: usize,
     /// The `me` probe's rate during `storm`, requests per second.
     #[arg(long, default_value_t = 200)]
     storm_rate: u64,
@@ -110,6 +121,10 @@ struct Report {
     /// The `avatar` scenario's limit: the image crate alone (absent when it did not run).
     #[serde(skip_serializing_if = "Option::is_none")]
     avatar_limit: Option<avatar::AvatarLimit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<streams::StreamResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    export: Option<streams::ExportResult>,
     rss_idle_mib: f64,
     rss_peak_mib: f64,
     targets: Vec<Target>,
@@ -125,6 +140,9 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
     if args.smoke {
         args.duration = 2;
         args.accounts = args.accounts.min(1_000);
+        args.streams = args.streams.min(50);
+        args.stream_rate = args.stream_rate.min(50);
+        args.export_rows = args.export_rows.min(2_000);
     }
     if args.peer.is_some() && args.database_url.is_some() {
         bail!("--peer compares on SQLite, as the peer runs here; leave out --database-url");
@@ -161,30 +179,42 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
 
 /// Migrates and seeds accountd's database; returns the accounts' session tokens and the
 /// seconds seeding took.
-async fn seed_accountd(args: &Args, setup: &Setup, backend: &str) -> anyhow::Result<(Vec<String>, f64)> {
+async fn seed_accountd(args: &Args, setup: &Setup, backend: &str) -> anyhow::Result<(Vec<String>, f64, f64)> {
+    let export = args.peer.is_none() && args.scenarios.iter().any(|wanted| wanted == "export");
     setup.migrate().await?;
     println!("seeding {} accounts into {backend} ...", args.accounts);
     let seeding = Instant::now();
-    let seeded = if backend == "sqlite" {
+    let (seeded, activity_seconds) = if backend == "sqlite" {
         let pool = sqlx::SqlitePool::connect(&setup.database_url).await?;
         let seeded = seed::seed_sqlite(&pool, args.accounts).await?;
+        let activity = Instant::now();
+        if export {
+            streams::seed_activity_sqlite(&pool, &seed::username(0), args.export_rows).await?;
+        }
         sqlx::query("ANALYZE").execute(&pool).await?;
         pool.close().await;
-        seeded
+        (seeded, activity.elapsed().as_secs_f64())
     } else {
         let pool = sqlx::PgPool::connect(&setup.database_url).await?;
         let seeded = seed::seed_postgres(&pool, args.accounts).await?;
+        let activity = Instant::now();
+        if export {
+            streams::seed_activity_postgres(&pool, &seed::username(0), args.export_rows).await?;
+        }
         sqlx::query("ANALYZE").execute(&pool).await?;
         pool.close().await;
-        seeded
+        (seeded, activity.elapsed().as_secs_f64())
     };
     let seed_seconds = seeding.elapsed().as_secs_f64();
     println!("seeded {} accounts in {seed_seconds:.1} s", args.accounts);
-    Ok((seeded.tokens, seed_seconds))
+    if export {
+        println!("seeded {} activity rows of {} in {activity_seconds:.1} s", args.export_rows, seed::username(0));
+    }
+    Ok((seeded.tokens, seed_seconds, activity_seconds))
 }
 
 async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usize) -> anyhow::Result<()> {
-    let (tokens, seed_seconds) = seed_accountd(args, setup, backend).await?;
+    let (tokens, seed_seconds, activity_seconds) = seed_accountd(args, setup, backend).await?;
     let tokens = Arc::new(tokens);
 
     let server = setup.start().await?;
@@ -242,6 +272,58 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
             load::run(address, uploads, login_connections, Pace::Closed, duration).await?,
         );
     }
+    let mut stream = None;
+    if wanted("stream") {
+        let result = streams::run(address, &server, tokens.clone(), args.streams, args.stream_rate, duration).await?;
+        println!(
+            "{:<14} {:>5} connected in {:.1} s ({:.0}/s); {} writes at {}/s: {} delivered, {} lost, {} duplicated, \
+             {} unexpected, {} write errors",
+            "stream",
+            result.streams,
+            result.connect_seconds,
+            result.connects_per_second,
+            result.writes,
+            result.rate,
+            result.delivered,
+            result.lost,
+            result.duplicated,
+            result.unexpected,
+            result.write_errors,
+        );
+        println!(
+            "{:<14} write sent to receipt p50 {:.1} ms p99 {:.1} ms max {:.1} ms; write answered to receipt p50 {:.1} ms \
+             p99 {:.1} ms max {:.1} ms ({} events arrived before their write's response)",
+            "",
+            result.p50_ms,
+            result.p99_ms,
+            result.max_ms,
+            result.after_response_p50_ms,
+            result.after_response_p99_ms,
+            result.after_response_max_ms,
+            result.before_response,
+        );
+        println!(
+            "{:<14} RSS {:.1} MiB before, {:.1} MiB with the streams open: {:.1} KiB per stream",
+            "", result.rss_before_mib, result.rss_with_streams_mib, result.rss_per_stream_kib
+        );
+        stream = Some(result);
+    }
+    let mut export = None;
+    if wanted("export") {
+        let result = streams::export(address, &server, &tokens[0], args.export_rows, activity_seconds).await?;
+        println!(
+            "{:<14} {:>5} activity rows ({} in activity.json): archive of {} KiB done in {:.2} s; \
+             RSS {:.1} MiB before, {:.1} MiB peak",
+            "export",
+            result.activity_rows,
+            result.archived_activities,
+            result.archive_bytes / 1024,
+            result.seconds,
+            result.rss_before_mib,
+            result.rss_peak_mib
+        );
+        export = Some(result);
+    }
     let peak = server.memory();
     server.stop().await?;
 
@@ -291,11 +373,20 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
         scenarios,
         limit,
         avatar_limit,
+        stream,
+        export,
         rss_idle_mib: idle,
         rss_peak_mib: peak,
         targets,
     };
-    let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0);
+    let streams_ran = report.stream.as_ref().is_none_or(|stream| {
+        stream.delivered > 0
+            && stream.lost == 0
+            && stream.duplicated == 0
+            && stream.unexpected == 0
+            && stream.write_errors == 0
+    });
+    let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0) && streams_ran;
     finish(args, backend, &report, wrong, ran)
 }
 

@@ -185,7 +185,7 @@ pub async fn compare(args: &Args, setup: &Setup, cores: usize, scratch: &Path) -
     let duration = Duration::from_secs(args.duration);
 
     println!("== seeding accountd (SQLite)");
-    let (tokens, seed_seconds) = crate::seed_accountd(args, setup, "sqlite").await?;
+    let (tokens, seed_seconds, _) = crate::seed_accountd(args, setup, "sqlite").await?;
     let address = free_address()?;
     let peer = BetterAuth {
         dir: dir.clone(),
