@@ -17,22 +17,27 @@ impl RateLimitRepo for BackendConn {
     ) -> Result<RateLimitDecision, StoreError> {
         // One statement: concurrent requests of one key, on any node, queue on its row,
         // and each sees the arrival time the previous one left. The SET expressions all
-        // read the row as it was before this request.
-        let greatest = Self::GREATEST;
-        let (tat, allowed): (i64, bool) = sqlx::query_as(&format!(
-            "INSERT INTO rate_limits (key, tat, allowed) VALUES ($1, $2 + $3, TRUE) \
-             ON CONFLICT (key) DO UPDATE SET \
-             allowed = ({greatest}(rate_limits.tat, $2) - $2 <= $4), \
-             tat = CASE WHEN {greatest}(rate_limits.tat, $2) - $2 <= $4 \
-                   THEN {greatest}(rate_limits.tat, $2) + $3 ELSE rate_limits.tat END \
-             RETURNING tat, allowed"
-        ))
-        .bind(key)
-        .bind(now_ms)
-        .bind(interval_ms)
-        .bind(tolerance_ms)
-        .fetch_one(self.db())
-        .await?;
+        // read the row as it was before this request. Built once per backend (this body is
+        // stamped for each), since it runs on every limited request.
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            let greatest = Self::GREATEST;
+            format!(
+                "INSERT INTO rate_limits (key, tat, allowed) VALUES ($1, $2 + $3, TRUE) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 allowed = ({greatest}(rate_limits.tat, $2) - $2 <= $4), \
+                 tat = CASE WHEN {greatest}(rate_limits.tat, $2) - $2 <= $4 \
+                       THEN {greatest}(rate_limits.tat, $2) + $3 ELSE rate_limits.tat END \
+                 RETURNING tat, allowed"
+            )
+        });
+        let (tat, allowed): (i64, bool) = sqlx::query_as(sql.as_str())
+            .bind(key)
+            .bind(now_ms)
+            .bind(interval_ms)
+            .bind(tolerance_ms)
+            .fetch_one(self.db())
+            .await?;
         Ok(if allowed {
             RateLimitDecision::Allowed
         } else {
