@@ -290,6 +290,7 @@ pub fn app_state(
             introspection_secret: config.introspection_secret.clone(),
             connections: http::server::ConnectionLimits::new(&config.limits, http::server::descriptor_limit()),
             upload_domains,
+            password_policy: config.password.policy,
         }),
         metrics: telemetry::prometheus(),
         feed,

@@ -112,8 +112,10 @@ fn main() -> ExitCode {
 }
 
 fn print_openapi() -> ExitCode {
-    let (_, document) = accountd_server::http::api_router().split_for_parts();
-    match document.to_pretty_json() {
+    // The password policy is the one setting the document states; without a loadable
+    // configuration it is the default's document.
+    let policy = Config::load().map(|config| config.password.policy).unwrap_or_default();
+    match accountd_server::http::document(policy).to_pretty_json() {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS

@@ -1303,7 +1303,9 @@ pub enum ReferralsAnswer {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetReferralCodeRequest {
-    /// 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`.
+    /// 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`;
+    /// a reserved word (`admin`, `support`, …) is refused with `validation:invalid_input`.
+    #[schema(min_length = 4, max_length = 32, pattern = "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")]
     pub code: String,
 }
 

@@ -51,6 +51,8 @@ pub struct WebSettings {
     pub connections: server::ConnectionLimits,
     /// The instance's upload domains, for the profile's `uploadDomain`.
     pub upload_domains: Arc<crate::usecases::uploads::UploadDomains>,
+    /// The rule new passwords must meet; the document states it on every new-password field.
+    pub password_policy: accountd_core::password::PolicyKind,
 }
 
 /// What every handler gets: one pointer, so that handing it to each request costs one
@@ -113,7 +115,7 @@ pub struct App {
 /// Every route of the API, with its OpenAPI document at `/openapi.json` and Swagger UI at `/docs`.
 pub fn router(state: AppState) -> Router {
     let (api_routes, api) = api_router().split_for_parts();
-    let api = openapi::finish(api);
+    let api = openapi::finish(api, state.web.password_policy);
     let json_limit = state.web.json_body_limit;
     // A route layer, so the limiter sees the matched route template.
     let api_routes = api_routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_ip));
@@ -144,6 +146,12 @@ fn page_routes() -> Router<AppState> {
         .route("/email-login", get(pages::email_login))
         .route("/assets/pages.js", get(pages::script))
         .route("/assets/pages.css", get(pages::stylesheet))
+}
+
+/// The OpenAPI document exactly as `/openapi.json` serves it under `password_policy`,
+/// without a server (`accountd openapi`, client generation).
+pub fn document(password_policy: accountd_core::password::PolicyKind) -> utoipa::openapi::OpenApi {
+    openapi::finish(api_router().split_for_parts().1, password_policy)
 }
 
 /// The routes with their OpenAPI annotations; the document is generated from these.

@@ -1,3 +1,4 @@
+use accountd_core::password::PolicyKind;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -86,10 +87,33 @@ pub fn base() -> utoipa::openapi::OpenApi {
 /// it passes through can give, where its own annotation leaves them out, so that a client
 /// generated from it knows every status it may see. Public operations declare that they
 /// take no credential (`security: [{}]`) rather than leaving it unsaid.
-pub fn finish(document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -> utoipa::openapi::OpenApi {
     let Ok(mut value) = serde_json::to_value(&document) else {
         return document;
     };
+    if let Some(schemas) = value["components"]["schemas"].as_object_mut() {
+        for (schema, property) in NEW_PASSWORDS {
+            if let Some(field) = schemas.get_mut(*schema).and_then(|schema| schema["properties"].get_mut(*property)) {
+                state_password_policy(field, password_policy);
+            }
+        }
+        for (schema, property, shape) in SHAPES {
+            if let Some(field) = schemas.get_mut(*schema).and_then(|schema| schema["properties"].get_mut(*property)) {
+                shape(field);
+            }
+        }
+        for (schema, common, forms) in ONE_FORM_OF {
+            if let Some(schema) = schemas.get_mut(*schema) {
+                one_form_of(schema, common, forms);
+            }
+        }
+        if let Some(form) = schemas.get_mut("UploadForm") {
+            // The route reads the field `file` and skips others, but other names must still
+            // be header text; the document promises only the one field.
+            form["additionalProperties"] = false.into();
+            form["required"] = serde_json::json!(["file"]);
+        }
+    }
     if let Some(paths) = value.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -102,6 +126,152 @@ pub fn finish(document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     serde_json::from_value(value).unwrap_or(document)
+}
+
+/// The request fields that set a new password, as (schema, property).
+const NEW_PASSWORDS: &[(&str, &str)] =
+    &[("RegisterRequest", "password"), ("ResetPasswordRequest", "newPassword"), ("ChangePasswordRequest", "newPassword")];
+
+/// One symbol the `complexity` policy counts: ASCII punctuation or a space. The policy takes
+/// any non-alphanumeric character; the document names a subset that every regex dialect
+/// reads alike, so that what it calls valid the server accepts.
+const ASCII_SYMBOL: &str = r"[ !-/:-@\[-`{-~]";
+
+/// States the configured policy's shape on a new-password field (`check_policy`): its
+/// lengths, and for `complexity` one lower-case letter, one upper-case letter, one digit
+/// and one symbol, as lookaheads. What no schema can state stays in the description: the
+/// common-password list and "not your username or email".
+fn state_password_policy(field: &mut serde_json::Value, policy: PolicyKind) {
+    use accountd_core::password::{MAX_LEN, MIN_LEN, NIST_MIN_LEN_SINGLE_FACTOR};
+    field["maxLength"] = MAX_LEN.into();
+    match policy {
+        PolicyKind::Complexity => {
+            field["minLength"] = MIN_LEN.into();
+            field["pattern"] = format!("^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])(?=.*{ASCII_SYMBOL})").into();
+            let rule = format!(
+                "{MIN_LEN}–{MAX_LEN} characters with a lower-case letter, an upper-case letter, a digit and a \
+                 symbol (`password:too_short`, `password:too_long`, `password:too_weak`); not a common password \
+                 (`password:common`) and not the account's username or email (`password:too_weak`)."
+            );
+            describe(field, &rule);
+        }
+        PolicyKind::Nist => {
+            field["minLength"] = NIST_MIN_LEN_SINGLE_FACTOR.into();
+            let rule = format!(
+                "{NIST_MIN_LEN_SINGLE_FACTOR}–{MAX_LEN} characters, or from {MIN_LEN} on an account with two-factor \
+                 authentication (`password:too_short`, `password:too_long`); not a common password \
+                 (`password:common`) and not the account's username or email (`password:too_weak`)."
+            );
+            describe(field, &rule);
+        }
+    }
+}
+
+/// Adds `rule` to what the field's own documentation says.
+fn describe(field: &mut serde_json::Value, rule: &str) {
+    let own = field["description"].as_str().unwrap_or_default().trim().to_string();
+    field["description"] = if own.is_empty() { rule.into() } else { format!("{own} {rule}").into() };
+}
+
+/// An email address `Email::parse` takes: a dot-atom local part of at most 64 characters
+/// (here up to three atoms) and a DNS name of two or more labels whose last does not start
+/// with a digit. The parser also takes internationalised domains, which this ASCII pattern
+/// leaves out: what it calls valid the server accepts.
+const EMAIL_PATTERN: &str = concat!(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,21}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2}",
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+);
+
+/// Text a person writes (`text::person_text`): no C0 or C1 control character, bidirectional
+/// control, zero-width or invisible formatting character (other than the zero-width joiner)
+/// or byte-order mark; `MULTI_LINE_TEXT` also takes line feeds.
+const ONE_LINE_TEXT: &str =
+    r"^[^\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
+const MULTI_LINE_TEXT: &str =
+    r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
+
+/// An https URL without credentials, with a DNS host (`outbound::check` then refuses hosts
+/// that resolve to a forbidden target, which no pattern can know).
+const HTTPS_URL: &str = concat!(
+    r"^https://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*",
+    r"(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$",
+);
+
+type Shape = fn(&mut serde_json::Value);
+
+/// The rules the use cases apply to request fields that a schema can state, on the fields
+/// whose derived schema does not carry them, as (schema, property, shape). The address of
+/// `POST /v1/auth/forgot-password` and `POST /v1/auth/email-login` has none: those routes
+/// answer `202` to any text, so that the answer tells nothing about the address.
+const SHAPES: &[(&str, &str, Shape)] = &[
+    ("RegisterRequest", "email", email),
+    ("ChangeEmailRequest", "email", email),
+    ("AddAddressRequest", "address", email),
+    ("EmailLoginVerifyRequest", "email", email),
+    ("RegisterRequest", "displayName", |field| pattern(field, ONE_LINE_TEXT)),
+    ("UpdateProfileRequest", "displayName", |field| pattern(field, ONE_LINE_TEXT)),
+    ("UpdateProfileRequest", "bio", |field| pattern(field, MULTI_LINE_TEXT)),
+    ("CreditAdjustmentRequest", "amount", |field| {
+        field["minimum"] = (-1_000_000_000).into();
+        field["maximum"] = 1_000_000_000.into();
+        field["not"] = serde_json::json!({"const": 0});
+    }),
+    ("CreditAdjustmentRequest", "reason", |field| {
+        pattern(field, ONE_LINE_TEXT);
+        field["minLength"] = 1.into();
+        field["maxLength"] = 200.into();
+    }),
+    ("UpdateProfileRequest", "discordWebhookUrl", |field| {
+        pattern(field, HTTPS_URL);
+        field["maxLength"] = 2048.into();
+    }),
+    ("CreateTokenRequest", "scopes", |field| {
+        field["items"]["enum"] = accountd_core::scope::Scope::ALL.iter().map(|scope| scope.as_str()).collect();
+        field["minItems"] = 1.into();
+    }),
+];
+
+fn email(field: &mut serde_json::Value) {
+    pattern(field, EMAIL_PATTERN);
+    field["maxLength"] = 254.into();
+}
+
+fn pattern(field: &mut serde_json::Value, pattern: &str) {
+    field["pattern"] = pattern.into();
+}
+
+/// Bodies that carry exactly one of several proofs, as (schema, fields every form has,
+/// the fields of each form). The handler takes a body with exactly one complete form.
+const ONE_FORM_OF: &[(&str, &[&str], &[&[&str]])] = &[
+    ("LoginSecondStepRequest", &["mfaToken"], &[&["code"], &["recoveryCode"], &["challengeId", "credential"]]),
+    ("EmailLoginVerifyRequest", &[], &[&["token"], &["email", "code"]]),
+];
+
+/// Turns an object schema with optional fields into a `oneOf` of its forms, each an object
+/// that requires its fields (not null) and says nothing of the others.
+fn one_form_of(schema: &mut serde_json::Value, common: &[&str], forms: &[&[&str]]) {
+    let properties = schema["properties"].clone();
+    let variants: Vec<serde_json::Value> = forms
+        .iter()
+        .map(|form| {
+            let fields: Vec<&str> = common.iter().chain(form.iter()).copied().collect();
+            let mut own = serde_json::Map::new();
+            for field in &fields {
+                let mut property = properties[*field].clone();
+                if let Some(types) = property["type"].as_array() {
+                    let types: Vec<_> = types.iter().filter(|kind| *kind != "null").cloned().collect();
+                    property["type"] = if types.len() == 1 { types[0].clone() } else { types.into() };
+                }
+                own.insert((*field).to_string(), property);
+            }
+            serde_json::json!({"type": "object", "required": fields, "properties": own})
+        })
+        .collect();
+    let description = schema.get("description").cloned();
+    *schema = serde_json::json!({"oneOf": variants});
+    if let Some(description) = description {
+        schema["description"] = description;
+    }
 }
 
 /// What a request to one operation meets before its handler, read off the operation.
@@ -176,11 +346,22 @@ fn complete(path: &str, method: &str, operation: &mut serde_json::Value) {
     if gates.rate_limited {
         answer(operation, 429, "rate_limited", "too many requests from this client; see `Retry-After`");
     }
-    if let Some(limited) = operation["responses"].get_mut("429") {
-        limited["headers"]["Retry-After"] = serde_json::json!({
-            "description": "Seconds until the request may be retried.",
-            "schema": {"type": "integer", "minimum": 0},
-        });
+    // Every operation but the process's own probes reads the database, so every one can
+    // meet it unreachable (`AppError::Unavailable`) and every write can meet it full.
+    // `/ready` answers its own readiness body when the database is down.
+    if !["/health", "/ready", "/metrics"].contains(&path) {
+        answer(operation, 503, "server:unavailable", "the database is unreachable; see `Retry-After`");
+        if gates.unsafe_method {
+            answer(operation, 507, "server:storage_full", "the database has no room left; nothing was changed");
+        }
+    }
+    for status in ["429", "503"] {
+        if let Some(refused) = operation["responses"].get_mut(status) {
+            refused["headers"]["Retry-After"] = serde_json::json!({
+                "description": "Seconds until the request may be retried.",
+                "schema": {"type": "integer", "minimum": 0},
+            });
+        }
     }
     // Checked in `middleware::observe` before any route: every operation can answer these.
     answer(operation, 414, "request:uri_too_long", "a request target over 8 KiB");

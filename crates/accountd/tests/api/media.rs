@@ -364,7 +364,7 @@ async fn deleting_the_account_deletes_its_pictures() {
 }
 
 #[tokio::test]
-async fn uploads_need_a_file_field_and_a_credential() {
+async fn uploads_need_exactly_the_file_field_and_a_credential() {
     let app = spawn_app().await;
     let jane = app.register_as("jane").await;
     let part = Part::bytes(picture(ImageFormat::Png, 8, 8)).file_name("a.png");
@@ -374,6 +374,19 @@ async fn uploads_need_a_file_field_and_a_credential() {
     app.post("/v1/me/avatar", Some(&jane.token), json!({ "file": "x" }))
         .await
         .assert_error(400, "request:invalid_body");
+    // The form has one field: another beside `file`, before or after it, is refused.
+    for extra_first in [true, false] {
+        let part = Part::bytes(picture(ImageFormat::Png, 8, 8)).file_name("a.png");
+        let form = if extra_first {
+            Form::new().text("caption", "hello").part("file", part)
+        } else {
+            Form::new().part("file", part).text("caption", "hello")
+        };
+        let request = app.client.post(app.url("/v1/me/avatar")).bearer_auth(&jane.token).multipart(form);
+        app.send(request).await.assert_error(400, "request:invalid_body");
+    }
+    let me = app.get("/v1/me", Some(&jane.token)).await.assert_status(200).clone();
+    assert!(me["avatarUrl"].is_null(), "a refused upload changes nothing: {me}");
     let part = Part::bytes(picture(ImageFormat::Png, 8, 8)).file_name("a.png");
     let request = app.client.post(app.url("/v1/me/avatar")).multipart(Form::new().part("file", part));
     app.send(request).await.assert_error(401, "auth:unauthenticated");

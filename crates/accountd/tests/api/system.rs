@@ -190,10 +190,19 @@ async fn openapi_documents_the_errors_of_every_operation() {
         {
             wrong.push(format!("{method} {path}: a JSON body, without 400 request:invalid_body and 413"));
         }
-        if let Some(limited) = responses.get("429") {
-            if !limited["headers"]["Retry-After"].is_object() {
-                wrong.push(format!("{method} {path}: 429 without Retry-After"));
+        for status in ["429", "503"] {
+            if let Some(refused) = responses.get(status) {
+                if !refused["headers"]["Retry-After"].is_object() {
+                    wrong.push(format!("{method} {path}: {status} without Retry-After"));
+                }
             }
+        }
+        let probe = ["/health", "/ready", "/metrics"].contains(&path.as_str());
+        if !probe && !mentions("503", "server:unavailable") {
+            wrong.push(format!("{method} {path}: reads the database, without 503 server:unavailable"));
+        }
+        if !probe && method != "GET" && !mentions("507", "server:storage_full") {
+            wrong.push(format!("{method} {path}: writes, without 507 server:storage_full"));
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
@@ -455,5 +464,31 @@ fn collect_sources(dir: &std::path::Path, into: &mut Vec<(String, String)>) {
             let module = module.strip_suffix("/mod").unwrap_or(&module).to_string();
             into.push((module, std::fs::read_to_string(&path).unwrap_or_default()));
         }
+    }
+}
+
+/// A client validating with the document must not let through a new password the policy
+/// refuses for its shape, and the document follows the configured policy.
+#[tokio::test]
+async fn openapi_states_the_configured_password_policy_on_every_new_password() {
+    let new_passwords =
+        [("RegisterRequest", "password"), ("ResetPasswordRequest", "newPassword"), ("ChangePasswordRequest", "newPassword")];
+    let complexity = openapi_document().await;
+    let nist = crate::helpers::spawn_app_with(|config| config.password.policy = accountd_core::password::PolicyKind::Nist)
+        .await
+        .get("/openapi.json", None)
+        .await
+        .assert_status(200)
+        .clone();
+    for (schema, property) in new_passwords {
+        let field = &complexity["components"]["schemas"][schema]["properties"][property];
+        assert_eq!((field["minLength"].as_u64(), field["maxLength"].as_u64()), (Some(8), Some(128)), "{schema}");
+        let pattern = field["pattern"].as_str().unwrap_or_else(|| panic!("{schema}.{property} has no pattern"));
+        for class in ["[a-z]", "[A-Z]", "[0-9]", "[ !-/"] {
+            assert!(pattern.contains(class), "{schema}: {pattern} lacks {class}");
+        }
+        let field = &nist["components"]["schemas"][schema]["properties"][property];
+        assert_eq!((field["minLength"].as_u64(), field["maxLength"].as_u64()), (Some(15), Some(128)), "{schema}");
+        assert!(field.get("pattern").is_none(), "the nist policy has no composition rule: {field}");
     }
 }

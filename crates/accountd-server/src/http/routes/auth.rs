@@ -71,6 +71,7 @@ pub async fn login_answer(state: &AppState, outcome: LoginOutcome) -> Result<Res
     (status = 400, body = ErrorBody, description = "`request:invalid_body`"),
     (status = 401, body = ErrorBody, description = "`2fa:invalid_code` (wrong, used or replayed code); `passkey:invalid_response` (a passkey assertion that fails); `auth:mfa_token_invalid` (unknown, used, expired or burned by five wrong codes)"),
     (status = 403, body = ErrorBody, description = "`auth:account_banned`"),
+    (status = 404, body = ErrorBody, description = "`request:not_found`: a passkey proof when passkeys are off on this server"),
     (status = 429, body = ErrorBody, description = "`rate_limited`: too many wrong codes for this account; `Retry-After` says when to try again"),
 ))]
 pub async fn login_second_step(
@@ -78,14 +79,17 @@ pub async fn login_second_step(
     Client(client): Client,
     ApiJson(body): ApiJson<LoginSecondStepRequest>,
 ) -> Result<Response, ApiError> {
-    let (user, session) = match (body.code, body.recovery_code, body.challenge_id, body.credential) {
-        (None, None, Some(challenge_id), Some(credential)) => {
+    // Exactly one complete proof, as the document's `oneOf` states: a passkey proof is
+    // `challengeId` with `credential`, and half of one is no proof.
+    let passkey = body.challenge_id.zip(body.credential);
+    let (user, session) = match (body.code, body.recovery_code, passkey) {
+        (None, None, Some((challenge_id, credential))) => {
             state.passkeys.complete_second_factor(&body.mfa_token, challenge_id, credential, &client).await?
         }
-        (Some(code), None, None, None) => {
+        (Some(code), None, None) => {
             state.two_factor.complete_login(&body.mfa_token, LoginCode::Code(code), &client).await?
         }
-        (None, Some(code), None, None) => {
+        (None, Some(code), None) => {
             state.two_factor.complete_login(&body.mfa_token, LoginCode::RecoveryCode(code), &client).await?
         }
         _ => {

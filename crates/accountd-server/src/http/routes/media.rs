@@ -35,13 +35,13 @@ macro_rules! upload_doc {
     description = upload_doc!(),
     request_body(content = UploadForm, content_type = "multipart/form-data"), responses(
     (status = 200, body = AvatarUrl),
-    (status = 400, body = ErrorBody, description = "`media:invalid_image` (undecodable, truncated, or more than 40 megapixels declared); `request:invalid_body` (not multipart, no `file` field)"),
+    (status = 400, body = ErrorBody, description = "`media:invalid_image` (undecodable, truncated, or more than 40 megapixels declared); `request:invalid_body` (not multipart, no `file` field, or a field other than `file`)"),
     (status = 401, body = ErrorBody, description = "`auth:unauthenticated`"),
     (status = 403, body = ErrorBody, description = "`auth:csrf_rejected`, `auth:insufficient_scope`"),
     (status = 409, body = ErrorBody, description = "`limit:exceeded`: the account's storage would be exceeded"),
     (status = 413, body = ErrorBody, description = "`media:too_large`: more than 5 MiB"),
     (status = 415, body = ErrorBody, description = "`media:unsupported_type`: not JPEG, PNG, WebP or GIF"),
-    (status = 503, body = ErrorBody, description = "`server:overloaded`, with `Retry-After`"),
+    (status = 503, body = ErrorBody, description = "`server:overloaded`, with `Retry-After`; `media:storage_unavailable` (the object store did not take the picture; nothing was changed), with `Retry-After`"),
 ))]
 pub async fn upload_avatar(
     State(state): State<AppState>,
@@ -84,7 +84,7 @@ pub async fn delete_avatar(
     (status = 413, body = ErrorBody, description = "`media:too_large`"),
     (status = 415, body = ErrorBody, description = "`media:unsupported_type`"),
     (status = 502, body = ErrorBody, description = "`oauth:provider_error`: the identity has no picture, or it could not be fetched (an error status, a forbidden target, a timeout)"),
-    (status = 503, body = ErrorBody, description = "`server:overloaded`, with `Retry-After`"),
+    (status = 503, body = ErrorBody, description = "`server:overloaded`, with `Retry-After`; `media:storage_unavailable` (the object store did not take the picture; nothing was changed), with `Retry-After`"),
 ))]
 pub async fn linked_avatar(
     State(state): State<AppState>,
@@ -107,7 +107,7 @@ pub async fn linked_avatar(
     (status = 409, body = ErrorBody, description = "`limit:exceeded`"),
     (status = 413, body = ErrorBody, description = "`media:too_large`"),
     (status = 415, body = ErrorBody, description = "`media:unsupported_type`"),
-    (status = 503, body = ErrorBody, description = "`server:overloaded`, with `Retry-After`"),
+    (status = 503, body = ErrorBody, description = "`server:overloaded`, with `Retry-After`; `media:storage_unavailable` (the object store did not take the picture; nothing was changed), with `Retry-After`"),
 ))]
 pub async fn upload_banner(
     State(state): State<AppState>,
@@ -206,22 +206,29 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     }
 }
 
-/// The bytes of the `file` field, read up to the upload limit.
+/// The bytes of the `file` field, read up to the upload limit. The form has that one field,
+/// as the document says: any other is refused rather than skipped, so that what the document
+/// calls valid and what the server takes are the same set.
 async fn read_file_field(mut multipart: Multipart) -> Result<Bytes, ApiError> {
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let mut file = BytesMut::new();
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            if file.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                return Err(DomainError::MediaTooLarge.into());
-            }
-            file.extend_from_slice(&chunk);
-        }
-        return Ok(file.freeze());
+    let other_field = || ApiError::invalid_body("The multipart body may have only the field `file`.");
+    let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? else {
+        return Err(ApiError::invalid_body("The multipart body has no `file` field."));
+    };
+    if field.name() != Some("file") {
+        return Err(other_field());
     }
-    Err(ApiError::invalid_body("The multipart body has no `file` field."))
+    let mut file = BytesMut::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if file.len() + chunk.len() > MAX_UPLOAD_BYTES {
+            return Err(DomainError::MediaTooLarge.into());
+        }
+        file.extend_from_slice(&chunk);
+    }
+    drop(field);
+    if multipart.next_field().await.map_err(multipart_error)?.is_some() {
+        return Err(other_field());
+    }
+    Ok(file.freeze())
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {

@@ -212,9 +212,11 @@ pub async fn email_login_verify(
     Client(client): Client,
     ApiJson(body): ApiJson<EmailLoginVerifyRequest>,
 ) -> Result<Response, ApiError> {
-    let proof = match (body.token, body.email, body.code) {
-        (Some(token), None, None) => EmailLoginProof::Token(token),
-        (None, Some(email), Some(code)) => EmailLoginProof::Code { email, code },
+    // Exactly one complete proof, as the document's `oneOf` states: `email` without
+    // `code` (or the reverse) is no proof.
+    let proof = match (body.token, body.email.zip(body.code)) {
+        (Some(token), None) => EmailLoginProof::Token(token),
+        (None, Some((email, code))) => EmailLoginProof::Code { email, code },
         _ => return Err(ApiError::invalid_body("Send `token`, or `email` and `code`.")),
     };
     let outcome = state.email_logins.verify(proof, &client).await?;
