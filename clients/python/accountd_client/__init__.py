@@ -31,7 +31,8 @@ from accountd_api.models import (
     AvatarUrl,
     ErrorBody,
     LoginRequest,
-    LoginSecondStepRequest,
+    LoginSecondStepWithCode,
+    LoginSecondStepWithRecoveryCode,
     MfaRequired,
     RegisterRequest,
 )
@@ -164,11 +165,10 @@ class Accountd:
         """The second step with a TOTP code or a recovery code; the session is kept."""
         if (code is None) == (recovery_code is None):
             raise ValueError("give exactly one of code and recovery_code")
-        body = LoginSecondStepRequest(mfa_token=mfa_token)
         if code is not None:
-            body.code = code
+            body = LoginSecondStepWithCode(mfa_token=mfa_token, code=code)
         else:
-            body.recovery_code = recovery_code
+            body = LoginSecondStepWithRecoveryCode(mfa_token=mfa_token, recovery_code=recovery_code)
         return self._keep(self.call(login_second_step.sync_detailed, body=body))
 
     def logout(self) -> None:

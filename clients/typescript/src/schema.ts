@@ -1714,8 +1714,11 @@ export interface components {
             banned?: boolean | null;
             emailVerified?: boolean | null;
             limits?: null | components["schemas"]["LimitsPatch"];
-            /** @description `user` or `admin`. */
-            role?: string | null;
+            /**
+             * @description `user` or `admin`.
+             * @enum {string|null}
+             */
+            role?: "user" | "admin" | null;
         };
         AuthResponse: {
             session: components["schemas"]["SessionToken"];
@@ -1754,7 +1757,10 @@ export interface components {
              * @description Required when the account has a password; omitted to set a first password on a social-only account.
              */
             currentPassword?: string | null;
-            /** Format: password */
+            /**
+             * Format: password
+             * @description 8–128 characters with a lower-case letter, an upper-case letter, a digit and a symbol (`password:too_short`, `password:too_long`, `password:too_weak`); not a common password (`password:common`) and not the account's username or email (`password:too_weak`).
+             */
             newPassword: string;
         };
         ChangeUsernameRequest: {
@@ -1783,7 +1789,7 @@ export interface components {
              *       "user:read"
              *     ]
              */
-            scopes: string[];
+            scopes: ("user:read" | "user:write")[];
         };
         /** @description A new personal access token: the only time its secret is shown. */
         CreatedTokenDto: components["schemas"]["PersonalAccessTokenDto"] & {
@@ -1799,10 +1805,7 @@ export interface components {
             entry: components["schemas"]["CreditEntryDto"];
         };
         CreditAdjustmentRequest: {
-            /**
-             * Format: int64
-             * @description Positive grants, negative debits; never zero, at most 1000000000 either way.
-             */
+            /** @description Positive grants, negative debits; never zero, at most 1000000000 either way. */
             amount: number;
             /** @description 1–200 characters, shown to the account in its ledger. */
             reason: string;
@@ -1847,11 +1850,18 @@ export interface components {
             email: string;
         };
         /** @description `{"token"}` (from the link) or `{"email", "code"}`. */
-        EmailLoginVerifyRequest: {
+        EmailLoginVerifyRequest: components["schemas"]["EmailLoginVerifyWithToken"] | components["schemas"]["EmailLoginVerifyWithCode"];
+        EmailLoginVerifyWithCode: {
+            /** @example 123456 */
+            code: string;
+            email: string;
+            token?: string | null;
+        };
+        EmailLoginVerifyWithToken: {
             /** @example 123456 */
             code?: string | null;
             email?: string | null;
-            token?: string | null;
+            token: string;
         };
         EmailNotificationsDto: {
             product: boolean;
@@ -2185,7 +2195,42 @@ export interface components {
          * @description `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or, with a passkey,
          *     `{"mfaToken", "challengeId", "credential"}`.
          */
-        LoginSecondStepRequest: {
+        LoginSecondStepRequest: components["schemas"]["LoginSecondStepWithCode"] | components["schemas"]["LoginSecondStepWithRecoveryCode"] | components["schemas"]["LoginSecondStepWithPasskey"];
+        LoginSecondStepWithCode: {
+            /**
+             * Format: uuid
+             * @description The ceremony of `POST /v1/auth/login/2fa/passkey-options`.
+             */
+            challengeId?: string | null;
+            /**
+             * @description A 6-digit TOTP code.
+             * @example 123456
+             */
+            code: string;
+            /** @description `AuthenticationResponseJSON`. */
+            credential?: Record<string, never> | null;
+            mfaToken: string;
+            /** @description A recovery code, `xxxxx-xxxxx`. */
+            recoveryCode?: string | null;
+        };
+        LoginSecondStepWithPasskey: {
+            /**
+             * Format: uuid
+             * @description The ceremony of `POST /v1/auth/login/2fa/passkey-options`.
+             */
+            challengeId: string;
+            /**
+             * @description A 6-digit TOTP code.
+             * @example 123456
+             */
+            code?: string | null;
+            /** @description `AuthenticationResponseJSON`. */
+            credential: Record<string, never>;
+            mfaToken: string;
+            /** @description A recovery code, `xxxxx-xxxxx`. */
+            recoveryCode?: string | null;
+        };
+        LoginSecondStepWithRecoveryCode: {
             /**
              * Format: uuid
              * @description The ceremony of `POST /v1/auth/login/2fa/passkey-options`.
@@ -2200,7 +2245,7 @@ export interface components {
             credential?: Record<string, never> | null;
             mfaToken: string;
             /** @description A recovery code, `xxxxx-xxxxx`. */
-            recoveryCode?: string | null;
+            recoveryCode: string;
         };
         /** @description The answer to a correct password when the account has two-factor authentication on. */
         MfaRequired: {
@@ -2489,7 +2534,7 @@ export interface components {
              * Format: password
              * @description Omitted for a passwordless account: it adds a passkey in the returned session
              *     (`POST /v1/me/passkeys/options`, then `POST /v1/me/passkeys`), signs in by email, or sets a
-             *     password later (`PUT /v1/me/password` without `currentPassword`).
+             *     password later (`PUT /v1/me/password` without `currentPassword`). 8–128 characters with a lower-case letter, an upper-case letter, a digit and a symbol (`password:too_short`, `password:too_long`, `password:too_weak`); not a common password (`password:common`) and not the account's username or email (`password:too_weak`).
              * @example Correct-Horse-9
              */
             password?: string | null;
@@ -2508,7 +2553,10 @@ export interface components {
             name: string;
         };
         ResetPasswordRequest: {
-            /** Format: password */
+            /**
+             * Format: password
+             * @description 8–128 characters with a lower-case letter, an upper-case letter, a digit and a symbol (`password:too_short`, `password:too_long`, `password:too_weak`); not a common password (`password:common`) and not the account's username or email (`password:too_weak`).
+             */
             newPassword: string;
             token: string;
         };
@@ -2539,7 +2587,10 @@ export interface components {
             token: string;
         };
         SetReferralCodeRequest: {
-            /** @description 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`. */
+            /**
+             * @description 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`;
+             *     a reserved word (`admin`, `support`, …) is refused with `validation:invalid_input`.
+             */
             code: string;
         };
         /** @description A new identity: choose a username and call `POST /v1/auth/complete-signup`. */
@@ -2677,6 +2728,24 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     metrics: {
@@ -2696,6 +2765,24 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     callback_script: {
@@ -2713,6 +2800,35 @@ export interface operations {
                 };
                 content: {
                     "text/javascript": string;
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2736,6 +2852,35 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ready: {
@@ -2755,9 +2900,29 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The database is unreachable. */
             503: {
                 headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2795,6 +2960,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     action_logs_stream: {
@@ -2815,9 +3009,29 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
-            /** @description `server:overloaded`: the node has `activity.max_streams_per_node` streams open */
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:overloaded`: the node has `activity.max_streams_per_node` streams open; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
                 headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2868,9 +3082,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:forbidden` */
+            /** @description `auth:forbidden`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2904,6 +3147,15 @@ export interface operations {
                     "application/json": components["schemas"]["ListOf_Profile"];
                 };
             };
+            /** @description `request:invalid_query` (a query parameter of the wrong type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:unauthenticated` */
             401: {
                 headers: {
@@ -2916,6 +3168,35 @@ export interface operations {
             /** @description `auth:forbidden` for non-admins; `auth:session_required` for a personal access token */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2952,7 +3233,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:forbidden` */
+            /** @description `auth:forbidden`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2964,6 +3245,35 @@ export interface operations {
             /** @description `user:not_found` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2998,7 +3308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:forbidden`, `auth:csrf_rejected` */
+            /** @description `auth:forbidden`, `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3018,6 +3328,44 @@ export interface operations {
             };
             /** @description `admin:last_admin` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3068,7 +3416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:forbidden`, `auth:csrf_rejected` */
+            /** @description `auth:forbidden`, `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3088,6 +3436,62 @@ export interface operations {
             };
             /** @description `admin:self` (banning oneself), `admin:last_admin` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3156,6 +3560,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_user_sessions: {
@@ -3184,7 +3644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:forbidden`, `auth:csrf_rejected` */
+            /** @description `auth:forbidden`, `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3195,6 +3655,44 @@ export interface operations {
             };
             /** @description `user:not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3226,7 +3724,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
-            /** @description `token:invalid` (unknown, used or expired), `validation:invalid_username`, `validation:reserved_username` */
+            /** @description `token:invalid` (unknown, used or expired), `validation:invalid_username`, `validation:reserved_username`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3237,6 +3735,62 @@ export interface operations {
             };
             /** @description `user:username_taken` (the token stays usable), `user:email_taken`, `oauth:identity_in_use` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3267,7 +3821,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `token:invalid` */
+            /** @description `token:invalid`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,6 +3832,62 @@ export interface operations {
             };
             /** @description `user:email_taken`: another account took the address meanwhile */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3325,8 +3935,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited` (per client IP) */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3358,7 +4026,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
-            /** @description `token:invalid`: unknown, used, expired or replaced; a wrong code (five wrong codes spend the sign-in) */
+            /** @description `token:invalid`: unknown, used, expired or replaced; a wrong code (five wrong codes spend the sign-in); `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,8 +4053,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited` */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3425,6 +4151,73 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` (too many requests from this client; see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     introspect: {
@@ -3449,6 +4242,15 @@ export interface operations {
                     "application/json": components["schemas"]["IntrospectionDto"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:unauthenticated`: a missing or wrong secret */
             401: {
                 headers: {
@@ -3460,6 +4262,62 @@ export interface operations {
             };
             /** @description `request:not_found`: introspection is not configured */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3491,6 +4349,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:invalid_credentials`: the same body whether or not the account exists */
             401: {
                 headers: {
@@ -3509,8 +4376,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `rate_limited`: too many failures for this account from this client prefix, or from everywhere; the right password included. `Retry-After` says when to try again */
-            429: {
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3518,8 +4385,57 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server:overloaded`: too many logins at once; retry after `Retry-After` seconds */
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many failures for this account from this client prefix, or from everywhere; the right password included. `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:overloaded`: too many logins at once; retry after `Retry-After` seconds; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3578,8 +4494,75 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:not_found`: a passkey proof when passkeys are off on this server */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited`: too many wrong codes for this account; `Retry-After` says when to try again */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3610,6 +4593,15 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyOptions"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:mfa_token_invalid` */
             401: {
                 headers: {
@@ -3621,6 +4613,73 @@ export interface operations {
             };
             /** @description passkeys are off */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` (too many requests from this client; see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3654,8 +4713,46 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3680,6 +4777,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OAuthProviderList"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3711,7 +4837,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginAuthorization"];
                 };
             };
-            /** @description `oauth:invalid_redirect_uri`: not an allowed redirect URI */
+            /** @description `oauth:invalid_redirect_uri`: not an allowed redirect URI; `request:invalid_query` (a query parameter of the wrong type) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3729,9 +4855,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `oauth:provider_error`: discovery failed */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3764,7 +4919,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthLoginResponse"];
                 };
             };
-            /** @description `oauth:invalid_state`: unknown, used, expired, of another provider or purpose, or without the `accountd_oauth` cookie or `flow` value it was issued with */
+            /** @description `oauth:invalid_state`: unknown, used, expired, of another provider or purpose, or without the `accountd_oauth` cookie or `flow` value it was issued with; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3800,8 +4955,64 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `oauth:provider_error`: the code was refused, the ID token did not verify, or the provider shared no email */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3833,6 +5044,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `passkey:invalid_response`: unknown credential, bad signature, wrong origin or RP, unknown/expired/reused `challengeId`, a counter gone backwards */
             401: {
                 headers: {
@@ -3853,6 +5073,73 @@ export interface operations {
             };
             /** @description passkeys are off */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` (too many requests from this client; see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3883,6 +5170,15 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyOptions"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description passkeys are off */
             404: {
                 headers: {
@@ -3892,8 +5188,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited` (per client IP) */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3928,6 +5282,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `email:already_verified` */
             409: {
                 headers: {
@@ -3937,8 +5300,48 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited`: too many requests from this client; see `Retry-After` */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3967,8 +5370,64 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `token:invalid`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `password:reused` */
+            /** @description `token:invalid`, `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`, `password:reused`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3999,8 +5458,75 @@ export interface operations {
                     "application/json": components["schemas"]["EmailVerified"];
                 };
             };
-            /** @description `token:invalid`: unknown, used or expired */
+            /** @description `token:invalid`: unknown, used or expired; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` (too many requests from this client; see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4045,6 +5571,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_me: {
@@ -4068,6 +5623,15 @@ export interface operations {
                     "application/json": components["schemas"]["AccountDeleted"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong or missing code when two-factor is on), `auth:unauthenticated` */
             401: {
                 headers: {
@@ -4077,7 +5641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4088,6 +5652,62 @@ export interface operations {
             };
             /** @description `admin:last_admin`: the last administrator cannot delete itself */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4145,6 +5765,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     status: {
@@ -4173,6 +5849,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     disable: {
@@ -4194,6 +5908,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code`, `auth:unauthenticated` */
             401: {
                 headers: {
@@ -4203,8 +5926,73 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `2fa:not_enabled` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4244,7 +6032,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailCodeSent"];
                 };
             };
-            /** @description `2fa:invalid_code` (wrong, used or expired code or email code) */
+            /** @description `2fa:invalid_code` (wrong, used or expired code or email code); `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4262,6 +6050,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `2fa:no_pending_setup`, `2fa:already_enabled` */
             409: {
                 headers: {
@@ -4271,8 +6068,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited`: the account is past its login or second-factor limit */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4302,6 +6157,15 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodesStatus"];
                 };
             };
+            /** @description `request:invalid_query` (a query parameter of the wrong type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:unauthenticated` */
             401: {
                 headers: {
@@ -4323,6 +6187,35 @@ export interface operations {
             /** @description `2fa:not_enabled` */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4352,6 +6245,15 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodesRegenerated"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:invalid_credentials`, `2fa:invalid_code`, `auth:unauthenticated` */
             401: {
                 headers: {
@@ -4361,8 +6263,73 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `2fa:not_enabled` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4393,6 +6360,15 @@ export interface operations {
                     "application/json": components["schemas"]["TwoFactorSetup"];
                 };
             };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:invalid_credentials` (wrong or missing password), `auth:unauthenticated` */
             401: {
                 headers: {
@@ -4402,7 +6378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4420,8 +6396,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited`: the account is past its login or second-factor limit */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4478,6 +6512,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     my_activity_stream: {
@@ -4516,8 +6579,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `rate_limited`: the account has `activity.max_streams_per_account` streams open on this node */
-            429: {
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4525,9 +6588,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server:overloaded`: the node has `activity.max_streams_per_node` streams open */
+            /** @description `rate_limited`: the account has `activity.max_streams_per_account` streams open on this node */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:overloaded`: the node has `activity.max_streams_per_node` streams open; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
                 headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4553,6 +6638,53 @@ export interface operations {
                     "application/json": components["schemas"]["AddressList"];
                 };
             };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     add: {
@@ -4576,8 +6708,26 @@ export interface operations {
                     "application/json": components["schemas"]["AddressDto"];
                 };
             };
-            /** @description `validation:invalid_email` */
+            /** @description `validation:invalid_email`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4594,8 +6744,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited`: the account added 10 addresses in the last hour; see `Retry-After` */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4622,8 +6830,64 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `address:not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4651,6 +6915,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `address:not_found` */
             404: {
                 headers: {
@@ -4662,6 +6944,44 @@ export interface operations {
             };
             /** @description `address:already_verified` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4694,8 +7014,26 @@ export interface operations {
                     "application/json": components["schemas"]["AddressDto"];
                 };
             };
-            /** @description `token:invalid` */
+            /** @description `token:invalid`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4705,6 +7043,62 @@ export interface operations {
             };
             /** @description `address:not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4735,7 +7129,7 @@ export interface operations {
                     "application/json": components["schemas"]["AvatarUrl"];
                 };
             };
-            /** @description `media:invalid_image` (undecodable, truncated, or more than 40 megapixels declared); `request:invalid_body` (not multipart, no `file` field) */
+            /** @description `media:invalid_image` (undecodable, truncated, or more than 40 megapixels declared); `request:invalid_body` (not multipart, no `file` field, or a field other than `file`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4780,6 +7174,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `media:unsupported_type`: not JPEG, PNG, WebP or GIF */
             415: {
                 headers: {
@@ -4789,8 +7192,28 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server:overloaded`, with `Retry-After` */
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:overloaded`, with `Retry-After`; `media:storage_unavailable` (the object store did not take the picture; nothing was changed), with `Retry-After`; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4826,6 +7249,44 @@ export interface operations {
             };
             /** @description `auth:csrf_rejected`, `auth:insufficient_scope` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4892,7 +7353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `media:too_large` */
+            /** @description `media:too_large`; `request:too_large` (a body over the configured limit) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4901,8 +7362,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `media:unsupported_type` */
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `media:unsupported_type`; `request:unsupported_media_type` (a body that is not JSON) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4919,8 +7398,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server:overloaded`, with `Retry-After` */
+            /** @description `server:overloaded`, with `Retry-After`; `media:storage_unavailable` (the object store did not take the picture; nothing was changed), with `Retry-After`; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4996,6 +7486,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `media:unsupported_type` */
             415: {
                 headers: {
@@ -5005,8 +7504,28 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server:overloaded`, with `Retry-After` */
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:overloaded`, with `Retry-After`; `media:storage_unavailable` (the object store did not take the picture; nothing was changed), with `Retry-After`; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5049,6 +7568,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     credits: {
@@ -5071,7 +7628,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreditsDto"];
                 };
             };
-            /** @description `validation:invalid_input` (paging) */
+            /** @description `validation:invalid_input` (paging); `request:invalid_query` (a query parameter of the wrong type) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5092,6 +7649,35 @@ export interface operations {
             /** @description `auth:insufficient_scope` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5144,8 +7730,46 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `webhook:rejected`: no answer in time, or an answer other than 2xx */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5176,7 +7800,7 @@ export interface operations {
                     "application/json": components["schemas"]["PendingEmail"];
                 };
             };
-            /** @description `validation:invalid_email`, `validation:invalid_input` (the current address) */
+            /** @description `validation:invalid_email`, `validation:invalid_input` (the current address); `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5185,8 +7809,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong, missing or used code when two-factor is on) */
+            /** @description `auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code` (wrong, missing or used code when two-factor is on); `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5203,8 +7836,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited` */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5232,8 +7923,64 @@ export interface operations {
                     "application/json": components["schemas"]["PendingEmail"];
                 };
             };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `email:no_pending_change` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5287,6 +8034,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     export_status: {
@@ -5317,9 +8102,47 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:insufficient_scope` (a personal access token without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `export:not_found` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5357,6 +8180,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:insufficient_scope` (a personal access token without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `export:not_found` */
             404: {
                 headers: {
@@ -5369,6 +8201,35 @@ export interface operations {
             /** @description `export:not_ready` */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5406,8 +8267,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:insufficient_scope` (a personal access token without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `export:not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5418,15 +8297,28 @@ export interface operations {
             /** @description `rate_limited`: too many streams of this account */
             429: {
                 headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server:overloaded`: too many streams on this node */
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:overloaded`: too many streams on this node; `server:unavailable` (the database is unreachable; see `Retry-After`) */
             503: {
                 headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5474,6 +8366,35 @@ export interface operations {
             /** @description `domain:not_found`: the instance has no upload domain */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5541,6 +8462,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     sharex: {
@@ -5582,6 +8559,35 @@ export interface operations {
             /** @description `domain:not_found`: the instance has no upload domain */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5649,6 +8655,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     limits: {
@@ -5686,6 +8748,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     linked_accounts: {
@@ -5708,6 +8799,44 @@ export interface operations {
             /** @description `auth:unauthenticated` */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5739,7 +8868,7 @@ export interface operations {
                     "application/json": components["schemas"]["LinkedAccountDto"];
                 };
             };
-            /** @description `oauth:invalid_state`, also for a state another session, token or account asked for */
+            /** @description `oauth:invalid_state`, also for a state another session, token or account asked for; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5757,7 +8886,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5784,8 +8913,64 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `oauth:provider_error` */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5821,7 +9006,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5841,6 +9026,44 @@ export interface operations {
             };
             /** @description `oauth:last_login_method`: no password and no other identity; `oauth:not_linked` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5875,7 +9098,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorizeUrl"];
                 };
             };
-            /** @description `oauth:invalid_redirect_uri` */
+            /** @description `oauth:invalid_redirect_uri`; `request:invalid_query` (a query parameter of the wrong type) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5893,7 +9116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5911,8 +9134,46 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `oauth:provider_error` */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5942,6 +9203,15 @@ export interface operations {
                     "application/json": components["schemas"]["ListOf_LoginHistoryEntry"];
                 };
             };
+            /** @description `request:invalid_query` (a query parameter of the wrong type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:unauthenticated` */
             401: {
                 headers: {
@@ -5954,6 +9224,35 @@ export interface operations {
             /** @description `auth:insufficient_scope` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6006,6 +9305,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     register_passkey: {
@@ -6029,7 +9357,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyDto"];
                 };
             };
-            /** @description `passkey:invalid_response` (does not verify; unknown, expired or reused `challengeId`), `validation:invalid_input` (name) */
+            /** @description `passkey:invalid_response` (does not verify; unknown, expired or reused `challengeId`), `validation:invalid_input` (name); `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6074,6 +9402,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     registration_options: {
@@ -6095,6 +9479,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PasskeyOptions"];
+                };
+            };
+            /** @description `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `auth:invalid_credentials` (wrong or missing password), `2fa:invalid_code`, `auth:unauthenticated` */
@@ -6124,8 +9517,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `rate_limited`: the account is past its login or second-factor limit */
             429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6152,6 +9603,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `passkey:not_found` */
             404: {
                 headers: {
@@ -6163,6 +9632,44 @@ export interface operations {
             };
             /** @description `auth:last_login_method` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6195,8 +9702,26 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyDto"];
                 };
             };
-            /** @description `validation:invalid_input`: empty, longer than 64 characters, or control characters */
+            /** @description `validation:invalid_input`: empty, longer than 64 characters, or control characters; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6206,6 +9731,62 @@ export interface operations {
             };
             /** @description `passkey:not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6234,7 +9815,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `password:reused` (one of the last five, the current one included), `password:too_short`, `password:too_long`, `password:too_weak`, `password:common` */
+            /** @description `password:reused` (one of the last five, the current one included), `password:too_short`, `password:too_long`, `password:too_weak`, `password:common`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6245,6 +9826,71 @@ export interface operations {
             };
             /** @description `auth:invalid_credentials` (wrong or missing current password), `auth:unauthenticated` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6289,6 +9935,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     refresh_perks: {
@@ -6319,6 +9994,44 @@ export interface operations {
             };
             /** @description `auth:insufficient_scope`, `auth:csrf_rejected` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6372,6 +10085,35 @@ export interface operations {
             /** @description `auth:insufficient_scope` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6437,6 +10179,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_sessions: {
@@ -6465,6 +10263,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_sessions: {
@@ -6485,6 +10321,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `request:invalid_query` (a query parameter of the wrong type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `auth:unauthenticated` */
             401: {
                 headers: {
@@ -6494,8 +10339,46 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `auth:csrf_rejected` */
+            /** @description `auth:csrf_rejected`; `auth:session_required` (a personal access token on a session-only route) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6531,8 +10414,55 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `session:not_found`, also for another account's session */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6571,6 +10501,35 @@ export interface operations {
             /** @description `auth:session_required` for a personal access token */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6636,6 +10595,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_token: {
@@ -6675,6 +10690,44 @@ export interface operations {
             };
             /** @description `token:not_found`, also for another account's token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6741,6 +10794,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     upload_domains: {
@@ -6772,6 +10881,35 @@ export interface operations {
             /** @description `auth:insufficient_scope` */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6815,6 +10953,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     regenerate_upload_token: {
@@ -6852,6 +11019,44 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     change_username: {
@@ -6875,8 +11080,26 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description `validation:invalid_username`, `validation:reserved_username` */
+            /** @description `validation:invalid_username`, `validation:reserved_username`; `request:invalid_body` (malformed JSON, a wrong type, a missing field or an unknown enum value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:unauthenticated` (a missing, unknown, expired or revoked credential) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `auth:csrf_rejected` (a cookie-authenticated request from an origin not allowed); `auth:session_required` (a personal access token on a session-only route) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6886,6 +11109,62 @@ export interface operations {
             };
             /** @description `user:username_taken` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:too_large` (a body over the configured limit) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6912,10 +11191,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/gif": unknown;
                     "image/jpeg": unknown;
                     "image/png": unknown;
                     "image/webp": unknown;
-                    "image/gif": unknown;
                 };
             };
             /** @description `If-None-Match` named the current `ETag` */
@@ -6928,6 +11207,35 @@ export interface operations {
             /** @description `media:not_found` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6964,6 +11272,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     search: {
@@ -6991,6 +11328,35 @@ export interface operations {
             /** @description `validation:invalid_input` (query missing or longer than 64), `request:invalid_query` */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7038,7 +11404,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:too_large` (a body over the configured limit) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:unsupported_media_type` (a body that is not JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` (too many requests from this client; see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:storage_full` (the database has no room left; nothing was changed) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7076,6 +11501,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     by_username: {
@@ -7100,6 +11554,35 @@ export interface operations {
             /** @description `user:not_found` */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:uri_too_long` (a request target over 8 KiB) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `request:headers_too_large` (request headers over 16 KiB) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server:unavailable` (the database is unreachable; see `Retry-After`) */
+            503: {
+                headers: {
+                    /** @description Seconds until the request may be retried. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

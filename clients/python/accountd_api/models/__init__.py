@@ -11,6 +11,9 @@ from .address_list import AddressList
 from .admin_activity_dto import AdminActivityDto
 from .admin_activity_dto_metadata import AdminActivityDtoMetadata
 from .admin_user_patch import AdminUserPatch
+from .admin_user_patch_role_type_1 import AdminUserPatchRoleType1
+from .admin_user_patch_role_type_2_type_1 import AdminUserPatchRoleType2Type1
+from .admin_user_patch_role_type_3_type_1 import AdminUserPatchRoleType3Type1
 from .auth_response import AuthResponse
 from .authorize_url import AuthorizeUrl
 from .availability import Availability
@@ -21,6 +24,7 @@ from .change_password_request import ChangePasswordRequest
 from .change_username_request import ChangeUsernameRequest
 from .complete_signup_request import CompleteSignupRequest
 from .create_token_request import CreateTokenRequest
+from .create_token_request_scopes_item import CreateTokenRequestScopesItem
 from .created_token_dto import CreatedTokenDto
 from .credit_adjustment_dto import CreditAdjustmentDto
 from .credit_adjustment_request import CreditAdjustmentRequest
@@ -29,7 +33,8 @@ from .credits_dto import CreditsDto
 from .device_dto import DeviceDto
 from .email_code_sent import EmailCodeSent
 from .email_login_request import EmailLoginRequest
-from .email_login_verify_request import EmailLoginVerifyRequest
+from .email_login_verify_with_code import EmailLoginVerifyWithCode
+from .email_login_verify_with_token import EmailLoginVerifyWithToken
 from .email_notifications_dto import EmailNotificationsDto
 from .email_notifications_patch import EmailNotificationsPatch
 from .email_verified import EmailVerified
@@ -68,8 +73,12 @@ from .list_of_referral_history_entry_items_item import ListOfReferralHistoryEntr
 from .login_authorization import LoginAuthorization
 from .login_history_entry import LoginHistoryEntry
 from .login_request import LoginRequest
-from .login_second_step_request import LoginSecondStepRequest
-from .login_second_step_request_credential_type_0 import LoginSecondStepRequestCredentialType0
+from .login_second_step_with_code import LoginSecondStepWithCode
+from .login_second_step_with_code_credential_type_0 import LoginSecondStepWithCodeCredentialType0
+from .login_second_step_with_passkey import LoginSecondStepWithPasskey
+from .login_second_step_with_passkey_credential import LoginSecondStepWithPasskeyCredential
+from .login_second_step_with_recovery_code import LoginSecondStepWithRecoveryCode
+from .login_second_step_with_recovery_code_credential_type_0 import LoginSecondStepWithRecoveryCodeCredentialType0
 from .mfa_required import MfaRequired
 from .notifications_dto import NotificationsDto
 from .notifications_patch import NotificationsPatch
@@ -142,6 +151,9 @@ __all__ = (
     "AdminActivityDto",
     "AdminActivityDtoMetadata",
     "AdminUserPatch",
+    "AdminUserPatchRoleType1",
+    "AdminUserPatchRoleType2Type1",
+    "AdminUserPatchRoleType3Type1",
     "AuthorizeUrl",
     "AuthResponse",
     "Availability",
@@ -153,6 +165,7 @@ __all__ = (
     "CompleteSignupRequest",
     "CreatedTokenDto",
     "CreateTokenRequest",
+    "CreateTokenRequestScopesItem",
     "CreditAdjustmentDto",
     "CreditAdjustmentRequest",
     "CreditEntryDto",
@@ -160,7 +173,8 @@ __all__ = (
     "DeviceDto",
     "EmailCodeSent",
     "EmailLoginRequest",
-    "EmailLoginVerifyRequest",
+    "EmailLoginVerifyWithCode",
+    "EmailLoginVerifyWithToken",
     "EmailNotificationsDto",
     "EmailNotificationsPatch",
     "EmailVerified",
@@ -199,8 +213,12 @@ __all__ = (
     "LoginAuthorization",
     "LoginHistoryEntry",
     "LoginRequest",
-    "LoginSecondStepRequest",
-    "LoginSecondStepRequestCredentialType0",
+    "LoginSecondStepWithCode",
+    "LoginSecondStepWithCodeCredentialType0",
+    "LoginSecondStepWithPasskey",
+    "LoginSecondStepWithPasskeyCredential",
+    "LoginSecondStepWithRecoveryCode",
+    "LoginSecondStepWithRecoveryCodeCredentialType0",
     "MfaRequired",
     "NotificationsDto",
     "NotificationsPatch",

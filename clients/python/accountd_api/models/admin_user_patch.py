@@ -8,6 +8,9 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.admin_user_patch_role_type_1 import AdminUserPatchRoleType1
+from ..models.admin_user_patch_role_type_2_type_1 import AdminUserPatchRoleType2Type1
+from ..models.admin_user_patch_role_type_3_type_1 import AdminUserPatchRoleType3Type1
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -31,14 +34,15 @@ class AdminUserPatch:
             banned (bool | None | Unset): `true` ends every session and token of the account at once.
             email_verified (bool | None | Unset):
             limits (LimitsPatch | None | Unset):
-            role (None | str | Unset): `user` or `admin`.
+            role (AdminUserPatchRoleType1 | AdminUserPatchRoleType2Type1 | AdminUserPatchRoleType3Type1 | None | Unset):
+                `user` or `admin`.
      """
 
     ban_reason: None | str | Unset = UNSET
     banned: bool | None | Unset = UNSET
     email_verified: bool | None | Unset = UNSET
     limits: LimitsPatch | None | Unset = UNSET
-    role: None | str | Unset = UNSET
+    role: AdminUserPatchRoleType1 | AdminUserPatchRoleType2Type1 | AdminUserPatchRoleType3Type1 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -76,6 +80,12 @@ class AdminUserPatch:
         role: None | str | Unset
         if isinstance(self.role, Unset):
             role = UNSET
+        elif isinstance(self.role, AdminUserPatchRoleType1):
+            role = self.role.value
+        elif isinstance(self.role, AdminUserPatchRoleType2Type1):
+            role = self.role.value
+        elif isinstance(self.role, AdminUserPatchRoleType3Type1):
+            role = self.role.value
         else:
             role = self.role
 
@@ -153,12 +163,42 @@ class AdminUserPatch:
         limits = _parse_limits(d.pop("limits", UNSET))
 
 
-        def _parse_role(data: object) -> None | str | Unset:
+        def _parse_role(data: object) -> AdminUserPatchRoleType1 | AdminUserPatchRoleType2Type1 | AdminUserPatchRoleType3Type1 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                role_type_1 = AdminUserPatchRoleType1(data)
+
+
+
+                return role_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                role_type_2_type_1 = AdminUserPatchRoleType2Type1(data)
+
+
+
+                return role_type_2_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                role_type_3_type_1 = AdminUserPatchRoleType3Type1(data)
+
+
+
+                return role_type_3_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AdminUserPatchRoleType1 | AdminUserPatchRoleType2Type1 | AdminUserPatchRoleType3Type1 | None | Unset, data)
 
         role = _parse_role(d.pop("role", UNSET))
 

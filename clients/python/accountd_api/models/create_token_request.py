@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.create_token_request_scopes_item import CreateTokenRequestScopesItem
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -25,13 +26,13 @@ class CreateTokenRequest:
     """ 
         Attributes:
             name (str): 1-64 characters, to recognise the token by. Example: backup script.
-            scopes (list[str]): `user:read` and/or `user:write`; an unknown scope gets `token:invalid_scope`. Example:
-                ['user:read'].
+            scopes (list[CreateTokenRequestScopesItem]): `user:read` and/or `user:write`; an unknown scope gets
+                `token:invalid_scope`. Example: ['user:read'].
             expires_in_days (int | None | Unset): 1-3650; without it the token does not expire.
      """
 
     name: str
-    scopes: list[str]
+    scopes: list[CreateTokenRequestScopesItem]
     expires_in_days: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,7 +43,10 @@ class CreateTokenRequest:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        scopes = self.scopes
+        scopes = []
+        for scopes_item_data in self.scopes:
+            scopes_item = scopes_item_data.value
+            scopes.append(scopes_item)
 
 
 
@@ -71,7 +75,14 @@ class CreateTokenRequest:
         d = dict(src_dict)
         name = d.pop("name")
 
-        scopes = cast(list[str], d.pop("scopes"))
+        scopes = []
+        _scopes = d.pop("scopes")
+        for scopes_item_data in (_scopes):
+            scopes_item = CreateTokenRequestScopesItem(scopes_item_data)
+
+
+
+            scopes.append(scopes_item)
 
 
         def _parse_expires_in_days(data: object) -> int | None | Unset:

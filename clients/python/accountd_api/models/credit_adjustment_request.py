@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from typing import cast
 
 
 
@@ -35,6 +36,7 @@ class CreditAdjustmentRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
+        amount: int
         amount = self.amount
 
         reason = self.reason
@@ -54,7 +56,11 @@ class CreditAdjustmentRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        amount = d.pop("amount")
+        def _parse_amount(data: object) -> int:
+            return cast(int, data)
+
+        amount = _parse_amount(d.pop("amount"))
+
 
         reason = d.pop("reason")
 

@@ -30,7 +30,10 @@ class RegisterRequest:
             display_name (None | str | Unset): At most 64 characters.
             password (None | str | Unset): Omitted for a passwordless account: it adds a passkey in the returned session
                 (`POST /v1/me/passkeys/options`, then `POST /v1/me/passkeys`), signs in by email, or sets a
-                password later (`PUT /v1/me/password` without `currentPassword`). Example: Correct-Horse-9.
+                password later (`PUT /v1/me/password` without `currentPassword`). 8–128 characters with a lower-case letter, an
+                upper-case letter, a digit and a symbol (`password:too_short`, `password:too_long`, `password:too_weak`); not a
+                common password (`password:common`) and not the account's username or email (`password:too_weak`). Example:
+                Correct-Horse-9.
             referral_code (None | str | Unset): Another account's referral code, compared case-insensitively; its holder is
                 credited `referrals.reward_credits` in the same transaction as the new account.
      """

@@ -22,7 +22,9 @@ T = TypeVar("T", bound="ResetPasswordRequest")
 class ResetPasswordRequest:
     """ 
         Attributes:
-            new_password (str):
+            new_password (str): 8–128 characters with a lower-case letter, an upper-case letter, a digit and a symbol
+                (`password:too_short`, `password:too_long`, `password:too_weak`); not a common password (`password:common`) and
+                not the account's username or email (`password:too_weak`).
             token (str):
      """
 

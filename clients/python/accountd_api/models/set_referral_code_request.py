@@ -22,7 +22,8 @@ T = TypeVar("T", bound="SetReferralCodeRequest")
 class SetReferralCodeRequest:
     """ 
         Attributes:
-            code (str): 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`.
+            code (str): 4–32 of `a-z 0-9 -` (upper case is lower-cased), not starting or ending with `-`;
+                a reserved word (`admin`, `support`, …) is refused with `validation:invalid_input`.
      """
 
     code: str

@@ -55,10 +55,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if bytes.len() > json_limit(&parts_limit) && !is_oversized_by_a_password(&bytes) {
             return Err(too_large());
         }
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|error| ApiError::invalid_body(format!("The JSON body is invalid: {error}")))
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(ApiJson(value)),
+            Err(error) => from_integral_floats(&bytes)
+                .map(ApiJson)
+                .ok_or_else(|| ApiError::invalid_body(format!("The JSON body is invalid: {error}"))),
+        }
     }
+}
+
+/// JSON Schema counts `3.0` as an integer, and the document promises integers, but serde
+/// refuses a number with a fraction part for an integer field. A body refused that way is
+/// read again with each integral float written as an integer; anything else it got wrong
+/// is still refused, with the first reading's error. Only refused bodies pay for this.
+fn from_integral_floats<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    fn integral(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(number) if number.is_f64() => {
+                let float = number.as_f64().unwrap_or(f64::NAN);
+                // Exactly representable and in i64's range: below 2^63 in magnitude.
+                if float.fract() == 0.0 && float.abs() < 9.223_372_036_854_775e18 {
+                    *value = serde_json::Value::from(float as i64);
+                    return true;
+                }
+                false
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| integral(item) | changed),
+            serde_json::Value::Object(fields) => {
+                fields.values_mut().fold(false, |changed, field| integral(field) | changed)
+            }
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    if !integral(&mut value) {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 /// A JSON body that may be left out: a request without a body (and without a

@@ -102,10 +102,8 @@ pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -
                 shape(field);
             }
         }
-        for (schema, common, forms) in ONE_FORM_OF {
-            if let Some(schema) = schemas.get_mut(*schema) {
-                one_form_of(schema, common, forms);
-            }
+        for (name, common, forms) in ONE_FORM_OF {
+            one_form_of(schemas, name, common, forms);
         }
         if let Some(form) = schemas.get_mut("UploadForm") {
             // The route reads the field `file` and skips others, but other names must still
@@ -212,9 +210,18 @@ const SHAPES: &[(&str, &str, Shape)] = &[
     ("UpdateProfileRequest", "displayName", |field| pattern(field, ONE_LINE_TEXT)),
     ("UpdateProfileRequest", "bio", |field| pattern(field, MULTI_LINE_TEXT)),
     ("CreditAdjustmentRequest", "amount", |field| {
-        field["minimum"] = (-1_000_000_000).into();
-        field["maximum"] = 1_000_000_000.into();
-        field["not"] = serde_json::json!({"const": 0});
+        // Never zero: a grant or a debit. (utoipa's schema model has no `not`.)
+        let description = field["description"].clone();
+        *field = serde_json::json!({
+            "oneOf": [
+                {"type": "integer", "format": "int64", "minimum": 1, "maximum": 1_000_000_000},
+                {"type": "integer", "format": "int64", "minimum": -1_000_000_000, "maximum": -1},
+            ],
+            "description": description,
+        });
+    }),
+    ("AdminUserPatch", "role", |field| {
+        field["enum"] = serde_json::json!(["user", "admin", null]);
     }),
     ("CreditAdjustmentRequest", "reason", |field| {
         pattern(field, ONE_LINE_TEXT);
@@ -241,37 +248,53 @@ fn pattern(field: &mut serde_json::Value, pattern: &str) {
 }
 
 /// Bodies that carry exactly one of several proofs, as (schema, fields every form has,
-/// the fields of each form). The handler takes a body with exactly one complete form.
-const ONE_FORM_OF: &[(&str, &[&str], &[&[&str]])] = &[
-    ("LoginSecondStepRequest", &["mfaToken"], &[&["code"], &["recoveryCode"], &["challengeId", "credential"]]),
-    ("EmailLoginVerifyRequest", &[], &[&["token"], &["email", "code"]]),
+/// each form's name and fields). The handler takes a body with exactly one complete form.
+type Forms = &'static [(&'static str, &'static [&'static str])];
+const ONE_FORM_OF: &[(&str, &[&str], Forms)] = &[
+    (
+        "LoginSecondStepRequest",
+        &["mfaToken"],
+        &[
+            ("LoginSecondStepWithCode", &["code"]),
+            ("LoginSecondStepWithRecoveryCode", &["recoveryCode"]),
+            ("LoginSecondStepWithPasskey", &["challengeId", "credential"]),
+        ],
+    ),
+    (
+        "EmailLoginVerifyRequest",
+        &[],
+        &[("EmailLoginVerifyWithToken", &["token"]), ("EmailLoginVerifyWithCode", &["email", "code"])],
+    ),
 ];
 
-/// Turns an object schema with optional fields into a `oneOf` of its forms, each an object
-/// that requires its fields (not null) and says nothing of the others.
-fn one_form_of(schema: &mut serde_json::Value, common: &[&str], forms: &[&[&str]]) {
+/// Turns an object schema with optional fields into a `oneOf` of its forms: each form a
+/// schema of its own that requires its fields (not null). A body with two complete forms
+/// matches two and is refused, as the handler refuses it.
+fn one_form_of(schemas: &mut serde_json::Map<String, serde_json::Value>, name: &str, common: &[&str], forms: Forms) {
+    let Some(schema) = schemas.get(name) else { return };
     let properties = schema["properties"].clone();
-    let variants: Vec<serde_json::Value> = forms
-        .iter()
-        .map(|form| {
-            let fields: Vec<&str> = common.iter().chain(form.iter()).copied().collect();
-            let mut own = serde_json::Map::new();
-            for field in &fields {
-                let mut property = properties[*field].clone();
-                if let Some(types) = property["type"].as_array() {
-                    let types: Vec<_> = types.iter().filter(|kind| *kind != "null").cloned().collect();
-                    property["type"] = if types.len() == 1 { types[0].clone() } else { types.into() };
-                }
-                own.insert((*field).to_string(), property);
-            }
-            serde_json::json!({"type": "object", "required": fields, "properties": own})
-        })
-        .collect();
     let description = schema.get("description").cloned();
-    *schema = serde_json::json!({"oneOf": variants});
-    if let Some(description) = description {
-        schema["description"] = description;
+    let mut variants = Vec::new();
+    for (form, fields) in forms {
+        let fields: Vec<&str> = common.iter().chain(fields.iter()).copied().collect();
+        // Every field keeps its type (a stray field of another form must still be of its
+        // type); the form's own are required and not null.
+        let mut own = properties.as_object().cloned().unwrap_or_default();
+        for field in &fields {
+            let Some(property) = own.get_mut(*field) else { continue };
+            if let Some(types) = property["type"].as_array() {
+                let types: Vec<_> = types.iter().filter(|kind| *kind != "null").cloned().collect();
+                property["type"] = if types.len() == 1 { types[0].clone() } else { types.into() };
+            }
+        }
+        schemas.insert((*form).to_string(), serde_json::json!({"type": "object", "required": fields, "properties": own}));
+        variants.push(serde_json::json!({"$ref": format!("#/components/schemas/{form}")}));
     }
+    let mut union = serde_json::json!({"oneOf": variants});
+    if let Some(description) = description {
+        union["description"] = description;
+    }
+    schemas.insert(name.to_string(), union);
 }
 
 /// What a request to one operation meets before its handler, read off the operation.

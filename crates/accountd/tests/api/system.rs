@@ -389,6 +389,19 @@ async fn malformed_json_is_invalid_body() {
     empty.assert_error(400, "request:invalid_body");
 }
 
+/// The document's integers are JSON Schema integers, which `30.0` is; `30.5` is not.
+#[tokio::test]
+async fn an_integer_written_with_a_zero_fraction_is_an_integer() {
+    let app = spawn_app().await;
+    let jane = app.register_as("jane").await;
+    let body = |days: f64| json!({ "name": "ci", "scopes": ["user:read"], "expiresInDays": days });
+    let created = app.post("/v1/me/tokens", Some(&jane.token), body(30.0)).await.assert_status(201).clone();
+    let expires = chrono::DateTime::parse_from_rfc3339(created["expiresAt"].as_str().unwrap()).unwrap();
+    let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((29.9..=30.1).contains(&days), "{created}");
+    app.post("/v1/me/tokens", Some(&jane.token), body(30.5)).await.assert_error(400, "request:invalid_body");
+}
+
 #[tokio::test]
 async fn bodies_over_the_limit_are_413() {
     let app = spawn_app().await;

@@ -37,6 +37,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_200 = cast(Any, None)
         return response_200
 
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
     if response.status_code == 503:
         response_503 = ErrorBody.from_dict(response.json())
 
@@ -61,7 +75,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Response[Any | ErrorBody]:
     """ The public feed as it happens (`text/event-stream`): events `action` with the shape of
@@ -89,7 +103,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Any | ErrorBody | None:
     """ The public feed as it happens (`text/event-stream`): events `action` with the shape of
@@ -112,7 +126,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Response[Any | ErrorBody]:
     """ The public feed as it happens (`text/event-stream`): events `action` with the shape of
@@ -140,7 +154,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Any | ErrorBody | None:
     """ The public feed as it happens (`text/event-stream`): events `action` with the shape of

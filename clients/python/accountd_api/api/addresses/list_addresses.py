@@ -9,6 +9,7 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.address_list import AddressList
+from ...models.error_body import ErrorBody
 from typing import cast
 
 
@@ -32,7 +33,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AddressList | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AddressList | ErrorBody | None:
     if response.status_code == 200:
         response_200 = AddressList.from_dict(response.json())
 
@@ -40,13 +41,48 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AddressList]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AddressList | ErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -59,14 +95,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[AddressList]:
+) -> Response[AddressList | ErrorBody]:
     """ 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AddressList]
+        Response[AddressList | ErrorBody]
      """
 
 
@@ -84,14 +120,14 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> AddressList | None:
+) -> AddressList | ErrorBody | None:
     """ 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AddressList
+        AddressList | ErrorBody
      """
 
 
@@ -104,14 +140,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[AddressList]:
+) -> Response[AddressList | ErrorBody]:
     """ 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AddressList]
+        Response[AddressList | ErrorBody]
      """
 
 
@@ -129,14 +165,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> AddressList | None:
+) -> AddressList | ErrorBody | None:
     """ 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AddressList
+        AddressList | ErrorBody
      """
 
 

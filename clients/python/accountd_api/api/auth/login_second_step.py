@@ -10,14 +10,16 @@ from ... import errors
 
 from ...models.auth_response import AuthResponse
 from ...models.error_body import ErrorBody
-from ...models.login_second_step_request import LoginSecondStepRequest
+from ...models.login_second_step_with_code import LoginSecondStepWithCode
+from ...models.login_second_step_with_passkey import LoginSecondStepWithPasskey
+from ...models.login_second_step_with_recovery_code import LoginSecondStepWithRecoveryCode
 from typing import cast
 
 
 
 def _get_kwargs(
     *,
-    body: LoginSecondStepRequest,
+    body: LoginSecondStepWithCode | LoginSecondStepWithPasskey | LoginSecondStepWithRecoveryCode,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -32,7 +34,14 @@ def _get_kwargs(
         "url": "/v1/auth/login/2fa",
     }
 
-    _kwargs["json"] = body.to_dict()
+    
+    if isinstance(body, LoginSecondStepWithCode):
+        _kwargs["json"] = body.to_dict()
+    elif isinstance(body, LoginSecondStepWithRecoveryCode):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
+
 
     headers["Content-Type"] = "application/json"
 
@@ -70,12 +79,61 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 415:
+        response_415 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_415
+
     if response.status_code == 429:
         response_429 = ErrorBody.from_dict(response.json())
 
 
 
         return response_429
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
+    if response.status_code == 507:
+        response_507 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_507
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -94,8 +152,8 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
-    body: LoginSecondStepRequest,
+    client: AuthenticatedClient,
+    body: LoginSecondStepWithCode | LoginSecondStepWithPasskey | LoginSecondStepWithRecoveryCode,
 
 ) -> Response[AuthResponse | ErrorBody]:
     """ The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery
@@ -115,8 +173,9 @@ def sync_detailed(
     once.
 
     Args:
-        body (LoginSecondStepRequest): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or,
-            with a passkey,
+        body (LoginSecondStepWithCode | LoginSecondStepWithPasskey |
+            LoginSecondStepWithRecoveryCode): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}`
+            or, with a passkey,
             `{"mfaToken", "challengeId", "credential"}`.
 
     Raises:
@@ -141,8 +200,8 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
-    body: LoginSecondStepRequest,
+    client: AuthenticatedClient,
+    body: LoginSecondStepWithCode | LoginSecondStepWithPasskey | LoginSecondStepWithRecoveryCode,
 
 ) -> AuthResponse | ErrorBody | None:
     """ The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery
@@ -162,8 +221,9 @@ def sync(
     once.
 
     Args:
-        body (LoginSecondStepRequest): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or,
-            with a passkey,
+        body (LoginSecondStepWithCode | LoginSecondStepWithPasskey |
+            LoginSecondStepWithRecoveryCode): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}`
+            or, with a passkey,
             `{"mfaToken", "challengeId", "credential"}`.
 
     Raises:
@@ -183,8 +243,8 @@ body=body,
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
-    body: LoginSecondStepRequest,
+    client: AuthenticatedClient,
+    body: LoginSecondStepWithCode | LoginSecondStepWithPasskey | LoginSecondStepWithRecoveryCode,
 
 ) -> Response[AuthResponse | ErrorBody]:
     """ The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery
@@ -204,8 +264,9 @@ async def asyncio_detailed(
     once.
 
     Args:
-        body (LoginSecondStepRequest): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or,
-            with a passkey,
+        body (LoginSecondStepWithCode | LoginSecondStepWithPasskey |
+            LoginSecondStepWithRecoveryCode): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}`
+            or, with a passkey,
             `{"mfaToken", "challengeId", "credential"}`.
 
     Raises:
@@ -230,8 +291,8 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
-    body: LoginSecondStepRequest,
+    client: AuthenticatedClient,
+    body: LoginSecondStepWithCode | LoginSecondStepWithPasskey | LoginSecondStepWithRecoveryCode,
 
 ) -> AuthResponse | ErrorBody | None:
     """ The second step of a login with two-factor authentication: the `mfaToken` and a TOTP or recovery
@@ -251,8 +312,9 @@ async def asyncio(
     once.
 
     Args:
-        body (LoginSecondStepRequest): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or,
-            with a passkey,
+        body (LoginSecondStepWithCode | LoginSecondStepWithPasskey |
+            LoginSecondStepWithRecoveryCode): `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}`
+            or, with a passkey,
             `{"mfaToken", "challengeId", "credential"}`.
 
     Raises:

@@ -9,7 +9,8 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.auth_response import AuthResponse
-from ...models.email_login_verify_request import EmailLoginVerifyRequest
+from ...models.email_login_verify_with_code import EmailLoginVerifyWithCode
+from ...models.email_login_verify_with_token import EmailLoginVerifyWithToken
 from ...models.error_body import ErrorBody
 from ...models.mfa_required import MfaRequired
 from typing import cast
@@ -18,7 +19,7 @@ from typing import cast
 
 def _get_kwargs(
     *,
-    body: EmailLoginVerifyRequest,
+    body: EmailLoginVerifyWithCode | EmailLoginVerifyWithToken,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,7 +34,12 @@ def _get_kwargs(
         "url": "/v1/auth/email-login/verify",
     }
 
-    _kwargs["json"] = body.to_dict()
+    
+    if isinstance(body, EmailLoginVerifyWithToken):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
+
 
     headers["Content-Type"] = "application/json"
 
@@ -88,12 +94,54 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 415:
+        response_415 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_415
+
     if response.status_code == 429:
         response_429 = ErrorBody.from_dict(response.json())
 
 
 
         return response_429
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
+    if response.status_code == 507:
+        response_507 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_507
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -112,8 +160,8 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
-    body: EmailLoginVerifyRequest,
+    client: AuthenticatedClient,
+    body: EmailLoginVerifyWithCode | EmailLoginVerifyWithToken,
 
 ) -> Response[AuthResponse | MfaRequired | ErrorBody]:
     """ Finishes a sign-in by email with the link's `token`, or with `email` and `code`. It also verifies
@@ -131,7 +179,8 @@ def sync_detailed(
     with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
-        body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
+        body (EmailLoginVerifyWithCode | EmailLoginVerifyWithToken): `{"token"}` (from the link)
+            or `{"email", "code"}`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,8 +204,8 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
-    body: EmailLoginVerifyRequest,
+    client: AuthenticatedClient,
+    body: EmailLoginVerifyWithCode | EmailLoginVerifyWithToken,
 
 ) -> AuthResponse | MfaRequired | ErrorBody | None:
     """ Finishes a sign-in by email with the link's `token`, or with `email` and `code`. It also verifies
@@ -174,7 +223,8 @@ def sync(
     with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
-        body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
+        body (EmailLoginVerifyWithCode | EmailLoginVerifyWithToken): `{"token"}` (from the link)
+            or `{"email", "code"}`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,8 +243,8 @@ body=body,
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
-    body: EmailLoginVerifyRequest,
+    client: AuthenticatedClient,
+    body: EmailLoginVerifyWithCode | EmailLoginVerifyWithToken,
 
 ) -> Response[AuthResponse | MfaRequired | ErrorBody]:
     """ Finishes a sign-in by email with the link's `token`, or with `email` and `code`. It also verifies
@@ -212,7 +262,8 @@ async def asyncio_detailed(
     with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
-        body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
+        body (EmailLoginVerifyWithCode | EmailLoginVerifyWithToken): `{"token"}` (from the link)
+            or `{"email", "code"}`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -236,8 +287,8 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
-    body: EmailLoginVerifyRequest,
+    client: AuthenticatedClient,
+    body: EmailLoginVerifyWithCode | EmailLoginVerifyWithToken,
 
 ) -> AuthResponse | MfaRequired | ErrorBody | None:
     """ Finishes a sign-in by email with the link's `token`, or with `email` and `code`. It also verifies
@@ -255,7 +306,8 @@ async def asyncio(
     with `PUT /v1/me/password`). An account whose address was verified keeps everything.
 
     Args:
-        body (EmailLoginVerifyRequest): `{"token"}` (from the link) or `{"email", "code"}`.
+        body (EmailLoginVerifyWithCode | EmailLoginVerifyWithToken): `{"token"}` (from the link)
+            or `{"email", "code"}`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

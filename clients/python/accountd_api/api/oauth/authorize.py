@@ -66,12 +66,33 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
     if response.status_code == 502:
         response_502 = ErrorBody.from_dict(response.json())
 
 
 
         return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -91,7 +112,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     redirect_uri: str | Unset = UNSET,
 
 ) -> Response[ErrorBody | LoginAuthorization]:
@@ -130,7 +151,7 @@ redirect_uri=redirect_uri,
 def sync(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     redirect_uri: str | Unset = UNSET,
 
 ) -> ErrorBody | LoginAuthorization | None:
@@ -164,7 +185,7 @@ redirect_uri=redirect_uri,
 async def asyncio_detailed(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     redirect_uri: str | Unset = UNSET,
 
 ) -> Response[ErrorBody | LoginAuthorization]:
@@ -203,7 +224,7 @@ redirect_uri=redirect_uri,
 async def asyncio(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     redirect_uri: str | Unset = UNSET,
 
 ) -> ErrorBody | LoginAuthorization | None:

@@ -96,12 +96,54 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 415:
+        response_415 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
     if response.status_code == 502:
         response_502 = ErrorBody.from_dict(response.json())
 
 
 
         return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
+    if response.status_code == 507:
+        response_507 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_507
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -121,7 +163,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OAuthLoginRequest,
 
 ) -> Response[AuthResponse | SignupRequired | ErrorBody]:
@@ -162,7 +204,7 @@ body=body,
 def sync(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OAuthLoginRequest,
 
 ) -> AuthResponse | SignupRequired | ErrorBody | None:
@@ -198,7 +240,7 @@ body=body,
 async def asyncio_detailed(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OAuthLoginRequest,
 
 ) -> Response[AuthResponse | SignupRequired | ErrorBody]:
@@ -239,7 +281,7 @@ body=body,
 async def asyncio(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OAuthLoginRequest,
 
 ) -> AuthResponse | SignupRequired | ErrorBody | None:

@@ -8,6 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.error_body import ErrorBody
 from ...models.o_auth_provider_list import OAuthProviderList
 from typing import cast
 
@@ -32,7 +33,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> OAuthProviderList | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | OAuthProviderList | None:
     if response.status_code == 200:
         response_200 = OAuthProviderList.from_dict(response.json())
 
@@ -40,13 +41,34 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[OAuthProviderList]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | OAuthProviderList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -57,9 +79,9 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[OAuthProviderList]:
+) -> Response[ErrorBody | OAuthProviderList]:
     """ The configured social login providers.
 
     Raises:
@@ -67,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OAuthProviderList]
+        Response[ErrorBody | OAuthProviderList]
      """
 
 
@@ -83,9 +105,9 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> OAuthProviderList | None:
+) -> ErrorBody | OAuthProviderList | None:
     """ The configured social login providers.
 
     Raises:
@@ -93,7 +115,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OAuthProviderList
+        ErrorBody | OAuthProviderList
      """
 
 
@@ -104,9 +126,9 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[OAuthProviderList]:
+) -> Response[ErrorBody | OAuthProviderList]:
     """ The configured social login providers.
 
     Raises:
@@ -114,7 +136,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OAuthProviderList]
+        Response[ErrorBody | OAuthProviderList]
      """
 
 
@@ -130,9 +152,9 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> OAuthProviderList | None:
+) -> ErrorBody | OAuthProviderList | None:
     """ The configured social login providers.
 
     Raises:
@@ -140,7 +162,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OAuthProviderList
+        ErrorBody | OAuthProviderList
      """
 
 

@@ -8,6 +8,8 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.error_body import ErrorBody
+from typing import cast
 
 
 
@@ -31,10 +33,31 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> str | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | str | None:
     if response.status_code == 200:
         response_200 = response.text
         return response_200
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -42,7 +65,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[str]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -54,9 +77,9 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[str]:
+) -> Response[ErrorBody | str]:
     """ The default redirect URI: a page that posts `code` and `state` to the API and, for a
     new identity, asks for a username to complete the sign-up.
 
@@ -68,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[str]
+        Response[ErrorBody | str]
      """
 
 
@@ -86,9 +109,9 @@ def sync_detailed(
 def sync(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> str | None:
+) -> ErrorBody | str | None:
     """ The default redirect URI: a page that posts `code` and `state` to the API and, for a
     new identity, asks for a username to complete the sign-up.
 
@@ -100,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        str
+        ErrorBody | str
      """
 
 
@@ -113,9 +136,9 @@ client=client,
 async def asyncio_detailed(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[str]:
+) -> Response[ErrorBody | str]:
     """ The default redirect URI: a page that posts `code` and `state` to the API and, for a
     new identity, asks for a username to complete the sign-up.
 
@@ -127,7 +150,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[str]
+        Response[ErrorBody | str]
      """
 
 
@@ -145,9 +168,9 @@ async def asyncio_detailed(
 async def asyncio(
     provider: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> str | None:
+) -> ErrorBody | str | None:
     """ The default redirect URI: a page that posts `code` and `state` to the API and, for a
     new identity, asks for a username to complete the sign-up.
 
@@ -159,7 +182,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        str
+        ErrorBody | str
      """
 
 

@@ -64,6 +64,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -81,7 +102,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
@@ -118,7 +139,7 @@ offset=offset,
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
@@ -150,7 +171,7 @@ offset=offset,
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
@@ -187,7 +208,7 @@ offset=offset,
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     query: str,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,

@@ -49,6 +49,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -67,7 +88,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     username: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Response[Availability | ErrorBody]:
     """ Whether a username can be registered.
@@ -98,7 +119,7 @@ def sync_detailed(
 def sync(
     username: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Availability | ErrorBody | None:
     """ Whether a username can be registered.
@@ -124,7 +145,7 @@ client=client,
 async def asyncio_detailed(
     username: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Response[Availability | ErrorBody]:
     """ Whether a username can be registered.
@@ -155,7 +176,7 @@ async def asyncio_detailed(
 async def asyncio(
     username: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Availability | ErrorBody | None:
     """ Whether a username can be registered.

@@ -8,6 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.error_body import ErrorBody
 from ...models.status import Status
 from typing import cast
 
@@ -32,7 +33,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Status | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | Status | None:
     if response.status_code == 200:
         response_200 = Status.from_dict(response.json())
 
@@ -40,13 +41,27 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Status]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | Status]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -57,9 +72,9 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[Status]:
+) -> Response[ErrorBody | Status]:
     """ Answers while the process runs.
 
     Raises:
@@ -67,7 +82,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Status]
+        Response[ErrorBody | Status]
      """
 
 
@@ -83,9 +98,9 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Status | None:
+) -> ErrorBody | Status | None:
     """ Answers while the process runs.
 
     Raises:
@@ -93,7 +108,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Status
+        ErrorBody | Status
      """
 
 
@@ -104,9 +119,9 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[Status]:
+) -> Response[ErrorBody | Status]:
     """ Answers while the process runs.
 
     Raises:
@@ -114,7 +129,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Status]
+        Response[ErrorBody | Status]
      """
 
 
@@ -130,9 +145,9 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Status | None:
+) -> ErrorBody | Status | None:
     """ Answers while the process runs.
 
     Raises:
@@ -140,7 +155,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Status
+        ErrorBody | Status
      """
 
 

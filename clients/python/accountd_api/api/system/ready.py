@@ -8,6 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.error_body import ErrorBody
 from ...models.readiness import Readiness
 from typing import cast
 
@@ -32,13 +33,27 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Readiness | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | Readiness | None:
     if response.status_code == 200:
         response_200 = Readiness.from_dict(response.json())
 
 
 
         return response_200
+
+    if response.status_code == 414:
+        response_414 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_414
+
+    if response.status_code == 431:
+        response_431 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_431
 
     if response.status_code == 503:
         response_503 = Readiness.from_dict(response.json())
@@ -53,7 +68,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Readiness]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | Readiness]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -64,9 +79,9 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[Readiness]:
+) -> Response[ErrorBody | Readiness]:
     """ Whether the node can serve: `503` while the database is unreachable.
 
     Raises:
@@ -74,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Readiness]
+        Response[ErrorBody | Readiness]
      """
 
 
@@ -90,9 +105,9 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Readiness | None:
+) -> ErrorBody | Readiness | None:
     """ Whether the node can serve: `503` while the database is unreachable.
 
     Raises:
@@ -100,7 +115,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Readiness
+        ErrorBody | Readiness
      """
 
 
@@ -111,9 +126,9 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Response[Readiness]:
+) -> Response[ErrorBody | Readiness]:
     """ Whether the node can serve: `503` while the database is unreachable.
 
     Raises:
@@ -121,7 +136,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Readiness]
+        Response[ErrorBody | Readiness]
      """
 
 
@@ -137,9 +152,9 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
-) -> Readiness | None:
+) -> ErrorBody | Readiness | None:
     """ Whether the node can serve: `503` while the database is unreachable.
 
     Raises:
@@ -147,7 +162,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Readiness
+        ErrorBody | Readiness
      """
 
 

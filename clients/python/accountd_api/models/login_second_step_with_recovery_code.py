@@ -13,34 +13,32 @@ from typing import cast
 from uuid import UUID
 
 if TYPE_CHECKING:
-  from ..models.login_second_step_request_credential_type_0 import LoginSecondStepRequestCredentialType0
+  from ..models.login_second_step_with_recovery_code_credential_type_0 import LoginSecondStepWithRecoveryCodeCredentialType0
 
 
 
 
 
-T = TypeVar("T", bound="LoginSecondStepRequest")
+T = TypeVar("T", bound="LoginSecondStepWithRecoveryCode")
 
 
 
 @_attrs_define
-class LoginSecondStepRequest:
-    """ `{"mfaToken", "code"}`, `{"mfaToken", "recoveryCode"}` or, with a passkey,
-    `{"mfaToken", "challengeId", "credential"}`.
-
+class LoginSecondStepWithRecoveryCode:
+    """ 
         Attributes:
             mfa_token (str):
+            recovery_code (str): A recovery code, `xxxxx-xxxxx`.
             challenge_id (None | Unset | UUID): The ceremony of `POST /v1/auth/login/2fa/passkey-options`.
             code (None | str | Unset): A 6-digit TOTP code. Example: 123456.
-            credential (LoginSecondStepRequestCredentialType0 | None | Unset): `AuthenticationResponseJSON`.
-            recovery_code (None | str | Unset): A recovery code, `xxxxx-xxxxx`.
+            credential (LoginSecondStepWithRecoveryCodeCredentialType0 | None | Unset): `AuthenticationResponseJSON`.
      """
 
     mfa_token: str
+    recovery_code: str
     challenge_id: None | Unset | UUID = UNSET
     code: None | str | Unset = UNSET
-    credential: LoginSecondStepRequestCredentialType0 | None | Unset = UNSET
-    recovery_code: None | str | Unset = UNSET
+    credential: LoginSecondStepWithRecoveryCodeCredentialType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -48,8 +46,10 @@ class LoginSecondStepRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.login_second_step_request_credential_type_0 import LoginSecondStepRequestCredentialType0 # noqa: PLC0415
+        from ..models.login_second_step_with_recovery_code_credential_type_0 import LoginSecondStepWithRecoveryCodeCredentialType0 # noqa: PLC0415
         mfa_token = self.mfa_token
+
+        recovery_code = self.recovery_code
 
         challenge_id: None | str | Unset
         if isinstance(self.challenge_id, Unset):
@@ -68,22 +68,17 @@ class LoginSecondStepRequest:
         credential: dict[str, Any] | None | Unset
         if isinstance(self.credential, Unset):
             credential = UNSET
-        elif isinstance(self.credential, LoginSecondStepRequestCredentialType0):
+        elif isinstance(self.credential, LoginSecondStepWithRecoveryCodeCredentialType0):
             credential = self.credential.to_dict()
         else:
             credential = self.credential
-
-        recovery_code: None | str | Unset
-        if isinstance(self.recovery_code, Unset):
-            recovery_code = UNSET
-        else:
-            recovery_code = self.recovery_code
 
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
             "mfaToken": mfa_token,
+            "recoveryCode": recovery_code,
         })
         if challenge_id is not UNSET:
             field_dict["challengeId"] = challenge_id
@@ -91,8 +86,6 @@ class LoginSecondStepRequest:
             field_dict["code"] = code
         if credential is not UNSET:
             field_dict["credential"] = credential
-        if recovery_code is not UNSET:
-            field_dict["recoveryCode"] = recovery_code
 
         return field_dict
 
@@ -100,9 +93,11 @@ class LoginSecondStepRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.login_second_step_request_credential_type_0 import LoginSecondStepRequestCredentialType0 # noqa: PLC0415
+        from ..models.login_second_step_with_recovery_code_credential_type_0 import LoginSecondStepWithRecoveryCodeCredentialType0 # noqa: PLC0415
         d = dict(src_dict)
         mfa_token = d.pop("mfaToken")
+
+        recovery_code = d.pop("recoveryCode")
 
         def _parse_challenge_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -134,7 +129,7 @@ class LoginSecondStepRequest:
         code = _parse_code(d.pop("code", UNSET))
 
 
-        def _parse_credential(data: object) -> LoginSecondStepRequestCredentialType0 | None | Unset:
+        def _parse_credential(data: object) -> LoginSecondStepWithRecoveryCodeCredentialType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -142,39 +137,29 @@ class LoginSecondStepRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                credential_type_0 = LoginSecondStepRequestCredentialType0.from_dict(data)
+                credential_type_0 = LoginSecondStepWithRecoveryCodeCredentialType0.from_dict(data)
 
 
 
                 return credential_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(LoginSecondStepRequestCredentialType0 | None | Unset, data)
+            return cast(LoginSecondStepWithRecoveryCodeCredentialType0 | None | Unset, data)
 
         credential = _parse_credential(d.pop("credential", UNSET))
 
 
-        def _parse_recovery_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        recovery_code = _parse_recovery_code(d.pop("recoveryCode", UNSET))
-
-
-        login_second_step_request = cls(
+        login_second_step_with_recovery_code = cls(
             mfa_token=mfa_token,
+            recovery_code=recovery_code,
             challenge_id=challenge_id,
             code=code,
             credential=credential,
-            recovery_code=recovery_code,
         )
 
 
-        login_second_step_request.additional_properties = d
-        return login_second_step_request
+        login_second_step_with_recovery_code.additional_properties = d
+        return login_second_step_with_recovery_code
 
     @property
     def additional_keys(self) -> list[str]:

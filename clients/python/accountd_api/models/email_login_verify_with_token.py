@@ -16,23 +16,22 @@ from typing import cast
 
 
 
-T = TypeVar("T", bound="EmailLoginVerifyRequest")
+T = TypeVar("T", bound="EmailLoginVerifyWithToken")
 
 
 
 @_attrs_define
-class EmailLoginVerifyRequest:
-    """ `{"token"}` (from the link) or `{"email", "code"}`.
-
+class EmailLoginVerifyWithToken:
+    """ 
         Attributes:
+            token (str):
             code (None | str | Unset):  Example: 123456.
             email (None | str | Unset):
-            token (None | str | Unset):
      """
 
+    token: str
     code: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
-    token: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -40,6 +39,8 @@ class EmailLoginVerifyRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
+        token = self.token
+
         code: None | str | Unset
         if isinstance(self.code, Unset):
             code = UNSET
@@ -52,23 +53,16 @@ class EmailLoginVerifyRequest:
         else:
             email = self.email
 
-        token: None | str | Unset
-        if isinstance(self.token, Unset):
-            token = UNSET
-        else:
-            token = self.token
-
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
+            "token": token,
         })
         if code is not UNSET:
             field_dict["code"] = code
         if email is not UNSET:
             field_dict["email"] = email
-        if token is not UNSET:
-            field_dict["token"] = token
 
         return field_dict
 
@@ -77,6 +71,8 @@ class EmailLoginVerifyRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        token = d.pop("token")
+
         def _parse_code(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -97,25 +93,15 @@ class EmailLoginVerifyRequest:
         email = _parse_email(d.pop("email", UNSET))
 
 
-        def _parse_token(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        token = _parse_token(d.pop("token", UNSET))
-
-
-        email_login_verify_request = cls(
+        email_login_verify_with_token = cls(
+            token=token,
             code=code,
             email=email,
-            token=token,
         )
 
 
-        email_login_verify_request.additional_properties = d
-        return email_login_verify_request
+        email_login_verify_with_token.additional_properties = d
+        return email_login_verify_with_token
 
     @property
     def additional_keys(self) -> list[str]:

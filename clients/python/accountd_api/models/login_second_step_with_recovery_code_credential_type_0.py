@@ -14,12 +14,12 @@ from ..types import UNSET, Unset
 
 
 
-T = TypeVar("T", bound="LoginSecondStepRequestCredentialType0")
+T = TypeVar("T", bound="LoginSecondStepWithRecoveryCodeCredentialType0")
 
 
 
 @_attrs_define
-class LoginSecondStepRequestCredentialType0:
+class LoginSecondStepWithRecoveryCodeCredentialType0:
     """ `AuthenticationResponseJSON`.
 
      """
@@ -42,12 +42,12 @@ class LoginSecondStepRequestCredentialType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        login_second_step_request_credential_type_0 = cls(
+        login_second_step_with_recovery_code_credential_type_0 = cls(
         )
 
 
-        login_second_step_request_credential_type_0.additional_properties = d
-        return login_second_step_request_credential_type_0
+        login_second_step_with_recovery_code_credential_type_0.additional_properties = d
+        return login_second_step_with_recovery_code_credential_type_0
 
     @property
     def additional_keys(self) -> list[str]:

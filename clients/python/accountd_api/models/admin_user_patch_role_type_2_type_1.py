@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class AdminUserPatchRoleType2Type1(StrEnum):
+    ADMIN = "admin"
+    USER = "user"
+
+    def __str__(self) -> str:
+        return str(self.value)
