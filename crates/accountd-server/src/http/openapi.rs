@@ -112,6 +112,7 @@ pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -
             form["required"] = serde_json::json!(["file"]);
         }
     }
+    pattern_uuids(&mut value);
     if let Some(paths) = value.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -237,6 +238,24 @@ const SHAPES: &[(&str, &str, Shape)] = &[
         field["minItems"] = 1.into();
     }),
 ];
+
+/// `format` is only a note in JSON Schema: a validator takes `""` as a `uuid`. Every uuid
+/// of the document (fields and parameters) also gets the hyphenated form as a pattern, the
+/// form accountd writes and one of those it reads.
+fn pattern_uuids(value: &mut serde_json::Value) {
+    const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+    match value {
+        serde_json::Value::Object(object) => {
+            if object.get("format").and_then(serde_json::Value::as_str) == Some("uuid") && !object.contains_key("pattern")
+            {
+                object.insert("pattern".into(), UUID.into());
+            }
+            object.values_mut().for_each(pattern_uuids);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(pattern_uuids),
+        _ => {}
+    }
+}
 
 fn email(field: &mut serde_json::Value) {
     pattern(field, EMAIL_PATTERN);
