@@ -24,6 +24,7 @@ from accountd_api.api.tag2fa import enable, setup
 from accountd_api.api.tokens import create_token
 from accountd_api.models import (
     CreateTokenRequest,
+    CreateTokenRequestScopesItem,
     EnableTwoFactorRequest,
     RegisterRequest,
     TokenRequest,
@@ -125,7 +126,7 @@ def main():
     )
     step("sessions listed, one revoked")
 
-    created = accountd.call(create_token.sync_detailed, body=CreateTokenRequest(name="ci", scopes=["user:read"]))
+    created = accountd.call(create_token.sync_detailed, body=CreateTokenRequest(name="ci", scopes=[CreateTokenRequestScopesItem.USERREAD]))
     assert created.token.startswith("pat_")
     with_pat = Accountd(URL, token=created.token)
     assert with_pat.call(get_me.sync_detailed).username == username
@@ -148,7 +149,7 @@ def main():
     browser.register(RegisterRequest(email=f"{cookie_user}@example.com", username=cookie_user, password=PASSWORD))
     assert browser.token is None, "a cookie session keeps no token"
     assert browser.call(get_me.sync_detailed).username == cookie_user
-    made = browser.call(create_token.sync_detailed, body=CreateTokenRequest(name="web", scopes=["user:read"]))
+    made = browser.call(create_token.sync_detailed, body=CreateTokenRequest(name="web", scopes=[CreateTokenRequestScopesItem.USERREAD]))
     assert made.token.startswith("pat_")
     step("cookie session: the cookie authenticates, writes pass the origin check")
 
