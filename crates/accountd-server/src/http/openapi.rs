@@ -128,8 +128,11 @@ pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -
 }
 
 /// The request fields that set a new password, as (schema, property).
-const NEW_PASSWORDS: &[(&str, &str)] =
-    &[("RegisterRequest", "password"), ("ResetPasswordRequest", "newPassword"), ("ChangePasswordRequest", "newPassword")];
+const NEW_PASSWORDS: &[(&str, &str)] = &[
+    ("RegisterRequest", "password"),
+    ("ResetPasswordRequest", "newPassword"),
+    ("ChangePasswordRequest", "newPassword"),
+];
 
 /// One symbol the `complexity` policy counts: ASCII punctuation or a space. The policy takes
 /// any non-alphanumeric character; the document names a subset that every regex dialect
@@ -186,8 +189,7 @@ const EMAIL_PATTERN: &str = concat!(
 /// or byte-order mark; `MULTI_LINE_TEXT` also takes line feeds.
 const ONE_LINE_TEXT: &str =
     r"^[^\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
-const MULTI_LINE_TEXT: &str =
-    r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
+const MULTI_LINE_TEXT: &str = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*$";
 
 /// An https URL without credentials, with a DNS host (`outbound::check` then refuses hosts
 /// that resolve to a forbidden target, which no pattern can know).
@@ -246,7 +248,8 @@ fn pattern_uuids(value: &mut serde_json::Value) {
     const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
     match value {
         serde_json::Value::Object(object) => {
-            if object.get("format").and_then(serde_json::Value::as_str) == Some("uuid") && !object.contains_key("pattern")
+            if object.get("format").and_then(serde_json::Value::as_str) == Some("uuid")
+                && !object.contains_key("pattern")
             {
                 object.insert("pattern".into(), UUID.into());
             }
@@ -306,7 +309,8 @@ fn one_form_of(schemas: &mut serde_json::Map<String, serde_json::Value>, name: &
                 property["type"] = if types.len() == 1 { types[0].clone() } else { types.into() };
             }
         }
-        schemas.insert((*form).to_string(), serde_json::json!({"type": "object", "required": fields, "properties": own}));
+        schemas
+            .insert((*form).to_string(), serde_json::json!({"type": "object", "required": fields, "properties": own}));
         variants.push(serde_json::json!({"$ref": format!("#/components/schemas/{form}")}));
     }
     let mut union = serde_json::json!({"oneOf": variants});

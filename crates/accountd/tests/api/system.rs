@@ -484,15 +484,19 @@ fn collect_sources(dir: &std::path::Path, into: &mut Vec<(String, String)>) {
 /// refuses for its shape, and the document follows the configured policy.
 #[tokio::test]
 async fn openapi_states_the_configured_password_policy_on_every_new_password() {
-    let new_passwords =
-        [("RegisterRequest", "password"), ("ResetPasswordRequest", "newPassword"), ("ChangePasswordRequest", "newPassword")];
+    let new_passwords = [
+        ("RegisterRequest", "password"),
+        ("ResetPasswordRequest", "newPassword"),
+        ("ChangePasswordRequest", "newPassword"),
+    ];
     let complexity = openapi_document().await;
-    let nist = crate::helpers::spawn_app_with(|config| config.password.policy = accountd_core::password::PolicyKind::Nist)
-        .await
-        .get("/openapi.json", None)
-        .await
-        .assert_status(200)
-        .clone();
+    let nist =
+        crate::helpers::spawn_app_with(|config| config.password.policy = accountd_core::password::PolicyKind::Nist)
+            .await
+            .get("/openapi.json", None)
+            .await
+            .assert_status(200)
+            .clone();
     for (schema, property) in new_passwords {
         let field = &complexity["components"]["schemas"][schema]["properties"][property];
         assert_eq!((field["minLength"].as_u64(), field["maxLength"].as_u64()), (Some(8), Some(128)), "{schema}");
