@@ -2,7 +2,8 @@
 //! fresh database, seeds accounts, runs the scenarios with every response checked,
 //! measures the raw Argon2id ceiling, and reports a table, the targets and a JSON file.
 //! With `--peer better-auth` it runs `me` and `login` against accountd and better-auth
-//! instead, side by side (`peer.rs`).
+//! instead, side by side (`peer.rs`); with `--scenarios soak`, ten minutes of mixed traffic
+//! with the server's memory, descriptors and database sampled (`soak.rs`).
 
 mod avatar;
 mod load;
@@ -10,6 +11,7 @@ mod peer;
 mod scenarios;
 mod seed;
 mod server;
+mod soak;
 mod streams;
 
 use std::path::PathBuf;
@@ -51,9 +53,13 @@ struct Args {
     /// Where the JSON result file goes.
     #[arg(long, default_value = "bench/results")]
     results: PathBuf,
-    /// Only these scenarios (comma-separated: me, login, register, storm, avatar, stream, export).
+    /// Only these scenarios (comma-separated: me, login, register, storm, avatar, stream, export;
+    /// or soak alone, which is not in the default set as it takes ten minutes).
     #[arg(long, value_delimiter = ',', default_value = "me,login,register,storm,avatar,stream,export")]
     scenarios: Vec<String>,
+    /// `soak`: seconds of mixed traffic (30 at most with --smoke).
+    #[arg(long, default_value_t = 600)]
+    soak_seconds: u64,
     /// `stream`: activity streams held open at once, one per account (needs as many accounts
     /// and file descriptors: the driver and the server each hold one per stream).
     #[arg(long, default_value_t = 10_000)]
@@ -143,6 +149,11 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
         args.streams = args.streams.min(50);
         args.stream_rate = args.stream_rate.min(50);
         args.export_rows = args.export_rows.min(2_000);
+        args.soak_seconds = args.soak_seconds.min(30);
+    }
+    let soak = args.scenarios.iter().any(|wanted| wanted == "soak");
+    if soak && (args.scenarios.len() > 1 || args.peer.is_some()) {
+        bail!("the soak runs alone: --scenarios soak, without other scenarios or --peer");
     }
     if args.peer.is_some() && args.database_url.is_some() {
         bail!("--peer compares on SQLite, as the peer runs here; leave out --database-url");
@@ -165,6 +176,8 @@ async fn run(mut args: Args) -> anyhow::Result<()> {
     };
     let outcome = if args.peer.is_some() {
         peer::compare(&args, &setup, cores, scratch.path()).await
+    } else if soak {
+        soak_benchmark(&args, &setup, backend, cores).await
     } else {
         benchmark(&args, &setup, backend, cores).await
     };
@@ -388,6 +401,109 @@ async fn benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usi
     });
     let ran = report.scenarios.iter().all(|scenario| scenario.result.ok > 0) && streams_ran;
     finish(args, backend, &report, wrong, ran)
+}
+
+#[derive(Serialize)]
+struct SoakReport {
+    date: String,
+    backend: &'static str,
+    cores: usize,
+    cpu: String,
+    accounts: usize,
+    seed_seconds: f64,
+    #[serde(flatten)]
+    soak: soak::SoakResult,
+}
+
+/// `--scenarios soak`: seeds, limits the login accounts' sessions, runs the soak, prints the
+/// traffic, the streams and the flatness checks, and writes `<date>-<backend>-soak.json`.
+/// Fails on any wrong answer and on any metric that is not flat.
+async fn soak_benchmark(args: &Args, setup: &Setup, backend: &'static str, cores: usize) -> anyhow::Result<()> {
+    if args.accounts < soak::ACCOUNTS_NEEDED {
+        bail!("the soak needs --accounts {} at least", soak::ACCOUNTS_NEEDED);
+    }
+    let (tokens, seed_seconds, _) = seed_accountd(args, setup, backend).await?;
+    let database = if backend == "sqlite" {
+        let file = setup.data_dir.join("accountd.db");
+        soak::Database::Sqlite { pool: sqlx::SqlitePool::connect(&setup.database_url).await?, file }
+    } else {
+        soak::Database::Postgres(sqlx::PgPool::connect(&setup.database_url).await?)
+    };
+    database.limit_login_sessions(tokens.len()).await?;
+    let server = setup.start().await?;
+    let result = soak::run(&server, &database, Arc::new(tokens), STRIDE, Duration::from_secs(args.soak_seconds)).await;
+    server.stop().await?;
+    let result = result?;
+
+    print_header();
+    for traffic in &result.traffic {
+        print_row(traffic.name, traffic.connections, Some(traffic.rate), &traffic.result);
+    }
+    let streams = &result.streams;
+    println!(
+        "{:<14} {:>5} held, reopened {} times after {} s each: {} writes, {} delivered, {} lost, {} duplicated, \
+         {} unexpected, {} failures",
+        "streams",
+        streams.held,
+        streams.reconnects,
+        streams.lifetime_seconds,
+        streams.writes,
+        streams.delivered,
+        streams.lost,
+        streams.duplicated,
+        streams.unexpected,
+        streams.failures
+    );
+    println!(
+        "{:<14} from quarter 2 to quarter 4 the database grew {:.2} MiB for {:.0} retained rows added \
+         (activities, login attempts, feed events, finished jobs): {:.0} bytes a row",
+        "retained",
+        result.retained.db_bytes / (1024.0 * 1024.0),
+        result.retained.rows,
+        result.retained.db_bytes_per_row
+    );
+    println!("\nsecond quarter of the samples against the last (the first is warm-up):");
+    for check in &result.checks {
+        let verdict = if check.flat { "flat" } else { "GROWS" };
+        println!(
+            "{verdict:<5} {:<24} start {:>10.1} end {:>10.1}  quarter 2 {:>10.1} quarter 4 {:>10.1}  allowed {:>10.1} {:<4} ({})",
+            check.metric,
+            check.start,
+            check.end,
+            check.second_quarter_mean,
+            check.last_quarter_mean,
+            check.allowed,
+            check.unit,
+            check.rule
+        );
+    }
+    let mut wrong: u64 = result.traffic.iter().map(|traffic| traffic.result.errors + traffic.result.shed).sum();
+    wrong += streams.lost + streams.duplicated + streams.unexpected + streams.failures;
+    for traffic in result.traffic.iter().filter(|traffic| traffic.result.errors > 0) {
+        for sample in &traffic.result.samples {
+            eprintln!("wrong answer in {}: {sample}", traffic.name);
+        }
+    }
+    for sample in &streams.failure_samples {
+        eprintln!("stream failure: {sample}");
+    }
+    let ran = result.traffic.iter().all(|traffic| traffic.result.ok > 0) && streams.delivered > 0;
+    let flat = result.flat;
+    let report = SoakReport {
+        date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        backend,
+        cores,
+        cpu: cpu_model(),
+        accounts: args.accounts,
+        seed_seconds,
+        soak: result,
+    };
+    finish(args, &format!("{backend}-soak"), &report, wrong, ran)?;
+    if !flat {
+        bail!("the soak is not flat: see the checks marked GROWS");
+    }
+    println!("every metric stayed flat");
+    Ok(())
 }
 
 /// The end of a run: with `--smoke` a verdict (any wrong answer, or a scenario that never

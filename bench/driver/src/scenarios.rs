@@ -163,7 +163,7 @@ fn account(n: u64, stride: usize, accounts: usize) -> usize {
 
 /// Overload is answered with `503 server:overloaded` and `Retry-After`; that is
 /// shedding as designed, counted apart. Anything else is wrong.
-fn shed_or_wrong(what: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
+pub fn shed_or_wrong(what: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Outcome {
     if status == StatusCode::SERVICE_UNAVAILABLE
         && headers.contains_key("retry-after")
         && contains(body, b"\"code\":\"server:overloaded\"")
@@ -174,6 +174,6 @@ fn shed_or_wrong(what: &str, status: StatusCode, headers: &HeaderMap, body: &[u8
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
 }

@@ -96,7 +96,7 @@ pub async fn run(
         let permit = gate.clone().acquire_owned().await?;
         let token = token.clone();
         opened.push(tokio::spawn(async move {
-            let body = open_stream(address, &token).await;
+            let body = open_stream(address, &token, None).await;
             drop(permit);
             body
         }));
@@ -246,16 +246,24 @@ async fn connect(address: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>
     Ok(sender)
 }
 
-/// `GET /v1/me/activity/stream`; the body, once the server answered `200 text/event-stream`.
-async fn open_stream(address: SocketAddr, token: &str) -> anyhow::Result<hyper::body::Incoming> {
+/// `GET /v1/me/activity/stream`, resuming after `last_event_id` when given; the body, once
+/// the server answered `200 text/event-stream`.
+pub async fn open_stream(
+    address: SocketAddr,
+    token: &str,
+    last_event_id: Option<&str>,
+) -> anyhow::Result<hyper::body::Incoming> {
     let stream = TcpStream::connect(address).await.context("connecting")?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
-    let request = Request::get("/v1/me/activity/stream")
+    let mut request = Request::get("/v1/me/activity/stream")
         .header("host", "127.0.0.1")
         .header("accept", "text/event-stream")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Empty::<Bytes>::new())?;
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id);
+    }
+    let request = request.body(Empty::<Bytes>::new())?;
     let response = sender.send_request(request).await?;
     let status = response.status();
     let event_stream = response
