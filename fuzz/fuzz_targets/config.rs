@@ -4,6 +4,8 @@
 //! the same configuration from its own serialised form.
 #![no_main]
 
+use std::sync::Once;
+
 use accountd_server::config::Config;
 use figment::providers::Serialized;
 use figment::Figment;
@@ -17,7 +19,18 @@ fn check(config: &Config) {
     assert_eq!(again.to_masked_json(), masked);
 }
 
+/// `ACCOUNTD_…` variables the fuzzer inherited (a developer's shell, `ACCOUNTD_FUZZ_SECONDS`)
+/// would be read by every `Config::load`: the environment the target sees is its input only.
+static INHERITED_ENVIRONMENT_CLEARED: Once = Once::new();
+
 fuzz_target!(|input: &str| {
+    INHERITED_ENVIRONMENT_CLEARED.call_once(|| {
+        for (key, _) in std::env::vars_os() {
+            if key.to_str().is_some_and(|key| key.starts_with("ACCOUNTD_")) {
+                std::env::remove_var(key);
+            }
+        }
+    });
     // Before the first NUL: a TOML file; after it: environment variables, one a line.
     let (toml, env) = input.split_once('\0').unwrap_or((input, ""));
     if let Ok(config) = Config::from_toml(toml) {
