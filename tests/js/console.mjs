@@ -303,6 +303,8 @@ try {
   await open(me, "/settings/tokens");
   await me.locator("#f-token-name").fill("ci");
   await me.getByRole("button", { name: "Create token" }).click();
+  // The panel is in the page from the start, hidden and empty: wait until the answer shows it.
+  await me.locator("[data-new-token]").waitFor({ state: "visible" });
   check((await me.locator("[data-token-value]").textContent()).startsWith("pat_"), "the new token is shown once");
   await open(me, "/settings/activity");
   await me.locator("[data-live].ok").waitFor();
