@@ -13,7 +13,7 @@ use crate::DomainError;
 pub struct Email(String);
 
 /// RFC 5321 limits a path to 254 characters and a local part to 64.
-const MAX_LEN: usize = 254;
+pub const MAX_LEN: usize = 254;
 const LOCAL_MAX_LEN: usize = 64;
 /// RFC 1035: a name of at most 253 characters in labels of at most 63.
 const DOMAIN_MAX_LEN: usize = 253;

@@ -93,12 +93,12 @@ pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -
     };
     if let Some(schemas) = value["components"]["schemas"].as_object_mut() {
         for (schema, property) in NEW_PASSWORDS {
-            if let Some(field) = schemas.get_mut(*schema).and_then(|schema| schema["properties"].get_mut(*property)) {
+            if let Some(field) = property_of(schemas, schema, property) {
                 state_password_policy(field, password_policy);
             }
         }
         for (schema, property, shape) in SHAPES {
-            if let Some(field) = schemas.get_mut(*schema).and_then(|schema| schema["properties"].get_mut(*property)) {
+            if let Some(field) = property_of(schemas, schema, property) {
                 shape(field);
             }
         }
@@ -106,10 +106,8 @@ pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -
             one_form_of(schemas, name, common, forms);
         }
         if let Some(form) = schemas.get_mut("UploadForm") {
-            // The route reads the field `file` and skips others, but other names must still
-            // be header text; the document promises only the one field.
+            // The route refuses any field but `file` (`routes::media::read_file_field`).
             form["additionalProperties"] = false.into();
-            form["required"] = serde_json::json!(["file"]);
         }
     }
     pattern_uuids(&mut value);
@@ -125,6 +123,15 @@ pub fn finish(document: utoipa::openapi::OpenApi, password_policy: PolicyKind) -
         }
     }
     serde_json::from_value(value).unwrap_or(document)
+}
+
+/// A property of a component schema, if both exist.
+fn property_of<'a>(
+    schemas: &'a mut serde_json::Map<String, serde_json::Value>,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut serde_json::Value> {
+    schemas.get_mut(schema)?["properties"].get_mut(property)
 }
 
 /// The request fields that set a new password, as (schema, property).
@@ -213,23 +220,25 @@ const SHAPES: &[(&str, &str, Shape)] = &[
     ("UpdateProfileRequest", "displayName", |field| pattern(field, ONE_LINE_TEXT)),
     ("UpdateProfileRequest", "bio", |field| pattern(field, MULTI_LINE_TEXT)),
     ("CreditAdjustmentRequest", "amount", |field| {
+        use crate::usecases::referrals::AMOUNT_MAX;
         // Never zero: a grant or a debit. (utoipa's schema model has no `not`.)
         let description = field["description"].clone();
         *field = serde_json::json!({
             "oneOf": [
-                {"type": "integer", "format": "int64", "minimum": 1, "maximum": 1_000_000_000},
-                {"type": "integer", "format": "int64", "minimum": -1_000_000_000, "maximum": -1},
+                {"type": "integer", "format": "int64", "minimum": 1, "maximum": AMOUNT_MAX},
+                {"type": "integer", "format": "int64", "minimum": -AMOUNT_MAX, "maximum": -1},
             ],
             "description": description,
         });
     }),
     ("AdminUserPatch", "role", |field| {
-        field["enum"] = serde_json::json!(["user", "admin", null]);
+        use accountd_core::user::Role;
+        field["enum"] = serde_json::json!([Role::User.as_str(), Role::Admin.as_str(), null]);
     }),
     ("CreditAdjustmentRequest", "reason", |field| {
         pattern(field, ONE_LINE_TEXT);
         field["minLength"] = 1.into();
-        field["maxLength"] = 200.into();
+        field["maxLength"] = crate::usecases::referrals::REASON_MAX.into();
     }),
     ("UpdateProfileRequest", "discordWebhookUrl", |field| {
         pattern(field, HTTPS_URL);
@@ -262,7 +271,7 @@ fn pattern_uuids(value: &mut serde_json::Value) {
 
 fn email(field: &mut serde_json::Value) {
     pattern(field, EMAIL_PATTERN);
-    field["maxLength"] = 254.into();
+    field["maxLength"] = accountd_core::email::MAX_LEN.into();
 }
 
 fn pattern(field: &mut serde_json::Value, pattern: &str) {
