@@ -21,12 +21,10 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper::{HeaderMap, Request, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde::Serialize;
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use crate::load::{self, excerpt, get, post_json, LoadResult, Outcome, Pace, Workload};
+use crate::load::{self, connect, excerpt, get, post_json, LoadResult, Outcome, Pace, Workload};
 use crate::scenarios::{contains, shed_or_wrong, Me};
 use crate::seed::{username, PASSWORD};
 use crate::server::Server;
@@ -625,14 +623,6 @@ impl Client {
     fn expect(&mut self, right: bool, what: impl FnOnce() -> String) {
         self.judge(if right { Outcome::Ok } else { Outcome::Wrong(what()) });
     }
-}
-
-async fn connect(address: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
-    let stream = TcpStream::connect(address).await.context("connecting")?;
-    stream.set_nodelay(true)?;
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
-    Ok(sender)
 }
 
 /// Runs `cycle` `per_second` times a second over `connections` connections for `duration`;
